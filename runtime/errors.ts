@@ -1,0 +1,93 @@
+import { fromBinary } from "@bufbuild/protobuf";
+import type { Any } from "@bufbuild/protobuf/wkt";
+import { Metadata, status as Code } from "@grpc/grpc-js";
+import { StatusSchema } from "./gen/google/rpc/status_pb.js";
+
+/** The metadata key grpc carries a serialized `google.rpc.Status` in. */
+export const statusDetailsKey = "grpc-status-details-bin";
+
+/** Fields of a {@link GatewayError} beyond its code and message. */
+export interface GatewayErrorInit {
+  /** `google.rpc.Status.details`: typed error details as `Any`. */
+  details?: Any[];
+  /** Response metadata (headers and trailers) the backend sent with the error. */
+  metadata?: Metadata;
+  /** An HTTP status that overrides the code's mapping (405, 413, 415 ...). */
+  httpStatus?: number;
+  /** HTTP headers to send with the error response, e.g. `Allow` on a 405. */
+  headers?: Record<string, string>;
+  /** What was thrown or reported underneath. */
+  cause?: unknown;
+}
+
+/**
+ * The one error type of the runtime: a gRPC status (code, message, details) plus what the
+ * HTTP side needs. Everything that fails, in the gateway or in the backend, becomes one.
+ */
+export class GatewayError extends Error {
+  override readonly name = "GatewayError";
+  /** The gRPC status code. */
+  readonly code: number;
+  /** The status message without decoration. */
+  readonly rawMessage: string;
+  /** `google.rpc.Status.details`, decoded from `grpc-status-details-bin` when present. */
+  readonly details: Any[];
+  /** Metadata the backend sent with the status. */
+  readonly metadata: Metadata;
+  /** An HTTP status that overrides the mapping of {@link code}. */
+  readonly httpStatus: number | undefined;
+  /** HTTP headers to add to the error response. */
+  readonly headers: Record<string, string>;
+
+  constructor(code: number, message: string, init: GatewayErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = code;
+    this.rawMessage = message;
+    this.details = init.details ?? [];
+    this.metadata = init.metadata ?? new Metadata();
+    this.httpStatus = init.httpStatus;
+    this.headers = init.headers ?? {};
+  }
+
+  /**
+   * Turns anything thrown or reported into a GatewayError: a GatewayError as is, a grpc-js
+   * status (with `grpc-status-details-bin` decoded into details), anything else as
+   * `fallbackCode` (UNKNOWN unless told) keeping the original as the cause.
+   */
+  static from(reason: unknown, fallbackCode: number = Code.UNKNOWN): GatewayError {
+    if (reason instanceof GatewayError) return reason;
+    if (isGrpcStatus(reason)) return fromGrpcStatus(reason);
+    const message = reason instanceof Error ? reason.message : String(reason);
+    return new GatewayError(fallbackCode, message, { cause: reason });
+  }
+}
+
+/** The shape grpc-js reports a status in (`ServiceError`, `StatusObject`). */
+interface GrpcStatusLike {
+  code: number;
+  details?: string;
+  metadata?: Metadata;
+}
+
+function isGrpcStatus(reason: unknown): reason is GrpcStatusLike {
+  if (typeof reason !== "object" || reason === null) return false;
+  const r = reason as Partial<GrpcStatusLike>;
+  return typeof r.code === "number" && (r.metadata instanceof Metadata || typeof r.details === "string");
+}
+
+function fromGrpcStatus(s: GrpcStatusLike): GatewayError {
+  const metadata = s.metadata ?? new Metadata();
+  let message = s.details ?? "";
+  let details: Any[] = [];
+  const [bin] = metadata.get(statusDetailsKey);
+  if (bin instanceof Buffer) {
+    try {
+      const decoded = fromBinary(StatusSchema, bin);
+      details = decoded.details;
+      if (message === "") message = decoded.message;
+    } catch {
+      // A malformed details trailer must not hide the status itself.
+    }
+  }
+  return new GatewayError(s.code, message, { details, metadata, cause: s });
+}

@@ -1,0 +1,19 @@
+import type { DescMethod } from "@bufbuild/protobuf";
+
+/**
+ * One HTTP binding of a gRPC method, as the plugin emits it from a `google.api.http`
+ * rule (or one of its `additional_bindings`). Generated code holds these as data; the
+ * gateway compiles them into its router and binding plans at registration.
+ */
+export interface HttpRoute {
+  /** The gRPC method this route calls. */
+  readonly method: DescMethod;
+  /** HTTP method in upper case: GET, PUT, POST, DELETE, PATCH, or a custom rule's kind. */
+  readonly verb: string;
+  /** The path template exactly as written in the rule, e.g. `/v1/{name=shelves/*}`. */
+  readonly path: string;
+  /** `*` for the whole request message, a (proto-name) field path for one field; absent for no body. */
+  readonly body?: string;
+  /** (Proto-name) field path of the reply to send instead of the whole reply. */
+  readonly responseBody?: string;
+}
