@@ -11,24 +11,7 @@ import type { Message as Message$1 } from "@bufbuild/protobuf";
  * Describes the file testing/v1/messaging.proto.
  */
 export const file_testing_v1_messaging: GenFile = /*@__PURE__*/
-  fileDesc("Chp0ZXN0aW5nL3YxL21lc3NhZ2luZy5wcm90bxIKdGVzdGluZy52MSInChdHZXRNZXNzYWdlQnlOYW1lUmVxdWVzdBIMCgRuYW1lGAEgASgJIqEBChFHZXRNZXNzYWdlUmVxdWVzdBISCgptZXNzYWdlX2lkGAEgASgJEhAKCHJldmlzaW9uGAIgASgDEjUKA3N1YhgDIAEoCzIoLnRlc3RpbmcudjEuR2V0TWVzc2FnZVJlcXVlc3QuU3ViTWVzc2FnZRIPCgd1c2VyX2lkGAQgASgJGh4KClN1Yk1lc3NhZ2USEAoIc3ViZmllbGQYASABKAkiKwoHTWVzc2FnZRISCgptZXNzYWdlX2lkGAEgASgJEgwKBHRleHQYAiABKAkiUAoUVXBkYXRlTWVzc2FnZVJlcXVlc3QSEgoKbWVzc2FnZV9pZBgBIAEoCRIkCgdtZXNzYWdlGAIgASgLMhMudGVzdGluZy52MS5NZXNzYWdlIjkKEkdldFJlc291cmNlUmVxdWVzdBIMCgRuYW1lGAEgASgJEhUKDXJlc291cmNlX3BhdGgYAiABKAky8AQKCU1lc3NhZ2luZxJrChBHZXRNZXNzYWdlQnlOYW1lEiMudGVzdGluZy52MS5HZXRNZXNzYWdlQnlOYW1lUmVxdWVzdBoTLnRlc3RpbmcudjEuTWVzc2FnZSIdgtPkkwIXEhUvdjEve25hbWU9bWVzc2FnZXMvKn0SkAEKCkdldE1lc3NhZ2USHS50ZXN0aW5nLnYxLkdldE1lc3NhZ2VSZXF1ZXN0GhMudGVzdGluZy52MS5NZXNzYWdlIk6C0+STAkhaKxIpL3YxL3VzZXJzL3t1c2VyX2lkfS9tZXNzYWdlcy97bWVzc2FnZV9pZH0SGS92MS9tZXNzYWdlcy97bWVzc2FnZV9pZH0ScgoNVXBkYXRlTWVzc2FnZRIgLnRlc3RpbmcudjEuVXBkYXRlTWVzc2FnZVJlcXVlc3QaEy50ZXN0aW5nLnYxLk1lc3NhZ2UiKoLT5JMCJDoHbWVzc2FnZTIZL3YxL21lc3NhZ2VzL3ttZXNzYWdlX2lkfRJjChFVcGRhdGVNZXNzYWdlVGV4dBITLnRlc3RpbmcudjEuTWVzc2FnZRoTLnRlc3RpbmcudjEuTWVzc2FnZSIkgtPkkwIeOgEqMhkvdjIvbWVzc2FnZXMve21lc3NhZ2VfaWR9EokBCgtHZXRSZXNvdXJjZRIeLnRlc3RpbmcudjEuR2V0UmVzb3VyY2VSZXF1ZXN0GhMudGVzdGluZy52MS5NZXNzYWdlIkWC0+STAj8SPS92MS97bmFtZT1wcm9qZWN0cy8qL2xvY2F0aW9ucy8qfS9yZXNvdXJjZS97cmVzb3VyY2VfcGF0aD0qKn1iBnByb3RvMw", [file_google_api_annotations]);
-
-/**
- * @generated from message testing.v1.GetMessageByNameRequest
- */
-export type GetMessageByNameRequest = Message$1<"testing.v1.GetMessageByNameRequest"> & {
-  /**
-   * @generated from field: string name = 1;
-   */
-  name: string;
-};
-
-/**
- * Describes the message testing.v1.GetMessageByNameRequest.
- * Use `create(GetMessageByNameRequestSchema)` to create a new message.
- */
-export const GetMessageByNameRequestSchema: GenMessage<GetMessageByNameRequest> = /*@__PURE__*/
-  messageDesc(file_testing_v1_messaging, 0);
+  fileDesc("Chp0ZXN0aW5nL3YxL21lc3NhZ2luZy5wcm90bxIKdGVzdGluZy52MSKhAQoRR2V0TWVzc2FnZVJlcXVlc3QSEgoKbWVzc2FnZV9pZBgBIAEoCRIQCghyZXZpc2lvbhgCIAEoAxI1CgNzdWIYAyABKAsyKC50ZXN0aW5nLnYxLkdldE1lc3NhZ2VSZXF1ZXN0LlN1Yk1lc3NhZ2USDwoHdXNlcl9pZBgEIAEoCRoeCgpTdWJNZXNzYWdlEhAKCHN1YmZpZWxkGAEgASgJIisKB01lc3NhZ2USEgoKbWVzc2FnZV9pZBgBIAEoCRIMCgR0ZXh0GAIgASgJIlAKFFVwZGF0ZU1lc3NhZ2VSZXF1ZXN0EhIKCm1lc3NhZ2VfaWQYASABKAkSJAoHbWVzc2FnZRgCIAEoCzITLnRlc3RpbmcudjEuTWVzc2FnZSI5ChJHZXRSZXNvdXJjZVJlcXVlc3QSDAoEbmFtZRgBIAEoCRIVCg1yZXNvdXJjZV9wYXRoGAIgASgJMoMECglNZXNzYWdpbmcSkAEKCkdldE1lc3NhZ2USHS50ZXN0aW5nLnYxLkdldE1lc3NhZ2VSZXF1ZXN0GhMudGVzdGluZy52MS5NZXNzYWdlIk6C0+STAkhaKxIpL3YxL3VzZXJzL3t1c2VyX2lkfS9tZXNzYWdlcy97bWVzc2FnZV9pZH0SGS92MS9tZXNzYWdlcy97bWVzc2FnZV9pZH0ScgoNVXBkYXRlTWVzc2FnZRIgLnRlc3RpbmcudjEuVXBkYXRlTWVzc2FnZVJlcXVlc3QaEy50ZXN0aW5nLnYxLk1lc3NhZ2UiKoLT5JMCJDoHbWVzc2FnZTIZL3YxL21lc3NhZ2VzL3ttZXNzYWdlX2lkfRJjChFVcGRhdGVNZXNzYWdlVGV4dBITLnRlc3RpbmcudjEuTWVzc2FnZRoTLnRlc3RpbmcudjEuTWVzc2FnZSIkgtPkkwIeOgEqMhkvdjIvbWVzc2FnZXMve21lc3NhZ2VfaWR9EokBCgtHZXRSZXNvdXJjZRIeLnRlc3RpbmcudjEuR2V0UmVzb3VyY2VSZXF1ZXN0GhMudGVzdGluZy52MS5NZXNzYWdlIkWC0+STAj8SPS92MS97bmFtZT1wcm9qZWN0cy8qL2xvY2F0aW9ucy8qfS9yZXNvdXJjZS97cmVzb3VyY2VfcGF0aD0qKn1iBnByb3RvMw", [file_google_api_annotations]);
 
 /**
  * @generated from message testing.v1.GetMessageRequest
@@ -60,7 +43,7 @@ export type GetMessageRequest = Message$1<"testing.v1.GetMessageRequest"> & {
  * Use `create(GetMessageRequestSchema)` to create a new message.
  */
 export const GetMessageRequestSchema: GenMessage<GetMessageRequest> = /*@__PURE__*/
-  messageDesc(file_testing_v1_messaging, 1);
+  messageDesc(file_testing_v1_messaging, 0);
 
 /**
  * @generated from message testing.v1.GetMessageRequest.SubMessage
@@ -77,7 +60,7 @@ export type GetMessageRequest_SubMessage = Message$1<"testing.v1.GetMessageReque
  * Use `create(GetMessageRequest_SubMessageSchema)` to create a new message.
  */
 export const GetMessageRequest_SubMessageSchema: GenMessage<GetMessageRequest_SubMessage> = /*@__PURE__*/
-  messageDesc(file_testing_v1_messaging, 1, 0);
+  messageDesc(file_testing_v1_messaging, 0, 0);
 
 /**
  * @generated from message testing.v1.Message
@@ -99,7 +82,7 @@ export type Message = Message$1<"testing.v1.Message"> & {
  * Use `create(MessageSchema)` to create a new message.
  */
 export const MessageSchema: GenMessage<Message> = /*@__PURE__*/
-  messageDesc(file_testing_v1_messaging, 2);
+  messageDesc(file_testing_v1_messaging, 1);
 
 /**
  * @generated from message testing.v1.UpdateMessageRequest
@@ -121,7 +104,7 @@ export type UpdateMessageRequest = Message$1<"testing.v1.UpdateMessageRequest"> 
  * Use `create(UpdateMessageRequestSchema)` to create a new message.
  */
 export const UpdateMessageRequestSchema: GenMessage<UpdateMessageRequest> = /*@__PURE__*/
-  messageDesc(file_testing_v1_messaging, 3);
+  messageDesc(file_testing_v1_messaging, 2);
 
 /**
  * @generated from message testing.v1.GetResourceRequest
@@ -143,22 +126,14 @@ export type GetResourceRequest = Message$1<"testing.v1.GetResourceRequest"> & {
  * Use `create(GetResourceRequestSchema)` to create a new message.
  */
 export const GetResourceRequestSchema: GenMessage<GetResourceRequest> = /*@__PURE__*/
-  messageDesc(file_testing_v1_messaging, 4);
+  messageDesc(file_testing_v1_messaging, 3);
 
 /**
- * The mapping examples of google/api/http.proto, one method each.
+ * The mapping examples of google/api/http.proto (but the first, see names.proto).
  *
  * @generated from service testing.v1.Messaging
  */
 export const Messaging: GenService<{
-  /**
-   * @generated from rpc testing.v1.Messaging.GetMessageByName
-   */
-  getMessageByName: {
-    methodKind: "unary";
-    input: typeof GetMessageByNameRequestSchema;
-    output: typeof MessageSchema;
-  },
   /**
    * @generated from rpc testing.v1.Messaging.GetMessage
    */

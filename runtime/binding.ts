@@ -1,0 +1,188 @@
+import { create, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
+import { FieldMaskSchema, type FieldMask } from "@bufbuild/protobuf/wkt";
+import { status as Code } from "@grpc/grpc-js";
+import { GatewayError } from "./errors.js";
+import { fieldPathString, findField, isTraversable, parentMessage, resolveFieldPath, setFieldValue } from "./field-path.js";
+import { FieldValueError, valueConverter, type TextConverter } from "./field-value.js";
+import type { Marshaler } from "./marshaler.js";
+import { compileQueryBinder, type QueryBinder, type QueryBindingOptions } from "./query.js";
+import type { HttpRoute } from "./route.js";
+
+/** How requests bind to messages; shared by every route of a gateway. */
+export interface BindingOptions extends QueryBindingOptions {
+  /**
+   * Fill an empty FieldMask from the JSON keys of a PATCH body (grpc-gateway's
+   * `allow_patch_feature`). Default true.
+   */
+  readonly patchFieldMask?: boolean;
+}
+
+/** What one request brings to binding. */
+export interface BindingInput {
+  /** Path variables by their dotted proto field path, values already percent-decoded. */
+  readonly pathParams: Readonly<Record<string, string>>;
+  /** The query string without `?`, still encoded. */
+  readonly rawQuery: string;
+  /** The request body, or undefined when the request had none. */
+  readonly body: Uint8Array | undefined;
+  /** The marshaler chosen for the request's Content-Type. */
+  readonly marshaler: Marshaler;
+}
+
+/** A route's recipe for its request message, compiled once at registration. */
+export interface BindingPlan {
+  /** The request message type. */
+  readonly schema: DescMessage;
+  /**
+   * Builds the request message: the body per the rule's `body`, then path variables
+   * (which win over the body, as in grpc-gateway), then query parameters for fields
+   * neither bound (none at all when `body` is `*`). Throws GatewayError(INVALID_ARGUMENT).
+   */
+  bind(input: BindingInput): Message;
+}
+
+interface PathVariable {
+  readonly name: string;
+  readonly path: readonly DescField[];
+  readonly leaf: DescField;
+  readonly convert: TextConverter;
+}
+
+/** Compiles the binding of `route`; throws an Error naming the route when its rule cannot bind. */
+export function compileBinding(route: HttpRoute, options: BindingOptions = {}): BindingPlan {
+  const schema = route.method.input;
+  const fail = (why: string) => new Error(`cannot bind ${route.verb} ${route.path} to ${route.method.parent.typeName}.${route.method.name}: ${why}`);
+  const resolve = (path: string) => {
+    try {
+      return resolveFieldPath(schema, path);
+    } catch (err) {
+      throw fail((err as Error).message);
+    }
+  };
+
+  const variables = pathVariableNames(route.path).map((name): PathVariable => {
+    const path = resolve(name);
+    const leaf = path[path.length - 1]!;
+    const convert = leaf.fieldKind === "map" ? undefined : valueConverter(leaf);
+    if (convert === undefined) throw fail(`path variable "${name}" names a ${leaf.fieldKind} field that has no text form`);
+    return { name, path, leaf, convert };
+  });
+  const bodyRule = route.body ?? "";
+  const bodyPath = bodyRule === "" || bodyRule === "*" ? undefined : resolve(bodyRule);
+  const bodyLeaf = bodyPath?.[bodyPath.length - 1];
+
+  const bound = variables.map((v) => fieldPathString(v.path));
+  if (bodyPath !== undefined) bound.push(fieldPathString(bodyPath));
+  const query: QueryBinder | undefined = bodyRule === "*" ? undefined : compileQueryBinder(schema, bound, options);
+  const patchMask = options.patchFieldMask === false || route.verb !== "PATCH" ? undefined : patchMaskField(schema, bodyPath);
+
+  return {
+    schema,
+    bind({ pathParams, rawQuery, body, marshaler }) {
+      const root = reflect(schema, undefined, false);
+      if (body !== undefined) {
+        if (bodyRule === "*") {
+          marshaler.unmarshal(body, schema, root.message);
+        } else if (bodyPath !== undefined) {
+          let parent: ReflectMessage;
+          try {
+            parent = parentMessage(root, bodyPath);
+          } catch (err) {
+            throw badRequest(err, "body field", bodyRule);
+          }
+          marshaler.unmarshal(body, parent.desc, parent.message, bodyLeaf);
+        }
+      }
+      for (const v of variables) {
+        const text = pathParams[v.name];
+        if (text === undefined) continue;
+        try {
+          setPathVariable(root, v, text);
+        } catch (err) {
+          throw badRequest(err, "path variable", v.name);
+        }
+      }
+      query?.bind(rawQuery, root);
+      if (patchMask !== undefined && body !== undefined && body.length > 0) fillPatchMask(root, patchMask, body);
+      return root.message;
+    },
+  };
+}
+
+/** The variable names of a path template: `/v1/{name=shelves/*}/{book.id}` has `name` and `book.id`. */
+function pathVariableNames(template: string): string[] {
+  return Array.from(template.matchAll(/\{([^}=]+)(?:=[^}]*)?\}/g), (m) => m[1]!.trim());
+}
+
+// A FieldValueError says what is wrong with a value; this says where it came from.
+function badRequest(err: unknown, what: string, name: string): unknown {
+  if (!(err instanceof FieldValueError)) return err;
+  return new GatewayError(Code.INVALID_ARGUMENT, `invalid value for ${what} "${name}": ${err.message}`, { cause: err });
+}
+
+function setPathVariable(root: ReflectMessage, v: PathVariable, text: string): void {
+  const parent = parentMessage(root, v.path);
+  if (v.leaf.fieldKind !== "list") return setFieldValue(parent, v.leaf, v.convert(text));
+  // A repeated field in a path takes a comma-separated list and replaces what the body set,
+  // as grpc-gateway's generated code does.
+  const list = parent.get(v.leaf);
+  list.clear();
+  for (const part of text.split(",")) list.add(v.convert(part));
+}
+
+/** Where the PATCH feature writes, when it applies to this route. */
+interface PatchMask {
+  readonly maskField: DescField & { fieldKind: "message" };
+  readonly bodyPath: readonly DescField[];
+  readonly bodyMessage: DescMessage;
+}
+
+// grpc-gateway applies the feature when the body is one message field and the request
+// has exactly one FieldMask field (at its top level).
+function patchMaskField(schema: DescMessage, bodyPath: readonly DescField[] | undefined): PatchMask | undefined {
+  const bodyLeaf = bodyPath?.[bodyPath.length - 1];
+  if (bodyPath === undefined || bodyLeaf === undefined || !isTraversable(bodyLeaf)) return undefined;
+  const masks = schema.fields.filter((f): f is DescField & { fieldKind: "message" } => f.fieldKind === "message" && f.message.typeName === FieldMaskSchema.typeName);
+  if (masks.length !== 1 || masks[0] === bodyPath[0]) return undefined;
+  return { maskField: masks[0]!, bodyPath, bodyMessage: bodyLeaf.message };
+}
+
+function fillPatchMask(root: ReflectMessage, patch: PatchMask, body: Uint8Array): void {
+  if (root.isSet(patch.maskField) && (root.get(patch.maskField).message as FieldMask).paths.length > 0) return;
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
+  } catch {
+    return; // Not JSON (another marshaler took the body): there are no keys to read.
+  }
+  if (!isObject(json)) return;
+  const paths: string[] = [];
+  collectPaths(patch.bodyMessage, json, "", paths);
+  paths.sort();
+  root.set(patch.maskField, reflect(FieldMaskSchema, create(FieldMaskSchema, { paths }), false));
+}
+
+/**
+ * The field paths (proto names) of the keys in `json`, a JSON object of `desc`: nested
+ * objects of message fields recurse; lists, maps, well-known types, null and `{}` are
+ * leaves, as in grpc-gateway's FieldMaskFromRequestBody. Unknown keys are skipped: the
+ * marshaler has already accepted or rejected them.
+ */
+function collectPaths(desc: DescMessage, json: Record<string, unknown>, prefix: string, out: string[]): void {
+  for (const key of Object.keys(json)) {
+    const field = findField(desc, key, true);
+    if (field === undefined) continue;
+    const path = prefix + field.name;
+    const value = json[key];
+    if (field.fieldKind === "message" && !field.message.typeName.startsWith("google.protobuf.") && isObject(value) && Object.keys(value).length > 0) {
+      collectPaths(field.message, value, `${path}.`, out);
+    } else {
+      out.push(path);
+    }
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

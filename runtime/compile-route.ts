@@ -1,0 +1,49 @@
+import type { DescField, DescMessage } from "@bufbuild/protobuf";
+import type { Backend } from "./backend.js";
+import { compileBinding, type BindingPlan } from "./binding.js";
+import { httpBodyTarget, isHttpBody } from "./http-body.js";
+import type { HttpRoute } from "./route.js";
+import type { GatewaySettings } from "./settings.js";
+
+/** A route with everything a request needs worked out once, at registration. */
+export interface CompiledRoute {
+  readonly route: HttpRoute;
+  readonly backend: Backend;
+  readonly binding: BindingPlan;
+  /** True when the rule has a body; otherwise the request body is never read. */
+  readonly readsBody: boolean;
+  /** True when the body lands in a `google.api.HttpBody` and is taken raw. */
+  readonly rawRequestBody: boolean;
+  /** True when the reply is a `google.api.HttpBody`, written raw with its own content type. */
+  readonly rawReply: boolean;
+  /** The reply field named by `response_body`, if any. */
+  readonly responseField: DescField | undefined;
+}
+
+/** Compiles one generated route against the gateway's settings. */
+export function compileRoute(route: HttpRoute, backend: Backend, settings: GatewaySettings): CompiledRoute {
+  const { input, output } = route.method;
+  const bodyField = route.body === undefined || route.body === "*" ? undefined : fieldAt(input, route.body);
+  const responseField = route.responseBody === undefined ? undefined : fieldAt(output, route.responseBody);
+  return {
+    route,
+    backend,
+    binding: compileBinding(route, settings.binding),
+    readsBody: route.body !== undefined,
+    rawRequestBody: route.body !== undefined && httpBodyTarget(input, bodyField),
+    rawReply: responseField === undefined ? isHttpBody(output) : responseField.fieldKind === "message" && isHttpBody(responseField.message),
+    responseField,
+  };
+}
+
+// The plugin has validated these paths already; a hand-written route gets a clear error.
+function fieldAt(schema: DescMessage, path: string): DescField {
+  let message: DescMessage | undefined = schema;
+  let field: DescField | undefined;
+  for (const name of path.split(".")) {
+    field = message?.fields.find((f) => f.name === name);
+    if (field === undefined) throw new Error(`${schema.typeName} has no field "${path}"`);
+    message = field.fieldKind === "message" ? field.message : undefined;
+  }
+  return field!;
+}

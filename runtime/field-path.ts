@@ -1,0 +1,113 @@
+import type { DescField, DescMessage } from "@bufbuild/protobuf";
+import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
+import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
+import { FieldValueError } from "./field-value.js";
+
+/** The fields from a message down to one (nested) field: `nested.child.name` as three fields. */
+export type FieldPath = readonly DescField[];
+
+// Field lookup by name, built once per message type. Descriptors are immutable, so the
+// memo can never go stale and is invisible to callers.
+const fieldsByName = new WeakMap<DescMessage, { proto: Map<string, DescField>; any: Map<string, DescField> }>();
+
+function nameIndex(schema: DescMessage) {
+  let index = fieldsByName.get(schema);
+  if (index === undefined) {
+    const proto = new Map<string, DescField>();
+    const any = new Map<string, DescField>();
+    for (const field of schema.fields) proto.set(field.name, field);
+    for (const field of schema.fields) any.set(field.jsonName, field);
+    // A proto name beats a JSON name when one field's JSON name is another's proto name.
+    for (const field of schema.fields) any.set(field.name, field);
+    index = { proto, any };
+    fieldsByName.set(schema, index);
+  }
+  return index;
+}
+
+/** The field of `schema` named `name`: its proto name, or also its JSON name when `jsonNames` is set. */
+export function findField(schema: DescMessage, name: string, jsonNames: boolean): DescField | undefined {
+  const index = nameIndex(schema);
+  return (jsonNames ? index.any : index.proto).get(name);
+}
+
+/**
+ * Whether a path may step into `field`: a singular message field, except wrappers and
+ * Struct, which protobuf-es stores unboxed (a primitive, a plain object), so there is
+ * no message in place to write into.
+ */
+export function isTraversable(field: DescField): field is DescField & { fieldKind: "message" } {
+  return field.fieldKind === "message" && !isWrapperDesc(field.message) && field.message.typeName !== "google.protobuf.Struct";
+}
+
+/**
+ * Resolves a dotted path of proto field names, as written in a `google.api.http` rule,
+ * into its fields. Throws an Error saying which segment is wrong; meant for registration
+ * time, where a bad rule is a programming error.
+ */
+export function resolveFieldPath(schema: DescMessage, path: string): DescField[] {
+  const fields: DescField[] = [];
+  let message: DescMessage | undefined = schema;
+  for (const name of path.split(".")) {
+    if (message === undefined) {
+      throw new Error(`field path "${path}" of ${schema.typeName}: "${fieldPathString(fields)}" is not a message field`);
+    }
+    const field = findField(message, name, false);
+    if (field === undefined) {
+      throw new Error(`field path "${path}" of ${schema.typeName}: ${message.typeName} has no field "${name}"`);
+    }
+    fields.push(field);
+    message = isTraversable(field) ? field.message : undefined;
+  }
+  return fields;
+}
+
+/** The proto-name spelling of a path, e.g. `nested.child.name`. */
+export function fieldPathString(path: FieldPath): string {
+  return path.map((f) => f.name).join(".");
+}
+
+/**
+ * The message that holds the last field of `path`, starting at `root` and creating every
+ * message on the way that is not set yet. Refuses to step into a oneof member when the
+ * oneof already holds another member, since creating it would silently drop that value.
+ */
+export function parentMessage(root: ReflectMessage, path: FieldPath): ReflectMessage {
+  let current = root;
+  for (let i = 0; i < path.length - 1; i++) {
+    const field = path[i]!;
+    if (!isTraversable(field)) throw new FieldValueError(`"${field.name}" is not a message field`);
+    if (current.isSet(field)) {
+      current = current.get(field);
+      continue;
+    }
+    assertOneofFree(current, field);
+    const child = reflect(field.message, undefined, false);
+    current.set(field, child);
+    current = child;
+  }
+  return current;
+}
+
+// Throws when `field` is a oneof member and the oneof already holds a different member.
+function assertOneofFree(message: ReflectMessage, field: DescField): void {
+  if (field.oneof === undefined) return;
+  const chosen = message.oneofCase(field.oneof);
+  if (chosen !== undefined && chosen !== field) {
+    throw new FieldValueError(`oneof "${field.oneof.name}" already has "${chosen.name}" set`);
+  }
+}
+
+/**
+ * Sets one value on the field `field` of `message`: replaces a singular field, appends to
+ * a list. Values come in the shapes `ReflectMessage.set` takes (bigint for 64-bit
+ * integers, a ReflectMessage for message fields), as produced by field-value.ts.
+ */
+export function setFieldValue(message: ReflectMessage, field: DescField, value: unknown): void {
+  if (field.fieldKind === "list") {
+    message.get(field).add(value);
+    return;
+  }
+  assertOneofFree(message, field);
+  message.set(field, value);
+}

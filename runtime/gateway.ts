@@ -1,0 +1,80 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { DescService } from "@bufbuild/protobuf";
+import { status as Code } from "@grpc/grpc-js";
+import type { Backend } from "./backend.js";
+import { compileRoute, type CompiledRoute } from "./compile-route.js";
+import { GatewayError } from "./errors.js";
+import type { GatewayOptions } from "./options.js";
+import { parsePathTemplate } from "./path-template.js";
+import type { HttpRoute } from "./route.js";
+import { createRouter } from "./router.js";
+import { resolveSettings, type GatewaySettings } from "./settings.js";
+import { sendError } from "./send-error.js";
+import { serveUnary } from "./serve-unary.js";
+
+/** Express's `next`; absent when the gateway is a plain node:http handler. */
+type Next = (err?: unknown) => void;
+
+/**
+ * The gateway: one Express-compatible middleware (also a plain node:http handler) that
+ * serves the HTTP routes of every service registered on it, with shared options.
+ */
+export interface Gateway {
+  (req: IncomingMessage, res: ServerResponse, next?: Next): void;
+  /** Serves `routes` of `service` (as generated), sending calls to `backend`. */
+  register(service: DescService, routes: readonly HttpRoute[], backend: Backend): void;
+}
+
+/** Creates a gateway holding the options all its services share (like grpc-gateway's ServeMux). */
+export function createGateway(options: GatewayOptions = {}): Gateway {
+  const settings = resolveSettings(options);
+  const router = createRouter<CompiledRoute>({ unescaping: settings.compat ? "legacy" : "spec" });
+
+  const gateway = (req: IncomingMessage, res: ServerResponse, next?: Next): void => {
+    const url = req.url ?? "/";
+    const queryStart = url.indexOf("?");
+    const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    const rawQuery = queryStart === -1 ? "" : url.slice(queryStart + 1);
+    const method = req.method ?? "GET";
+    let match = router.match(method, path);
+    // HEAD is GET without a body, as everywhere else in HTTP (node drops the body itself).
+    if (method === "HEAD" && match.kind === "method-not-allowed" && match.allow.includes("GET")) {
+      match = router.match("GET", path);
+    }
+    switch (match.kind) {
+      case "match":
+        void serveUnary(match.value, match.params, rawQuery, req, res, settings);
+        return;
+      case "not-found":
+        if (settings.notFound === "next" && next !== undefined) return next();
+        return routingError(new GatewayError(Code.NOT_FOUND, `no route for ${method} ${path}`, { httpStatus: 404 }));
+      case "method-not-allowed":
+        return routingError(methodNotAllowed(method, path, match.allow, settings));
+      case "bad-path":
+        return routingError(new GatewayError(Code.INVALID_ARGUMENT, match.message, { httpStatus: 400 }));
+    }
+
+    function routingError(error: GatewayError): void {
+      void sendError(error, settings.routingErrorHandler, { req, res, route: undefined }, settings);
+    }
+  };
+
+  const register = (service: DescService, routes: readonly HttpRoute[], backend: Backend): void => {
+    for (const route of routes) {
+      if (route.method.parent.typeName !== service.typeName) {
+        throw new Error(`route ${route.verb} ${route.path} calls ${route.method.parent.typeName}, not ${service.typeName}`);
+      }
+      const template = parsePathTemplate(route.path);
+      router.add(route.verb, template, compileRoute(route, backend, settings));
+    }
+  };
+
+  return Object.assign(gateway, { register });
+}
+
+function methodNotAllowed(method: string, path: string, allow: string[], settings: GatewaySettings): GatewayError {
+  const message = `method ${method} is not allowed for ${path}`;
+  // grpc-gateway answers 501 here; the HTTP spec (and this gateway by default) says 405.
+  if (settings.compat) return new GatewayError(Code.UNIMPLEMENTED, message, { httpStatus: 501 });
+  return new GatewayError(Code.UNIMPLEMENTED, message, { httpStatus: 405, headers: { Allow: allow.join(", ") } });
+}

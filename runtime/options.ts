@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Message, Registry } from "@bufbuild/protobuf";
+import type { Metadata } from "@grpc/grpc-js";
+import type { GatewayError } from "./errors.js";
+import type { JsonMarshalerOptions } from "./json-marshaler.js";
+import type { Marshaler } from "./marshaler.js";
+import type { IncomingHeaderMatcher, MetadataAnnotator, OutgoingHeaderMatcher } from "./metadata.js";
+import type { HttpRoute } from "./route.js";
+
+/** What an error hook is told besides the error itself. */
+export interface ErrorContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** The route that matched; undefined for routing errors (404, 405, malformed path). */
+  readonly route: HttpRoute | undefined;
+  /** Writes the default error response, for hooks that only adjust or log. */
+  readonly writeDefault: () => void;
+}
+
+/** Decides the HTTP response for a failed call; must write and end `context.res`. */
+export type ErrorHandler = (error: GatewayError, context: ErrorContext) => void | Promise<void>;
+
+/** What a response hook sees just before a successful reply is written. */
+export interface ResponseContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly route: HttpRoute;
+  /** The backend's reply. */
+  readonly message: Message;
+  /** Response metadata the backend sent (also forwarded as `Grpc-Metadata-*`). */
+  readonly headers: Metadata;
+}
+
+/** Adjusts a successful response before it is written: status (201, 204 ...), headers. */
+export type ResponseHook = (context: ResponseContext) => void | Promise<void>;
+
+/** Options shared by every service registered on one gateway. */
+export interface GatewayOptions {
+  /** Turns a failed call into the HTTP response. Default: grpc-gateway's status JSON body. */
+  errorHandler?: ErrorHandler;
+  /** Turns routing failures (404 with `notFound: "error"`, 405, malformed path) into the response. */
+  routingErrorHandler?: ErrorHandler;
+  /** Changes a successful response before it is written. */
+  responseHook?: ResponseHook;
+  /** No route matches: `"next"` (default) passes to the rest of the app, `"error"` answers 404. */
+  notFound?: "next" | "error";
+  /**
+   * `"grpc-gateway"` restores grpc-gateway's own choices for teams migrating: legacy path
+   * unescaping, 501 instead of 405 for a known path with the wrong method, and unknown
+   * query parameters ignored.
+   */
+  compat?: "grpc-gateway";
+  /** Unknown query parameters: `"error"` (default, 400) or `"ignore"`. */
+  unknownQueryParameters?: "error" | "ignore";
+  /** Options of the default JSON marshaler. */
+  json?: JsonMarshalerOptions;
+  /** Extra or replacement marshalers, keyed by media type (`application/json` replaces the default). */
+  marshalers?: Record<string, Marshaler>;
+  /** Which incoming headers become metadata, and under what key. */
+  incomingHeaderMatcher?: IncomingHeaderMatcher;
+  /** Which response header metadata becomes HTTP headers, and under what name. */
+  outgoingHeaderMatcher?: OutgoingHeaderMatcher;
+  /** Which trailer metadata becomes HTTP trailers, and under what name. */
+  outgoingTrailerMatcher?: OutgoingHeaderMatcher;
+  /** Adds metadata computed from the request (auth, tracing ...). */
+  metadataAnnotator?: MetadataAnnotator;
+  /** Deadline for calls whose request sends no `Grpc-Timeout`, in milliseconds. */
+  defaultTimeoutMs?: number;
+  /** Largest request body accepted, in bytes (413 beyond). Default 4 MiB, grpc's own message limit. */
+  maxRequestBytes?: number;
+  /** Types to render error details with, beyond `google.rpc` ones. */
+  typeRegistry?: Registry;
+}

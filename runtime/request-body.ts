@@ -1,0 +1,43 @@
+import type { IncomingMessage } from "node:http";
+import { status as Code } from "@grpc/grpc-js";
+import { GatewayError } from "./errors.js";
+
+/** The body of a request as it arrived, or as a framework body parser left it. */
+export async function readRequestBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  const parsed = alreadyParsedBody(req);
+  if (parsed !== undefined) return parsed;
+  const declared = Number(req.headers["content-length"]);
+  if (declared > limit) throw tooLarge(limit);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      // Stop buffering but leave the socket alone: the 413 still has to be written, and
+      // node discards the rest of the body once the response ends.
+      req.off("data", onData);
+      chunks.length = 0;
+      reject(tooLarge(limit));
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+    req.once("error", (err) => reject(new GatewayError(Code.CANCELLED, `reading the request body failed: ${err.message}`, { cause: err })));
+  });
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError(Code.RESOURCE_EXHAUSTED, `request body exceeds the limit of ${limit} bytes`, { httpStatus: 413 });
+}
+
+// express.json(), express.raw() and express.text() consume the stream and leave their
+// result on req.body; re-encode it rather than wait for a stream that already ended.
+function alreadyParsedBody(req: IncomingMessage): Uint8Array | undefined {
+  const r = req as IncomingMessage & { _body?: boolean; body?: unknown };
+  const consumed = r._body === true || req.readableEnded;
+  if (!consumed) return undefined;
+  if (r.body === undefined) return new Uint8Array(0);
+  if (r.body instanceof Uint8Array) return r.body;
+  if (typeof r.body === "string") return Buffer.from(r.body);
+  return Buffer.from(JSON.stringify(r.body));
+}

@@ -1,0 +1,62 @@
+import { createRegistry } from "@bufbuild/protobuf";
+import type { BindingOptions } from "./binding.js";
+import { createJsonMarshaler } from "./json-marshaler.js";
+import type { Marshaler } from "./marshaler.js";
+import { createMarshalerRegistry, mediaType, type MarshalerRegistry } from "./marshalers.js";
+import type { IncomingHeaderMatcher, MetadataAnnotator, OutgoingHeaderMatcher } from "./metadata.js";
+import type { ErrorHandler, GatewayOptions, ResponseHook } from "./options.js";
+import { defaultTypeRegistry, type WriteErrorOptions } from "./error-body.js";
+
+/** Default body limit: grpc's own default maximum message size. */
+const defaultMaxRequestBytes = 4 * 1024 * 1024;
+
+/** GatewayOptions with every default filled in, computed once per gateway. */
+export interface GatewaySettings {
+  readonly compat: boolean;
+  readonly notFound: "next" | "error";
+  readonly errorHandler: ErrorHandler | undefined;
+  readonly routingErrorHandler: ErrorHandler | undefined;
+  readonly responseHook: ResponseHook | undefined;
+  readonly marshalers: MarshalerRegistry;
+  readonly defaultMarshaler: Marshaler;
+  readonly binding: BindingOptions;
+  readonly incomingHeaderMatcher: IncomingHeaderMatcher | undefined;
+  readonly outgoingHeaderMatcher: OutgoingHeaderMatcher | undefined;
+  readonly outgoingTrailerMatcher: OutgoingHeaderMatcher | undefined;
+  readonly metadataAnnotator: MetadataAnnotator | undefined;
+  readonly defaultTimeoutMs: number | undefined;
+  readonly maxRequestBytes: number;
+  /** How error bodies are written: details registry, JSON names, header matcher. */
+  readonly errorBody: WriteErrorOptions;
+}
+
+/** Fills in the defaults of `options`. */
+export function resolveSettings(options: GatewayOptions): GatewaySettings {
+  const compat = options.compat === "grpc-gateway";
+  const typeRegistry = options.typeRegistry ? createRegistry(defaultTypeRegistry, options.typeRegistry) : defaultTypeRegistry;
+  const json = createJsonMarshaler({ registry: typeRegistry, ...options.json });
+  const byType = new Map<string, Marshaler>([["application/json", json]]);
+  for (const [type, marshaler] of Object.entries(options.marshalers ?? {})) byType.set(mediaType(type), marshaler);
+  const defaultMarshaler = byType.get("application/json")!;
+  return {
+    compat,
+    notFound: options.notFound ?? "next",
+    errorHandler: options.errorHandler,
+    routingErrorHandler: options.routingErrorHandler,
+    responseHook: options.responseHook,
+    marshalers: createMarshalerRegistry(byType, defaultMarshaler),
+    defaultMarshaler,
+    binding: { unknownQueryParameters: options.unknownQueryParameters ?? (compat ? "ignore" : "error") },
+    incomingHeaderMatcher: options.incomingHeaderMatcher,
+    outgoingHeaderMatcher: options.outgoingHeaderMatcher,
+    outgoingTrailerMatcher: options.outgoingTrailerMatcher,
+    metadataAnnotator: options.metadataAnnotator,
+    defaultTimeoutMs: options.defaultTimeoutMs,
+    maxRequestBytes: options.maxRequestBytes ?? defaultMaxRequestBytes,
+    errorBody: {
+      registry: typeRegistry,
+      headerMatcher: options.outgoingHeaderMatcher,
+      json: { useProtoFieldName: options.json?.useProtoNames ?? false, enumAsInteger: options.json?.enumsAsNumbers ?? false },
+    },
+  };
+}

@@ -1,0 +1,4 @@
+import { runNodeJs } from "@bufbuild/protoplugin";
+import { protocGenGrpcGatewayExpress } from "./plugin.js";
+
+runNodeJs(protocGenGrpcGatewayExpress);

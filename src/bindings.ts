@@ -1,0 +1,210 @@
+import { METHODS } from "node:http";
+import { create, getExtension, hasExtension, type DescFile, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import { http } from "../runtime/gen/google/api/annotations_pb.js";
+import { HttpRuleSchema, type HttpRule } from "../runtime/gen/google/api/http_pb.js";
+import { parsePathTemplate, PathTemplateError, templateKey, type PathTemplate } from "../runtime/path-template.js";
+import type { GatewayPluginOptions } from "./options.js";
+import { checkBody, checkPathVariables, checkResponseBody, type Report } from "./rule-fields.js";
+
+/** One HTTP binding of a method, validated: what one entry of the generated route table holds. */
+export interface Binding {
+  /** GET, PUT, POST, DELETE, PATCH, or a custom rule's kind as written. */
+  readonly verb: string;
+  /** The path template as written in the rule. */
+  readonly path: string;
+  /** `*` or a (dotted, proto-name) field path of the request; absent for no body. */
+  readonly body?: string;
+  /** A (dotted, proto-name) field path of the reply; absent for the whole reply. */
+  readonly responseBody?: string;
+}
+
+/** The bindings of one method, in rule order: the rule first, then its additional_bindings. */
+export interface MethodBindings {
+  readonly method: DescMethod;
+  readonly bindings: readonly Binding[];
+}
+
+/** The bound methods of one service, in declaration order; unbound methods are left out. */
+export interface ServiceBindings {
+  readonly service: DescService;
+  readonly methods: readonly MethodBindings[];
+}
+
+/** The binding model of one proto file, and every problem found in its rules. */
+export interface FileBindings {
+  readonly file: DescFile;
+  /** Services with at least one bound method. */
+  readonly services: readonly ServiceBindings[];
+  /** One sentence per bad rule, naming the file, service, method and rule; empty when all is well. */
+  readonly problems: readonly string[];
+}
+
+/** The options that change which rules exist or are valid. */
+export type BindingOptions = Pick<GatewayPluginOptions, "generateUnboundMethods" | "allowDeleteBody">;
+
+// A rule to validate, with how error messages name it.
+interface RuleSource {
+  readonly rule: HttpRule;
+  readonly label: string;
+  readonly additional: boolean;
+}
+
+// Where a rule is reported, and which route (verb + template shape) claims which rule.
+interface FileScope {
+  readonly options: BindingOptions;
+  readonly problems: string[];
+  readonly claimed: Map<string, string>;
+}
+
+/**
+ * Turns the google.api.http rules of every method in `file` into bindings, checking each
+ * against the request and reply messages (grpc-gateway's `internal/descriptor/services.go`
+ * semantics). Collects every problem rather than stopping at the first, so one run of
+ * generation shows them all.
+ */
+export function bindFile(file: DescFile, options: BindingOptions): FileBindings {
+  const scope: FileScope = { options, problems: [], claimed: new Map() };
+  const services: ServiceBindings[] = [];
+  for (const service of file.services) {
+    const methods: MethodBindings[] = [];
+    for (const method of service.methods) {
+      const bindings: Binding[] = [];
+      for (const source of rulesOf(method, options)) {
+        const binding = bindRule(method, source, scope);
+        if (binding !== undefined) {
+          bindings.push(binding);
+        }
+      }
+      if (bindings.length > 0) {
+        methods.push({ method, bindings });
+      }
+    }
+    if (methods.length > 0) {
+      services.push({ service, methods });
+    }
+  }
+  return { file, services, problems: scope.problems };
+}
+
+// The method's rule and its additional_bindings, or the rule grpc-gateway derives for
+// an unbound method (the gRPC wire path, POST, whole message as body).
+function rulesOf(method: DescMethod, options: BindingOptions): RuleSource[] {
+  const methodOptions = method.proto.options;
+  if (methodOptions === undefined || !hasExtension(methodOptions, http)) {
+    if (!options.generateUnboundMethods) {
+      return [];
+    }
+    const path = `/${method.parent.typeName}/${method.name}`;
+    const rule = create(HttpRuleSchema, { pattern: { case: "post", value: path }, body: "*" });
+    return [{ rule, label: `generated rule "${ruleText(rule)}"`, additional: false }];
+  }
+  const rule = getExtension(methodOptions, http);
+  return [
+    { rule, label: `rule "${ruleText(rule)}"`, additional: false },
+    ...rule.additionalBindings.map((b) => ({ rule: b, label: `additional binding "${ruleText(b)}"`, additional: true })),
+  ];
+}
+
+/** A rule as one short line for error messages, e.g. `get: /v1/{name}` or `custom SEARCH: /v1/items`. */
+function ruleText(rule: HttpRule): string {
+  switch (rule.pattern.case) {
+    case undefined:
+      return "(no pattern)";
+    case "custom":
+      return `custom ${rule.pattern.value.kind}: ${rule.pattern.value.path}`;
+    default:
+      return `${rule.pattern.case}: ${rule.pattern.value}`;
+  }
+}
+
+// Validates one rule and returns its binding, or reports why it is wrong and returns
+// undefined. Checks go on after a problem where they still make sense, so one run shows
+// every mistake in the rule.
+function bindRule(method: DescMethod, source: RuleSource, scope: FileScope): Binding | undefined {
+  const { rule } = source;
+  const before = scope.problems.length;
+  const report: Report = (problem) =>
+    scope.problems.push(
+      `${method.parent.file.proto.name}: service ${method.parent.typeName}, method ${method.name}, ${source.label}: ${problem}`,
+    );
+  if (source.additional && rule.additionalBindings.length > 0) {
+    report("an additional binding must not have additional_bindings of its own");
+  }
+  const pattern = verbAndPath(rule, report);
+  if (pattern === undefined) {
+    return undefined;
+  }
+  const { verb, path } = pattern;
+  const template = parseTemplate(path, report);
+  if (template !== undefined) {
+    checkPathVariables(method, template, report);
+  }
+  const body = checkBody(method, verb, rule.body, scope.options.allowDeleteBody, report);
+  const responseBody = checkResponseBody(method, rule.responseBody, report);
+  if (template !== undefined && scope.problems.length === before) {
+    const key = routeKey(verb, template);
+    const owner = scope.claimed.get(key);
+    if (owner !== undefined) {
+      report(`${verb} ${path} matches the same requests as ${owner}`);
+    } else {
+      scope.claimed.set(key, `service ${method.parent.typeName}, method ${method.name}, ${source.label}`);
+    }
+  }
+  if (scope.problems.length > before) {
+    return undefined;
+  }
+  return {
+    verb,
+    path,
+    ...(body !== undefined ? { body } : {}),
+    ...(responseBody !== undefined ? { responseBody } : {}),
+  };
+}
+
+function verbAndPath(rule: HttpRule, report: Report): { verb: string; path: string } | undefined {
+  switch (rule.pattern.case) {
+    case undefined:
+      report("it must set one of get, put, post, delete, patch or custom");
+      return undefined;
+    case "custom": {
+      const { kind, path } = rule.pattern.value;
+      if (kind === "*") {
+        // The spec's "any method" wildcard; the router matches methods exactly, so such a
+        // route would never answer (grpc-gateway emits it all the same).
+        report(`custom kind "*" (any method) is not supported; write one rule per HTTP method`);
+        return undefined;
+      }
+      // Node's HTTP parser answers 400 to any other method (and methods are case-sensitive),
+      // so a route for one could never be reached.
+      if (!METHODS.includes(kind)) {
+        report(`custom kind "${kind}" is not a method the Node.js HTTP server accepts (see http.METHODS)`);
+        return undefined;
+      }
+      return { verb: kind, path };
+    }
+    default:
+      return { verb: rule.pattern.case.toUpperCase(), path: rule.pattern.value };
+  }
+}
+
+function parseTemplate(path: string, report: Report): PathTemplate | undefined {
+  try {
+    return parsePathTemplate(path);
+  } catch (error) {
+    if (error instanceof PathTemplateError) {
+      report(`invalid path template: ${error.message}`);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+/**
+ * What makes two routes duplicates: the same verb and a template that matches the same
+ * requests, by the runtime's own canonical form (variable names and extents dropped, so
+ * `/v1/{name=messages/*}` and `/v1/messages/{id}` collide), since the gateway refuses
+ * such a pair at registration and generation should fail first.
+ */
+function routeKey(verb: string, template: PathTemplate): string {
+  return `${verb} ${templateKey(template)}`;
+}

@@ -1,0 +1,26 @@
+import type { CaseGroup } from "../case.js";
+import { body, bodyLimits } from "./body.js";
+import { errors, errorsWithHooks } from "./errors.js";
+import { httpSpec, httpSpecNames } from "./http-spec.js";
+import { metadata, metadataDefaults } from "./metadata.js";
+import { query, queryIgnoringUnknown } from "./query.js";
+import { routing, routingCompat, routingNotFoundAsError } from "./routing.js";
+import { options } from "./options.js";
+
+/** Every group of the case table. */
+export const groups: CaseGroup[] = [
+  httpSpec,
+  httpSpecNames,
+  routing,
+  routingNotFoundAsError,
+  routingCompat,
+  query,
+  queryIgnoringUnknown,
+  body,
+  bodyLimits,
+  metadata,
+  metadataDefaults,
+  errors,
+  errorsWithHooks,
+  ...options,
+];
