@@ -12,6 +12,8 @@ export interface CompiledRoute {
   readonly binding: BindingPlan;
   /** True when the rule has a body; otherwise the request body is never read. */
   readonly readsBody: boolean;
+  /** True for client and bidirectional streaming: the body is a stream of messages. */
+  readonly streamsRequest: boolean;
   /** True when the body lands in a `google.api.HttpBody` and is taken raw. */
   readonly rawRequestBody: boolean;
   /** True when the reply is a `google.api.HttpBody`, written raw with its own content type. */
@@ -30,6 +32,7 @@ export function compileRoute(route: HttpRoute, backend: Backend, settings: Gatew
     backend,
     binding: compileBinding(route, settings.binding),
     readsBody: route.body !== undefined,
+    streamsRequest: route.method.methodKind === "client_streaming" || route.method.methodKind === "bidi_streaming",
     rawRequestBody: route.body !== undefined && httpBodyTarget(input, bodyField),
     rawReply: responseField === undefined ? isHttpBody(output) : responseField.fieldKind === "message" && isHttpBody(responseField.message),
     responseField,

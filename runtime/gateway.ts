@@ -10,6 +10,7 @@ import type { HttpRoute } from "./route.js";
 import { createRouter } from "./router.js";
 import { resolveSettings, type GatewaySettings } from "./settings.js";
 import { sendError } from "./send-error.js";
+import { serveStream } from "./serve-stream.js";
 import { serveUnary } from "./serve-unary.js";
 
 /** Express's `next`; absent when the gateway is a plain node:http handler. */
@@ -42,9 +43,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       match = router.match("GET", path);
     }
     switch (match.kind) {
-      case "match":
-        void serveUnary(match.value, match.params, rawQuery, req, res, settings);
+      case "match": {
+        const serve = match.value.route.method.methodKind === "unary" ? serveUnary : serveStream;
+        void serve(match.value, match.params, rawQuery, req, res, settings);
         return;
+      }
       case "not-found":
         if (settings.notFound === "next" && next !== undefined) return next();
         return routingError(new GatewayError(Code.NOT_FOUND, `no route for ${method} ${path}`, { httpStatus: 404 }));

@@ -1,17 +1,17 @@
 // The public surface of grpc-gateway-express/runtime: what generated code and apps import.
 export { createGateway, type Gateway } from "./gateway.js";
-export {
-  dial,
-  fromClient,
-  inProcess,
-  type Backend,
-  type CallOptions,
-  type InProcessContext,
-  type ServiceImplementation,
-  type UnaryResult,
-} from "./backend.js";
+export { dial, fromClient, type Backend, type BackendStream, type CallOptions, type UnaryResult } from "./backend.js";
+export { inProcess, type InProcessContext, type ServiceImplementation } from "./in-process.js";
 export type { HttpRoute } from "./route.js";
-export type { ErrorContext, ErrorHandler, GatewayOptions, ResponseContext, ResponseHook } from "./options.js";
+export type {
+  ErrorContext,
+  ErrorHandler,
+  GatewayOptions,
+  ResponseContext,
+  ResponseHook,
+  StreamErrorContext,
+  StreamErrorHandler,
+} from "./options.js";
 export { GatewayError, type GatewayErrorInit } from "./errors.js";
 export { httpStatusFromCode } from "./http-status.js";
 export type { Marshaler } from "./marshaler.js";

@@ -19,7 +19,7 @@ export interface JsonMarshalerOptions {
   readonly emitUnpopulated?: boolean;
   /** Write enum values as numbers instead of names. Default false. */
   readonly enumsAsNumbers?: boolean;
-  /** Skip unknown JSON keys in requests instead of rejecting them. Default true. */
+  /** Skip unknown JSON keys in requests instead of rejecting them; unknown enum names are refused either way. Default true. */
   readonly discardUnknown?: boolean;
   /** Types that `google.protobuf.Any` values may hold, in and out. */
   readonly registry?: Registry | undefined;
@@ -104,8 +104,8 @@ function parse(text: string, schema: DescMessage): JsonValue {
   }
 }
 
-// protobuf-es reports these two failures without naming the field, and reports nothing
-// at all for unknown enum names when told to ignore unknown fields; the tests pin the text.
+// The two strict-parse failures the slow path handles. protobuf-es throws them as plain
+// Errors that do not name the field, so only their text tells them apart; tests pin it.
 const unknownKeyError = /^cannot decode message \S+ from JSON: key ".*" is unknown$/s;
 const unknownEnumError = /^cannot decode enum \S+ from JSON: /;
 

@@ -20,6 +20,15 @@ export interface ErrorContext {
 /** Decides the HTTP response for a failed call; must write and end `context.res`. */
 export type ErrorHandler = (error: GatewayError, context: ErrorContext) => void | Promise<void>;
 
+/** What a stream error hook is told besides the error. */
+export interface StreamErrorContext {
+  readonly req: IncomingMessage;
+  readonly route: HttpRoute;
+}
+
+/** Decides the status written as the final error line (or SSE event, or close frame) of a stream. */
+export type StreamErrorHandler = (error: GatewayError, context: StreamErrorContext) => GatewayError | Promise<GatewayError>;
+
 /** What a response hook sees just before a successful reply is written. */
 export interface ResponseContext {
   readonly req: IncomingMessage;
@@ -38,6 +47,8 @@ export type ResponseHook = (context: ResponseContext) => void | Promise<void>;
 export interface GatewayOptions {
   /** Turns a failed call into the HTTP response. Default: grpc-gateway's status JSON body. */
   errorHandler?: ErrorHandler;
+  /** Decides what the error line of a stream that fails after its first message holds. */
+  streamErrorHandler?: StreamErrorHandler;
   /** Turns routing failures (404 with `notFound: "error"`, 405, malformed path) into the response. */
   routingErrorHandler?: ErrorHandler;
   /** Changes a successful response before it is written. */

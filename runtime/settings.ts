@@ -4,7 +4,7 @@ import { createJsonMarshaler } from "./json-marshaler.js";
 import type { Marshaler } from "./marshaler.js";
 import { createMarshalerRegistry, mediaType, type MarshalerRegistry } from "./marshalers.js";
 import type { IncomingHeaderMatcher, MetadataAnnotator, OutgoingHeaderMatcher } from "./metadata.js";
-import type { ErrorHandler, GatewayOptions, ResponseHook } from "./options.js";
+import type { ErrorHandler, GatewayOptions, ResponseHook, StreamErrorHandler } from "./options.js";
 import { defaultTypeRegistry, type WriteErrorOptions } from "./error-body.js";
 
 /** Default body limit: grpc's own default maximum message size. */
@@ -16,6 +16,7 @@ export interface GatewaySettings {
   readonly notFound: "next" | "error";
   readonly errorHandler: ErrorHandler | undefined;
   readonly routingErrorHandler: ErrorHandler | undefined;
+  readonly streamErrorHandler: StreamErrorHandler | undefined;
   readonly responseHook: ResponseHook | undefined;
   readonly marshalers: MarshalerRegistry;
   readonly defaultMarshaler: Marshaler;
@@ -43,6 +44,7 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
     notFound: options.notFound ?? "next",
     errorHandler: options.errorHandler,
     routingErrorHandler: options.routingErrorHandler,
+    streamErrorHandler: options.streamErrorHandler,
     responseHook: options.responseHook,
     marshalers: createMarshalerRegistry(byType, defaultMarshaler),
     defaultMarshaler,

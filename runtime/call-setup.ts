@@ -1,0 +1,43 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { status as Code } from "@grpc/grpc-js";
+import type { CallOptions } from "./backend.js";
+import type { CompiledRoute } from "./compile-route.js";
+import { GatewayError } from "./errors.js";
+import { httpBodyUnmarshaler } from "./http-body.js";
+import type { Marshaler } from "./marshaler.js";
+import { mediaType } from "./marshalers.js";
+import { deadlineFromRequest, metadataFromRequest } from "./metadata.js";
+import type { GatewaySettings } from "./settings.js";
+
+/** An abort signal that fires when the client goes away before its reply is complete. */
+export function watchDisconnect(res: ServerResponse): { signal: AbortSignal; dispose: () => void } {
+  const abort = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) abort.abort();
+  };
+  res.once("close", onClose);
+  return { signal: abort.signal, dispose: () => res.off("close", onClose) };
+}
+
+/** The marshaler for the request body; 415 when its Content-Type is not registered. */
+export function inboundMarshaler(compiled: CompiledRoute, contentType: string | undefined, settings: GatewaySettings): Marshaler {
+  if (compiled.rawRequestBody) return httpBodyUnmarshaler(contentType ?? "application/octet-stream");
+  // A route without a body never looks at the body, so its Content-Type does not matter.
+  if (!compiled.readsBody) return settings.defaultMarshaler;
+  // A stream of JSON messages is newline-delimited JSON; each line is read as JSON.
+  if (compiled.streamsRequest && contentType !== undefined && mediaType(contentType) === "application/x-ndjson") return settings.defaultMarshaler;
+  const marshaler = settings.marshalers.forRequest(contentType);
+  if (marshaler === undefined) {
+    throw new GatewayError(Code.INVALID_ARGUMENT, `unsupported Content-Type "${contentType}"`, { httpStatus: 415 });
+  }
+  return marshaler;
+}
+
+/** Metadata and deadline of the backend call, from the request headers and the settings. */
+export function callOptionsFor(req: IncomingMessage, settings: GatewaySettings, signal: AbortSignal): CallOptions {
+  const metadata = metadataFromRequest(req, {
+    incomingHeaderMatcher: settings.incomingHeaderMatcher,
+    annotator: settings.metadataAnnotator,
+  });
+  return { metadata, deadline: deadlineFromRequest(req, settings.defaultTimeoutMs), signal };
+}

@@ -1,0 +1,109 @@
+import { fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import type { BackendStream, CallOptions, UnaryResult } from "./backend.js";
+import { GatewayError } from "./errors.js";
+
+interface WireCodec {
+  readonly path: string;
+  readonly serialize: (message: Message) => Buffer;
+  readonly deserialize: (bytes: Buffer) => Message;
+}
+
+// Built once per method: the path string and the two closures are the same for every call.
+const codecs = new WeakMap<DescMethod, WireCodec>();
+
+function codecFor(method: DescMethod): WireCodec {
+  let codec = codecs.get(method);
+  if (codec === undefined) {
+    codec = {
+      path: `/${method.parent.typeName}/${method.name}`,
+      serialize: (message) => {
+        const bytes = toBinary(method.input, message);
+        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      },
+      deserialize: (bytes) => fromBinary(method.output, bytes),
+    };
+    codecs.set(method, codec);
+  }
+  return codec;
+}
+
+function callOptionsOf(options: CallOptions): grpc.CallOptions {
+  return options.deadline ? { deadline: options.deadline } : {};
+}
+
+/** Calls a unary method through a grpc-js client, with headers and trailers. */
+export function unaryOverChannel(client: grpc.Client, method: DescMethod, request: Message, options: CallOptions): Promise<UnaryResult> {
+  const codec = codecFor(method);
+  return new Promise((resolve, reject) => {
+    let headers = new grpc.Metadata();
+    let reply: Message | undefined;
+    let failure: grpc.ServiceError | undefined;
+    const call = client.makeUnaryRequest(codec.path, codec.serialize, codec.deserialize, request, options.metadata, callOptionsOf(options), (err, value) => {
+      if (err) failure = err;
+      else reply = value;
+    });
+    const onAbort = () => call.cancel();
+    options.signal.addEventListener("abort", onAbort, { once: true });
+    call.on("metadata", (md) => (headers = md));
+    // grpc-js reports the status (with the trailers) after the callback has run.
+    call.on("status", (status) => {
+      options.signal.removeEventListener("abort", onAbort);
+      if (failure !== undefined || reply === undefined) reject(GatewayError.from(failure ?? status));
+      else resolve({ message: reply, headers, trailers: status.metadata });
+    });
+  });
+}
+
+/**
+ * Opens any streaming call through a grpc-js client. All three kinds go over one
+ * bidirectional call object: on the wire they differ only in how many messages flow.
+ */
+export function streamOverChannel(client: grpc.Client, method: DescMethod, options: CallOptions): BackendStream {
+  const codec = codecFor(method);
+  const call = client.makeBidiStreamRequest(codec.path, codec.serialize, codec.deserialize, options.metadata, callOptionsOf(options));
+  let gotHeaders: (md: grpc.Metadata) => void = () => {};
+  let gotStatus: (status: grpc.StatusObject) => void = () => {};
+  const headers = new Promise<grpc.Metadata>((resolve) => (gotHeaders = resolve));
+  const status = new Promise<grpc.StatusObject>((resolve) => (gotStatus = resolve));
+  const onAbort = () => call.cancel();
+  options.signal.addEventListener("abort", onAbort, { once: true });
+  call.on("metadata", gotHeaders);
+  call.on("status", (s: grpc.StatusObject) => {
+    options.signal.removeEventListener("abort", onAbort);
+    gotHeaders(new grpc.Metadata());
+    gotStatus(s);
+  });
+  // The failure is reported through `replies`; without a listener node would throw it.
+  call.on("error", () => {});
+
+  async function* replies(): AsyncGenerator<Message> {
+    try {
+      for await (const message of call as AsyncIterable<Message>) yield message;
+    } catch (err) {
+      throw GatewayError.from(err);
+    }
+    const final = await status;
+    if (final.code !== grpc.status.OK) throw GatewayError.from(final);
+  }
+
+  return {
+    send: (message) =>
+      new Promise<void>((resolve) => {
+        if (call.write(message)) return resolve();
+        // Wait for room, but never past the end of the call.
+        const done = () => {
+          call.off("drain", done);
+          call.off("status", done);
+          resolve();
+        };
+        call.on("drain", done);
+        call.on("status", done);
+      }),
+    close: () => call.end(),
+    cancel: () => call.cancel(),
+    replies: replies(),
+    headers,
+    trailers: status.then((s) => s.metadata),
+  };
+}

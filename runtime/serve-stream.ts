@@ -1,0 +1,165 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { once } from "node:events";
+import { create, type Message } from "@bufbuild/protobuf";
+import { status as Code } from "@grpc/grpc-js";
+import type { BackendStream } from "./backend.js";
+import { callOptionsFor, inboundMarshaler, watchDisconnect } from "./call-setup.js";
+import type { CompiledRoute } from "./compile-route.js";
+import { errorBodyFromError } from "./error-body.js";
+import { GatewayError } from "./errors.js";
+import type { Marshaler } from "./marshaler.js";
+import { trailerHeadersFromMetadata, trailersWanted, writeResponseHeaders } from "./metadata.js";
+import { readNdjson } from "./ndjson-reader.js";
+import { readRequestBody } from "./request-body.js";
+import { sendError } from "./send-error.js";
+import type { GatewaySettings } from "./settings.js";
+import { streamFormatFor, type StreamFormat } from "./stream-format.js";
+import { writeReply } from "./write-reply.js";
+
+const emptyBody = new Uint8Array(0);
+
+/**
+ * Serves a streaming method over plain HTTP/1.1. Server streaming binds one request like
+ * a unary call; client and bidirectional streaming read the body as newline-delimited
+ * JSON, one message a line, sent to the backend as each line arrives. Replies go out as a
+ * stream (see stream-format.ts), or as one reply for client streaming.
+ */
+export async function serveStream(
+  compiled: CompiledRoute,
+  pathParams: Record<string, string>,
+  rawQuery: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  settings: GatewaySettings,
+): Promise<void> {
+  const disconnect = watchDisconnect(res);
+  const { method } = compiled.route;
+  let call: BackendStream | undefined;
+  let inputError: GatewayError | undefined;
+  let started = false;
+  try {
+    const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings);
+    const outbound = settings.marshalers.forResponse(req.headers.accept, compiled.rawRequestBody ? settings.defaultMarshaler : inbound);
+    const single = compiled.streamsRequest ? undefined : await bindSingle(compiled, pathParams, rawQuery, req, inbound, settings);
+    call = compiled.backend.stream(method, callOptionsFor(req, settings, disconnect.signal));
+    const backend = call;
+    if (single !== undefined) {
+      await backend.send(single);
+      backend.close();
+    } else {
+      pumpRequests(compiled, rawQuery, req, inbound, backend, settings).catch((err: unknown) => {
+        inputError = GatewayError.from(err, Code.INVALID_ARGUMENT);
+        backend.cancel();
+      });
+    }
+    if (method.methodKind === "client_streaming") {
+      let reply: Message | undefined;
+      for await (const message of backend.replies) reply = message;
+      if (reply === undefined) throw new GatewayError(Code.INTERNAL, "the backend ended the call without a reply");
+      await writeReply(compiled, { message: reply, headers: await backend.headers, trailers: await backend.trailers }, outbound, req, res, settings);
+      return;
+    }
+    const format = streamFormatFor(req.headers.accept, outbound.contentType);
+    for await (const message of backend.replies) {
+      if (!started) started = await startResponse(compiled, backend, message, format, req, res, settings);
+      const payload = format.message(marshalToString(outbound, compiled, message));
+      if (!res.write(payload)) await drained(res);
+      flush(res);
+    }
+    if (!started) started = await startResponse(compiled, backend, undefined, format, req, res, settings);
+    if (trailersWanted(req)) res.addTrailers(trailerHeadersFromMetadata(await backend.trailers, settings.outgoingTrailerMatcher));
+    res.end();
+  } catch (err) {
+    if (disconnect.signal.aborted && res.destroyed) return; // nobody is listening any more
+    const error = inputError ?? GatewayError.from(err);
+    if (!started) {
+      await sendError(error, settings.errorHandler, { req, res, route: compiled.route }, settings);
+    } else {
+      await writeStreamError(error, compiled, streamFormatFor(req.headers.accept, settings.defaultMarshaler.contentType), req, res, settings);
+    }
+  } finally {
+    disconnect.dispose();
+    if (!res.writableFinished) call?.cancel();
+  }
+}
+
+async function bindSingle(
+  compiled: CompiledRoute,
+  pathParams: Record<string, string>,
+  rawQuery: string,
+  req: IncomingMessage,
+  inbound: Marshaler,
+  settings: GatewaySettings,
+): Promise<Message> {
+  const body = compiled.readsBody ? await readRequestBody(req, settings.maxRequestBytes) : emptyBody;
+  return compiled.binding.bind({ pathParams, rawQuery, body, marshaler: inbound });
+}
+
+// Each line is bound like the body of a unary call; a bad one ends the call naming it.
+async function pumpRequests(
+  compiled: CompiledRoute,
+  rawQuery: string,
+  req: IncomingMessage,
+  inbound: Marshaler,
+  call: BackendStream,
+  settings: GatewaySettings,
+): Promise<void> {
+  await readNdjson(req, settings.maxRequestBytes, async (line, index) => {
+    let message: Message;
+    try {
+      message = compiled.binding.bind({ pathParams: {}, rawQuery, body: line, marshaler: inbound });
+    } catch (err) {
+      const cause = GatewayError.from(err, Code.INVALID_ARGUMENT);
+      throw new GatewayError(Code.INVALID_ARGUMENT, `invalid request message #${index + 1}: ${cause.rawMessage}`, { cause });
+    }
+    await call.send(message);
+  });
+  call.close();
+}
+
+async function startResponse(
+  compiled: CompiledRoute,
+  call: BackendStream,
+  first: Message | undefined,
+  format: StreamFormat,
+  req: IncomingMessage,
+  res: ServerResponse,
+  settings: GatewaySettings,
+): Promise<true> {
+  const headers = await call.headers;
+  writeResponseHeaders(res, headers, settings.outgoingHeaderMatcher);
+  if (settings.responseHook !== undefined) {
+    await settings.responseHook({ req, res, route: compiled.route, message: first ?? create(compiled.route.method.output), headers });
+  }
+  res.setHeader("Content-Type", format.contentType);
+  for (const [name, value] of Object.entries(format.headers)) res.setHeader(name, value);
+  return true;
+}
+
+async function writeStreamError(error: GatewayError, compiled: CompiledRoute, format: StreamFormat, req: IncomingMessage, res: ServerResponse, settings: GatewaySettings): Promise<void> {
+  let shown = error;
+  if (settings.streamErrorHandler !== undefined) {
+    try {
+      shown = await settings.streamErrorHandler(error, { req, route: compiled.route });
+    } catch (hookFailure) {
+      shown = new GatewayError(Code.INTERNAL, "stream error handler failed", { cause: hookFailure });
+    }
+  }
+  if (res.writableEnded || res.destroyed) return;
+  res.end(format.error(JSON.stringify(errorBodyFromError(shown, settings.errorBody))));
+}
+
+function marshalToString(marshaler: Marshaler, compiled: CompiledRoute, message: Message): string {
+  const payload = marshaler.marshal(compiled.route.method.output, message, compiled.responseField);
+  return typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8");
+}
+
+async function drained(res: ServerResponse): Promise<void> {
+  if (res.destroyed) return;
+  await Promise.race([once(res, "drain"), once(res, "close")]);
+}
+
+// Compression middleware buffers unless asked to flush; each message must leave now.
+function flush(res: ServerResponse): void {
+  (res as ServerResponse & { flush?: () => void }).flush?.();
+}

@@ -1,0 +1,340 @@
+// Streaming over HTTP/1.1 through a real grpc-js backend: formats, timing order, errors,
+// cancellation, back-pressure, streamed request bodies; and the in-process backend.
+import assert from "node:assert/strict";
+import { request, type ClientRequest, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, describe, test } from "node:test";
+import express from "express";
+import { status as Code } from "@grpc/grpc-js";
+import { createGateway, dial, GatewayError, inProcess, type Backend, type GatewayOptions } from "grpc-gateway-express/runtime";
+import { Streamer } from "../gen/testing/v1/streaming_pb.js";
+import { registerStreamerGateway } from "../gen/testing/v1/streaming_gateway.js";
+import { send } from "../support/http-client.js";
+import { startStreamerBackend, type StreamerBackend } from "../support/streamer-backend.js";
+
+interface App {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function startApp(backend: Backend, options: GatewayOptions = {}): Promise<App> {
+  const gateway = createGateway(options);
+  registerStreamerGateway(gateway, backend);
+  const app = express().use(gateway);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** Opens a request whose body and response the test drives piece by piece. */
+function open(url: string, method: string, path: string, headers: Record<string, string> = {}): { req: ClientRequest; res: Promise<IncomingMessage> } {
+  const { hostname, port } = new URL(url);
+  const req = request({ host: hostname, port, method, path, headers });
+  const res = new Promise<IncomingMessage>((resolve, reject) => {
+    req.on("response", resolve);
+    req.on("error", reject);
+  });
+  return { req, res };
+}
+
+/** Reads a response line by line, as the lines arrive. */
+async function* lines(res: IncomingMessage): AsyncGenerator<string> {
+  let buffered = "";
+  for await (const chunk of res) {
+    buffered += String(chunk);
+    let nl: number;
+    while ((nl = buffered.indexOf("\n")) !== -1) {
+      yield buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+    }
+  }
+  if (buffered !== "") yield buffered;
+}
+
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(check(), "condition reached in time");
+};
+
+describe("server streaming through grpc-js", () => {
+  let backend: StreamerBackend;
+  let app: App;
+  before(async () => {
+    backend = await startStreamerBackend();
+    app = await startApp(dial(backend.address));
+  });
+  after(async () => {
+    await app.close();
+    await backend.close();
+  });
+
+  test("default format: one {\"result\": ...} line per message, in order", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/a?count=3" });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers["content-type"], "application/json");
+    assert.equal(
+      res.text,
+      [0, 1, 2].map((i) => `{"result":{"text":"a #${i}","index":${i},"payload":""}}\n`).join(""),
+    );
+  });
+
+  test("Accept: text/event-stream gives one data: event per message", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/s?count=2", headers: { Accept: "text/event-stream" } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers["content-type"], "text/event-stream");
+    assert.equal(res.headers["cache-control"], "no-cache");
+    assert.equal(res.text, 'data: {"text":"s #0","index":0,"payload":""}\n\ndata: {"text":"s #1","index":1,"payload":""}\n\n');
+  });
+
+  test("Accept: application/x-ndjson gives bare messages per line", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/n?count=2", headers: { Accept: "application/x-ndjson" } });
+    assert.equal(res.headers["content-type"], "application/x-ndjson");
+    assert.equal(res.text, '{"text":"n #0","index":0,"payload":""}\n{"text":"n #1","index":1,"payload":""}\n');
+  });
+
+  test("POST with body * binds the request", async () => {
+    const res = await send(app.url, { method: "POST", path: "/v1/stream:server", headers: { "Content-Type": "application/json" }, body: '{"name":"p","count":1}' });
+    assert.equal(res.text, '{"result":{"text":"p #0","index":0,"payload":""}}\n');
+    assert.equal(backend.calls.at(-1)!.requests[0]!.name, "p");
+  });
+
+  test("an empty stream is 200 with no lines", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/e?count=0" });
+    assert.equal(res.status, 200);
+    assert.equal(res.text, "");
+  });
+
+  test("the first message reaches the client before the backend produced the last", async () => {
+    const { req, res } = open(app.url, "GET", "/v1/stream/t?count=5&delay_ms=100");
+    req.end();
+    const first = await lines(await res).next();
+    assert.match(first.value ?? "", /"index":0/);
+    const call = backend.calls.at(-1)!;
+    assert.ok(call.produced < 5, `only ${call.produced} of 5 produced when the first arrived`);
+    req.destroy();
+  });
+
+  test("a failure mid-stream ends with an {\"error\": status} line", async () => {
+    const res = await send(app.url, { method: "GET", path: `/v1/stream/f?count=2&fail_code=${Code.FAILED_PRECONDITION}` });
+    assert.equal(res.status, 200);
+    const got = res.text.trimEnd().split("\n").map((l) => JSON.parse(l));
+    assert.equal(got.length, 3);
+    assert.deepEqual(got[2], { error: { code: Code.FAILED_PRECONDITION, message: "failed after 2", details: [] } });
+  });
+
+  test("a failure mid-stream is an SSE error event", async () => {
+    const res = await send(app.url, { method: "GET", path: `/v1/stream/f?count=1&fail_code=${Code.ABORTED}`, headers: { Accept: "text/event-stream" } });
+    assert.ok(res.text.endsWith(`event: error\ndata: {"code":${Code.ABORTED},"message":"failed after 1","details":[]}\n\n`), res.text);
+  });
+
+  test("a failure before the first message takes the unary status mapping", async () => {
+    const res = await send(app.url, { method: "GET", path: `/v1/stream/f?count=0&fail_code=${Code.NOT_FOUND}` });
+    assert.equal(res.status, 404);
+    assert.deepEqual(JSON.parse(res.text), { code: Code.NOT_FOUND, message: "failed after 0", details: [] });
+  });
+
+  test("a client that disconnects cancels the backend stream", async () => {
+    const { req, res } = open(app.url, "GET", "/v1/stream/c?count=1000&delay_ms=20");
+    req.end();
+    await lines(await res).next();
+    const call = backend.calls.at(-1)!;
+    req.destroy();
+    assert.equal(await call.cancelled, true);
+    assert.ok(call.produced < 1000);
+  });
+
+  test("a deadline ends the stream with DEADLINE_EXCEEDED", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/d?count=100&delay_ms=30", headers: { "Grpc-Timeout": "300m" } });
+    const last = JSON.parse(res.text.trimEnd().split("\n").at(-1)!);
+    assert.equal(last.error.code, Code.DEADLINE_EXCEEDED);
+  });
+
+  test("a slow reader holds the backend back: memory stays bounded", async () => {
+    const total = 20_000;
+    const { req, res } = open(app.url, "GET", `/v1/stream/b?count=${total}&payload_bytes=10000`);
+    req.end();
+    const response = await res;
+    response.pause();
+    const call = await (async () => {
+      await until(() => backend.calls.at(-1)?.requests[0]?.name === "b");
+      return backend.calls.at(-1)!;
+    })();
+    // Let the pipeline fill up, then check the backend stopped well short of the end.
+    let previous = -1;
+    while (previous !== call.produced) {
+      previous = call.produced;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    assert.ok(call.produced < total / 4, `backend produced ${call.produced} of ${total} messages for a client that read nothing`);
+    req.destroy();
+    assert.equal(await call.cancelled, true);
+  });
+});
+
+describe("client and bidirectional streaming over HTTP/1.1", () => {
+  let backend: StreamerBackend;
+  let app: App;
+  before(async () => {
+    backend = await startStreamerBackend();
+    app = await startApp(dial(backend.address));
+  });
+  after(async () => {
+    await app.close();
+    await backend.close();
+  });
+
+  test("client streaming: an NDJSON body, one reply", async () => {
+    const res = await send(app.url, { method: "POST", path: "/v1/stream:client", headers: { "Content-Type": "application/x-ndjson" }, body: '{"name":"a"}\n\n{"name":"b"}\n{"name":"c"}' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(res.text), { text: "a,b,c", index: 3, payload: "" });
+  });
+
+  test("client streaming: each line reaches the backend as it arrives", async () => {
+    const { req, res } = open(app.url, "POST", "/v1/stream:client", { "Content-Type": "application/x-ndjson" });
+    req.write('{"name":"first"}\n');
+    await until(() => backend.calls.at(-1)?.requests.length === 1);
+    assert.equal(backend.calls.at(-1)!.requests[0]!.name, "first");
+    req.end('{"name":"second"}\n');
+    const response = await res;
+    let text = "";
+    for await (const chunk of response) text += String(chunk);
+    assert.equal(JSON.parse(text).text, "first,second");
+  });
+
+  test("bidi: full duplex, each reply before the next request is sent", async () => {
+    const { req, res } = open(app.url, "POST", "/v1/stream:bidi", { "Content-Type": "application/x-ndjson" });
+    req.write('{"name":"one"}\n');
+    const response = await res;
+    assert.equal(response.statusCode, 200);
+    const replies = lines(response);
+    assert.deepEqual(JSON.parse((await replies.next()).value!), { result: { text: "echo one", index: 0, payload: "" } });
+    req.write('{"name":"two"}\n');
+    assert.deepEqual(JSON.parse((await replies.next()).value!), { result: { text: "echo two", index: 1, payload: "" } });
+    req.end();
+    assert.equal((await replies.next()).done, true);
+  });
+
+  test("a malformed line ends the call with INVALID_ARGUMENT naming it, and cancels the backend", async () => {
+    const res = await send(app.url, { method: "POST", path: "/v1/stream:client", headers: { "Content-Type": "application/x-ndjson" }, body: '{"name":"a"}\n{"name":\n{"name":"c"}\n' });
+    assert.equal(res.status, 400);
+    const body = JSON.parse(res.text);
+    assert.equal(body.code, Code.INVALID_ARGUMENT);
+    assert.match(body.message, /^invalid request message #2: /);
+    assert.equal(await backend.calls.at(-1)!.cancelled, true);
+  });
+
+  test("a malformed line mid-bidi ends the stream with an error line", async () => {
+    const { req, res } = open(app.url, "POST", "/v1/stream:bidi", { "Content-Type": "application/x-ndjson" });
+    req.write('{"name":"one"}\n');
+    const replies = lines(await res);
+    assert.match((await replies.next()).value!, /echo one/);
+    req.end('{"count": "many"}\n');
+    const last = JSON.parse((await replies.next()).value!);
+    assert.equal(last.error.code, Code.INVALID_ARGUMENT);
+    assert.match(last.error.message, /^invalid request message #2: .*count/);
+    assert.equal(await backend.calls.at(-1)!.cancelled, true);
+  });
+
+  test("a backend failure in client streaming maps to the HTTP status", async () => {
+    const res = await send(app.url, { method: "POST", path: "/v1/stream:client", headers: { "Content-Type": "application/x-ndjson" }, body: `{"name":"x","fail_code":${Code.PERMISSION_DENIED}}\n` });
+    assert.equal(res.status, 403);
+    assert.equal(JSON.parse(res.text).message, "refused x");
+  });
+
+  test("an unsupported Content-Type is 415", async () => {
+    const res = await send(app.url, { method: "POST", path: "/v1/stream:client", headers: { "Content-Type": "text/csv" }, body: "a,b\n" });
+    assert.equal(res.status, 415);
+  });
+});
+
+describe("the stream error hook", () => {
+  let backend: StreamerBackend;
+  let app: App;
+  before(async () => {
+    backend = await startStreamerBackend();
+    app = await startApp(dial(backend.address), {
+      streamErrorHandler: (error) => new GatewayError(error.code, `stream stopped: ${error.rawMessage}`),
+    });
+  });
+  after(async () => {
+    await app.close();
+    await backend.close();
+  });
+
+  test("decides what the error line holds", async () => {
+    const res = await send(app.url, { method: "GET", path: `/v1/stream/h?count=1&fail_code=${Code.INTERNAL}` });
+    const last = JSON.parse(res.text.trimEnd().split("\n").at(-1)!);
+    assert.deepEqual(last, { error: { code: Code.INTERNAL, message: "stream stopped: failed after 1", details: [] } });
+  });
+});
+
+describe("in-process streaming", () => {
+  let app: App;
+  let cancelled: Promise<void> = Promise.resolve();
+  before(async () => {
+    app = await startApp(
+      inProcess(Streamer, {
+        async *serverStream(req, ctx) {
+          cancelled = new Promise((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
+          for (let i = 0; i < req.count; i++) {
+            if (req.delayMs > 0) await new Promise((r) => setTimeout(r, req.delayMs));
+            yield { text: `${req.name} #${i}`, index: i };
+          }
+          if (req.failCode !== 0) throw new GatewayError(req.failCode, "in-process failure");
+        },
+        async clientStream(requests) {
+          const names: string[] = [];
+          for await (const r of requests) names.push(r.name);
+          return { text: names.join(","), index: names.length };
+        },
+        async *bidi(requests) {
+          let i = 0;
+          for await (const r of requests) yield { text: `echo ${r.name}`, index: i++ };
+        },
+      }),
+    );
+  });
+  after(() => app.close());
+
+  test("server streaming", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/ip?count=2", headers: { Accept: "application/x-ndjson" } });
+    assert.equal(res.text, '{"text":"ip #0","index":0,"payload":""}\n{"text":"ip #1","index":1,"payload":""}\n');
+  });
+
+  test("server streaming failure mid-stream", async () => {
+    const res = await send(app.url, { method: "GET", path: `/v1/stream/ip?count=1&fail_code=${Code.UNAVAILABLE}` });
+    assert.deepEqual(JSON.parse(res.text.trimEnd().split("\n").at(-1)!), { error: { code: Code.UNAVAILABLE, message: "in-process failure", details: [] } });
+  });
+
+  test("client streaming", async () => {
+    const res = await send(app.url, { method: "POST", path: "/v1/stream:client", headers: { "Content-Type": "application/x-ndjson" }, body: '{"name":"a"}\n{"name":"b"}\n' });
+    assert.deepEqual(JSON.parse(res.text), { text: "a,b", index: 2, payload: "" });
+  });
+
+  test("bidi full duplex", async () => {
+    const { req, res } = open(app.url, "POST", "/v1/stream:bidi", { "Content-Type": "application/x-ndjson" });
+    req.write('{"name":"x"}\n');
+    const replies = lines(await res);
+    assert.match((await replies.next()).value!, /echo x/);
+    req.write('{"name":"y"}\n');
+    assert.match((await replies.next()).value!, /echo y/);
+    req.end();
+    assert.equal((await replies.next()).done, true);
+  });
+
+  test("a client that disconnects aborts the implementation's signal", async () => {
+    const { req, res } = open(app.url, "GET", "/v1/stream/c?count=1000&delay_ms=20");
+    req.end();
+    await lines(await res).next();
+    req.destroy();
+    await cancelled;
+  });
+});
+

@@ -1,0 +1,121 @@
+import { once } from "node:events";
+import { create, fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import { Streamer, StreamReplySchema, type StreamReply, type StreamRequest } from "../gen/testing/v1/streaming_pb.js";
+
+/** One streaming call as the backend saw it. */
+export interface StreamerCall {
+  readonly method: string;
+  readonly metadata: grpc.Metadata;
+  readonly requests: StreamRequest[];
+  /** Replies written so far; stops growing while the transport pushes back. */
+  produced: number;
+  /** Resolves when the call ended: true if the client cancelled it. */
+  readonly cancelled: Promise<boolean>;
+}
+
+/** A real grpc-js server implementing testing.v1.Streamer, recording what it sees. */
+export interface StreamerBackend {
+  readonly address: string;
+  readonly calls: StreamerCall[];
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function reply(index: number, text: string, payloadBytes = 0): StreamReply {
+  return create(StreamReplySchema, { index, text, payload: "x".repeat(payloadBytes) });
+}
+
+function failure(code: number, message: string): Partial<grpc.StatusObject> {
+  return { code, details: message, metadata: new grpc.Metadata() };
+}
+
+type AnyCall = grpc.ServerWritableStream<StreamRequest, StreamReply> | grpc.ServerDuplexStream<StreamRequest, StreamReply> | grpc.ServerReadableStream<StreamRequest, StreamReply>;
+
+function record(calls: StreamerCall[], method: string, call: AnyCall): StreamerCall {
+  // grpc-js may report 'finish' or 'close' before 'cancelled' on the same call, so the
+  // verdict waits a moment after the call closed.
+  const cancelled = new Promise<boolean>((resolve) => {
+    call.on("cancelled", () => resolve(true));
+    call.on("close", () => setTimeout(() => resolve(call.cancelled), 50));
+  });
+  const recorded: StreamerCall = { method, metadata: call.metadata, requests: [], produced: 0, cancelled };
+  calls.push(recorded);
+  return recorded;
+}
+
+// Writes with the transport's back-pressure, as a well-behaved server does.
+async function write(call: grpc.ServerWritableStream<StreamRequest, StreamReply> | grpc.ServerDuplexStream<StreamRequest, StreamReply>, message: StreamReply): Promise<void> {
+  if (!call.write(message)) await Promise.race([once(call, "drain"), once(call, "cancelled")]);
+}
+
+/** Starts the Streamer backend on 127.0.0.1, port 0. */
+export async function startStreamerBackend(): Promise<StreamerBackend> {
+  const calls: StreamerCall[] = [];
+  const server = new grpc.Server();
+  const definition: Record<string, grpc.MethodDefinition<Message, Message>> = {};
+  for (const method of Streamer.methods as readonly DescMethod[]) {
+    definition[method.name] = {
+      path: `/${Streamer.typeName}/${method.name}`,
+      requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
+      responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
+      requestSerialize: (m: Message) => Buffer.from(toBinary(method.input, m)),
+      requestDeserialize: (b: Buffer) => fromBinary(method.input, b),
+      responseSerialize: (m: Message) => Buffer.from(toBinary(method.output, m)),
+      responseDeserialize: (b: Buffer) => fromBinary(method.output, b),
+    };
+  }
+  server.addService(definition, {
+    async ServerStream(call: grpc.ServerWritableStream<StreamRequest, StreamReply>) {
+      const seen = record(calls, "ServerStream", call);
+      const req = call.request;
+      seen.requests.push(req);
+      let live = true;
+      call.on("cancelled", () => (live = false));
+      for (let i = 0; i < req.count && live; i++) {
+        if (req.delayMs > 0) await sleep(req.delayMs);
+        await write(call, reply(i, `${req.name} #${i}`, req.payloadBytes));
+        seen.produced++;
+      }
+      if (!live) return;
+      // grpc-js turns an emitted error into the call's status.
+      if (req.failCode !== 0) call.emit("error", failure(req.failCode, `failed after ${req.count}`));
+      else call.end();
+    },
+    ClientStream(call: grpc.ServerReadableStream<StreamRequest, StreamReply>, callback: grpc.sendUnaryData<StreamReply>) {
+      const seen = record(calls, "ClientStream", call);
+      call.on("data", (req: StreamRequest) => seen.requests.push(req));
+      call.on("end", () => {
+        const failed = seen.requests.find((r) => r.failCode !== 0);
+        if (failed) return callback(failure(failed.failCode, `refused ${failed.name}`));
+        callback(null, reply(seen.requests.length, seen.requests.map((r) => r.name).join(",")));
+      });
+    },
+    Bidi(call: grpc.ServerDuplexStream<StreamRequest, StreamReply>) {
+      const seen = record(calls, "Bidi", call);
+      let chain = Promise.resolve();
+      call.on("data", (req: StreamRequest) => {
+        seen.requests.push(req);
+        chain = chain.then(async () => {
+          if (req.failCode !== 0) {
+            call.emit("error", failure(req.failCode, `refused ${req.name}`));
+            return;
+          }
+          if (req.delayMs > 0) await sleep(req.delayMs);
+          await write(call, reply(seen.requests.indexOf(req), `echo ${req.name}`, req.payloadBytes));
+          seen.produced++;
+        });
+      });
+      call.on("end", () => void chain.then(() => call.end()));
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return {
+    address: `127.0.0.1:${port}`,
+    calls,
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+  };
+}
