@@ -1,4 +1,5 @@
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
+import { resolveFieldPath } from "./field-path.js";
 import type { Backend } from "./backend.js";
 import { compileBinding, type BindingPlan } from "./binding.js";
 import { httpBodyTarget, isHttpBody } from "./http-body.js";
@@ -41,12 +42,5 @@ export function compileRoute(route: HttpRoute, backend: Backend, settings: Gatew
 
 // The plugin has validated these paths already; a hand-written route gets a clear error.
 function fieldAt(schema: DescMessage, path: string): DescField {
-  let message: DescMessage | undefined = schema;
-  let field: DescField | undefined;
-  for (const name of path.split(".")) {
-    field = message?.fields.find((f) => f.name === name);
-    if (field === undefined) throw new Error(`${schema.typeName} has no field "${path}"`);
-    message = field.fieldKind === "message" ? field.message : undefined;
-  }
-  return field!;
+  return resolveFieldPath(schema, path).at(-1)!;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import type { DescService } from "@bufbuild/protobuf";
 import { status as Code } from "@grpc/grpc-js";
 import type { Backend } from "./backend.js";
@@ -12,6 +13,7 @@ import { resolveSettings, type GatewaySettings } from "./settings.js";
 import { sendError } from "./send-error.js";
 import { serveStream } from "./serve-stream.js";
 import { serveUnary } from "./serve-unary.js";
+import { createWebSocketUpgrade } from "./serve-websocket.js";
 
 /** Express's `next`; absent when the gateway is a plain node:http handler. */
 type Next = (err?: unknown) => void;
@@ -24,6 +26,8 @@ export interface Gateway {
   (req: IncomingMessage, res: ServerResponse, next?: Next): void;
   /** Serves `routes` of `service` (as generated), sending calls to `backend`. */
   register(service: DescService, routes: readonly HttpRoute[], backend: Backend): void;
+  /** Takes a WebSocket handshake for a streaming route (see serve-websocket.ts); false when none matches, for other upgrade handlers. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 }
 
 /** Creates a gateway holding the options all its services share (like grpc-gateway's ServeMux). */
@@ -72,7 +76,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     }
   };
 
-  return Object.assign(gateway, { register });
+  return Object.assign(gateway, { register, upgrade: createWebSocketUpgrade(router, settings) });
 }
 
 function methodNotAllowed(method: string, path: string, allow: string[], settings: GatewaySettings): GatewayError {

@@ -69,7 +69,9 @@ export function streamOverChannel(client: grpc.Client, method: DescMethod, optio
   const onAbort = () => call.cancel();
   options.signal.addEventListener("abort", onAbort, { once: true });
   call.on("metadata", gotHeaders);
+  let finished = false;
   call.on("status", (s: grpc.StatusObject) => {
+    finished = true;
     options.signal.removeEventListener("abort", onAbort);
     gotHeaders(new grpc.Metadata());
     gotStatus(s);
@@ -90,7 +92,8 @@ export function streamOverChannel(client: grpc.Client, method: DescMethod, optio
   return {
     send: (message) =>
       new Promise<void>((resolve) => {
-        if (call.write(message)) return resolve();
+        // After the status there is nobody to wait for: the write is dropped, as grpc-js does.
+        if (call.write(message) || finished) return resolve();
         // Wait for room, but never past the end of the call.
         const done = () => {
           call.off("drain", done);

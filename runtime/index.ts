@@ -1,5 +1,6 @@
 // The public surface of grpc-gateway-express/runtime: what generated code and apps import.
 export { createGateway, type Gateway } from "./gateway.js";
+export { attachWebSockets } from "./serve-websocket.js";
 export { dial, fromClient, type Backend, type BackendStream, type CallOptions, type UnaryResult } from "./backend.js";
 export { inProcess, type InProcessContext, type ServiceImplementation } from "./in-process.js";
 export type { HttpRoute } from "./route.js";

@@ -47,7 +47,7 @@ export async function serveStream(
       await backend.send(single);
       backend.close();
     } else {
-      pumpRequests(compiled, rawQuery, req, inbound, backend, settings).catch((err: unknown) => {
+      pumpRequests(compiled, pathParams, rawQuery, req, inbound, backend, settings).catch((err: unknown) => {
         inputError = GatewayError.from(err, Code.INVALID_ARGUMENT);
         backend.cancel();
       });
@@ -98,6 +98,7 @@ async function bindSingle(
 // Each line is bound like the body of a unary call; a bad one ends the call naming it.
 async function pumpRequests(
   compiled: CompiledRoute,
+  pathParams: Record<string, string>,
   rawQuery: string,
   req: IncomingMessage,
   inbound: Marshaler,
@@ -107,7 +108,7 @@ async function pumpRequests(
   await readNdjson(req, settings.maxRequestBytes, async (line, index) => {
     let message: Message;
     try {
-      message = compiled.binding.bind({ pathParams: {}, rawQuery, body: line, marshaler: inbound });
+      message = compiled.binding.bind({ pathParams, rawQuery, body: line, marshaler: inbound });
     } catch (err) {
       const cause = GatewayError.from(err, Code.INVALID_ARGUMENT);
       throw new GatewayError(Code.INVALID_ARGUMENT, `invalid request message #${index + 1}: ${cause.rawMessage}`, { cause });

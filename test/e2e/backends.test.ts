@@ -1,7 +1,11 @@
 // The three backend modes, and what happens when the backend or the client goes away.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import express from "express";
 import * as grpc from "@grpc/grpc-js";
@@ -174,5 +178,75 @@ describe("in-process backend", () => {
     const res = await send(url, { method: "GET", path: "/v1/nested/u", headers: { "Grpc-Timeout": "50m" } });
     assert.equal(res.status, 504);
     assert.equal(JSON.parse(res.text).code, grpc.status.DEADLINE_EXCEEDED);
+  });
+});
+
+/**
+ * A throwaway self-signed certificate for `localhost` and 127.0.0.1, made by the openssl
+ * CLI (present on CI images): a fixture checked into the repo would expire and teach
+ * people to commit keys. The certificate is its own root, so clients trust it as `rootCerts`.
+ */
+function selfSignedCertificate(): { cert: Buffer; key: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), "gateway-tls-"));
+  try {
+    const [certFile, keyFile] = [join(dir, "cert.pem"), join(dir, "key.pem")];
+    // A P-256 key: generated in milliseconds, where RSA keys can take a noticeable while.
+    const args = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    args.push("-keyout", keyFile, "-out", certFile, "-days", "1", "-subj", "/CN=localhost");
+    args.push("-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1");
+    try {
+      execFileSync("openssl", args, { stdio: ["ignore", "ignore", "pipe"] });
+    } catch (err) {
+      // Fail, never skip: a TLS test that silently stops running proves nothing.
+      throw new Error("the TLS tests need the openssl CLI to make a test certificate", { cause: err });
+    }
+    return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("a TLS backend", () => {
+  let backend: RecordingBackend | undefined;
+  let rootCert: Buffer;
+  before(async () => {
+    const { cert, key } = selfSignedCertificate();
+    rootCert = cert;
+    const credentials = grpc.ServerCredentials.createSsl(null, [{ cert_chain: cert, private_key: key }]);
+    backend = await startRecordingBackend([Everything], credentials);
+  });
+  after(() => backend?.close());
+
+  test("is reached with dial(address, grpc.credentials.createSsl(rootCert))", async () => {
+    const tls = dial(backend!.address, grpc.credentials.createSsl(rootCert));
+    const gateway = createGateway();
+    registerEverythingGateway(gateway, tls);
+    const { url, server } = await serve(gateway);
+    try {
+      backend!.calls.length = 0;
+      const res = await send(url, { method: "GET", path: "/v1/echo/over-tls" });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(JSON.parse(res.text).stringValue, "over-tls");
+      assert.equal(backend!.calls.length, 1, "the call went through the TLS server");
+    } finally {
+      await stop(server);
+      tls.client.close();
+    }
+  });
+
+  test("dialed without TLS is 503 UNAVAILABLE, not a hang", async () => {
+    const plaintext = dial(backend!.address);
+    const gateway = createGateway();
+    registerEverythingGateway(gateway, plaintext);
+    const { url, server } = await serve(gateway);
+    try {
+      // The deadline turns a hang into a 504, which fails the assertion instead of the suite's timeout.
+      const res = await send(url, { method: "GET", path: "/v1/echo/x", headers: { "Grpc-Timeout": "5S" } });
+      assert.equal(res.status, 503, res.text);
+      assert.equal(JSON.parse(res.text).code, grpc.status.UNAVAILABLE);
+    } finally {
+      await stop(server);
+      plaintext.client.close();
+    }
   });
 });

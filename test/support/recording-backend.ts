@@ -30,8 +30,14 @@ export interface RecordingBackend {
   close(): Promise<void>;
 }
 
-/** Starts a grpc-js server on 127.0.0.1 (port 0) serving `services` generically. */
-export async function startRecordingBackend(services: DescService[]): Promise<RecordingBackend> {
+/**
+ * Starts a grpc-js server on 127.0.0.1 (port 0) serving `services` generically; plaintext
+ * unless `credentials` say otherwise (e.g. `grpc.ServerCredentials.createSsl(...)`).
+ */
+export async function startRecordingBackend(
+  services: DescService[],
+  credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
+): Promise<RecordingBackend> {
   const server = new grpc.Server();
   const calls: RecordedCall[] = [];
   let handler: CallHandler = echo;
@@ -71,7 +77,7 @@ export async function startRecordingBackend(services: DescService[]): Promise<Re
     server.addService(definition, implementation);
   }
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync("127.0.0.1:0", credentials, (err, p) => (err ? reject(err) : resolve(p))),
   );
   return {
     address: `127.0.0.1:${port}`,

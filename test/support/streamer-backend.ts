@@ -12,6 +12,8 @@ export interface StreamerCall {
   produced: number;
   /** Resolves when the call ended: true if the client cancelled it. */
   readonly cancelled: Promise<boolean>;
+  /** Called by the implementation just before it ends the call itself (so `cancelled` is false). */
+  readonly finishing: () => void;
 }
 
 /** A real grpc-js server implementing testing.v1.Streamer, recording what it sees. */
@@ -35,14 +37,25 @@ type AnyCall = grpc.ServerWritableStream<StreamRequest, StreamReply> | grpc.Serv
 
 function record(calls: StreamerCall[], method: string, call: AnyCall): StreamerCall {
   // grpc-js may report 'finish' or 'close' before 'cancelled' on the same call, so the
-  // verdict waits a moment after the call closed.
+  // verdict waits a moment after the call closed. It also emits 'cancelled' (and sets
+  // `call.cancelled`) after sending a status of its own, so a call the implementation ended
+  // is settled as not cancelled first, by `finishing`.
+  let settle: (cancelled: boolean) => void = () => {};
   const cancelled = new Promise<boolean>((resolve) => {
+    settle = resolve;
     call.on("cancelled", () => resolve(true));
     call.on("close", () => setTimeout(() => resolve(call.cancelled), 50));
   });
-  const recorded: StreamerCall = { method, metadata: call.metadata, requests: [], produced: 0, cancelled };
+  const recorded: StreamerCall = { method, metadata: call.metadata, requests: [], produced: 0, cancelled, finishing: () => settle(false) };
   calls.push(recorded);
   return recorded;
+}
+
+// grpc-js reports a client's cancellation as an 'end' of the requests followed, a moment
+// later, by 'cancelled'; only after that moment can 'end' be taken for a half-close.
+async function cancelledAfterEnd(call: AnyCall): Promise<boolean> {
+  await sleep(10);
+  return call.cancelled;
 }
 
 // Writes with the transport's back-pressure, as a well-behaved server does.
@@ -79,6 +92,7 @@ export async function startStreamerBackend(): Promise<StreamerBackend> {
         seen.produced++;
       }
       if (!live) return;
+      seen.finishing();
       // grpc-js turns an emitted error into the call's status.
       if (req.failCode !== 0) call.emit("error", failure(req.failCode, `failed after ${req.count}`));
       else call.end();
@@ -86,7 +100,9 @@ export async function startStreamerBackend(): Promise<StreamerBackend> {
     ClientStream(call: grpc.ServerReadableStream<StreamRequest, StreamReply>, callback: grpc.sendUnaryData<StreamReply>) {
       const seen = record(calls, "ClientStream", call);
       call.on("data", (req: StreamRequest) => seen.requests.push(req));
-      call.on("end", () => {
+      call.on("end", async () => {
+        if (await cancelledAfterEnd(call)) return;
+        seen.finishing();
         const failed = seen.requests.find((r) => r.failCode !== 0);
         if (failed) return callback(failure(failed.failCode, `refused ${failed.name}`));
         callback(null, reply(seen.requests.length, seen.requests.map((r) => r.name).join(",")));
@@ -99,6 +115,7 @@ export async function startStreamerBackend(): Promise<StreamerBackend> {
         seen.requests.push(req);
         chain = chain.then(async () => {
           if (req.failCode !== 0) {
+            seen.finishing();
             call.emit("error", failure(req.failCode, `refused ${req.name}`));
             return;
           }
@@ -107,7 +124,13 @@ export async function startStreamerBackend(): Promise<StreamerBackend> {
           seen.produced++;
         });
       });
-      call.on("end", () => void chain.then(() => call.end()));
+      call.on("end", () =>
+        void chain.then(async () => {
+          if (await cancelledAfterEnd(call)) return;
+          seen.finishing();
+          call.end();
+        }),
+      );
     },
   });
   const port = await new Promise<number>((resolve, reject) =>

@@ -1,0 +1,221 @@
+import type { IncomingMessage } from "node:http";
+import type { Message } from "@bufbuild/protobuf";
+import { status as Code } from "@grpc/grpc-js";
+import { WebSocket, type RawData } from "ws";
+import type { BackendStream, CallOptions } from "./backend.js";
+import { inboundMarshaler } from "./call-setup.js";
+import type { CompiledRoute } from "./compile-route.js";
+import { errorBodyFromError } from "./error-body.js";
+import { GatewayError } from "./errors.js";
+import type { Marshaler } from "./marshaler.js";
+import { protobufFrameReader } from "./protobuf-frames.js";
+import type { GatewaySettings } from "./settings.js";
+
+/** Past this many unsent bytes on the socket, no reply is taken from the backend until they leave. */
+const replyBacklogBytes = 64 * 1024;
+
+/**
+ * How often a socket paused for a slow backend is pinged. Nothing is read while it is
+ * paused, not even the end of the connection; writing to a client that is gone fails,
+ * which closes the socket and cancels the call.
+ */
+const pausedProbeMs = 250;
+
+/** Longest close reason a close frame can carry, in bytes (RFC 6455 5.5: 125 minus the code). */
+const maxCloseReasonBytes = 123;
+
+/** What the handshake settled for one call over WebSocket. */
+export interface WebSocketCall {
+  readonly compiled: CompiledRoute;
+  readonly pathParams: Record<string, string>;
+  readonly rawQuery: string;
+  /** The handshake request, as hooks see it. */
+  readonly req: IncomingMessage;
+  /** Metadata, deadline and the signal that cancels the backend call. */
+  readonly options: CallOptions;
+  /** Aborts `options.signal`. */
+  readonly abort: AbortController;
+}
+
+/** Runs one streaming call over an open WebSocket, as serve-websocket.ts describes. */
+export async function serveWebSocketCall(ws: WebSocket, call: WebSocketCall, settings: GatewaySettings): Promise<void> {
+  const { compiled } = call;
+  const method = compiled.route.method;
+  let settled = false;
+  ws.on("error", () => {}); // always followed by 'close', which is where the call is cancelled
+  ws.once("close", () => {
+    if (!settled) call.abort.abort();
+  });
+  let backend: BackendStream | undefined;
+  let inputError: GatewayError | undefined;
+  let requests: { stop(): void } | undefined;
+  let succeeded = false;
+  try {
+    const stream = compiled.backend.stream(method, call.options);
+    backend = stream;
+    requests = readRequests(ws, call, stream, settings, (error) => {
+      inputError ??= error;
+      stream.cancel();
+    });
+    let replies = 0;
+    for await (const message of stream.replies) {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      replies++;
+      await sendFrame(ws, replyText(settings.defaultMarshaler, compiled, message));
+    }
+    if (method.methodKind === "client_streaming" && replies === 0) throw new GatewayError(Code.INTERNAL, "the backend ended the call without a reply");
+    succeeded = true;
+    if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+  } catch (err) {
+    if (ws.readyState !== WebSocket.OPEN) return; // nobody is listening any more
+    await closeWithError(ws, inputError ?? GatewayError.from(err), call, settings);
+  } finally {
+    settled = true;
+    requests?.stop();
+    if (!succeeded) backend?.cancel();
+  }
+}
+
+/**
+ * Feeds frames to the backend one at a time, in order. The socket is paused while a frame
+ * waits for the backend, so a client sending faster than the backend reads is held back
+ * by TCP instead of by memory here.
+ */
+function readRequests(
+  ws: WebSocket,
+  call: WebSocketCall,
+  backend: BackendStream,
+  settings: GatewaySettings,
+  fail: (error: GatewayError) => void,
+): { stop(): void } {
+  const { compiled, pathParams, rawQuery } = call;
+  const method = compiled.route.method;
+  const single = method.methodKind === "server_streaming";
+  const text = inboundMarshaler(compiled, undefined, settings);
+  // HttpBody requests take the frame's bytes as they are, whichever the frame type.
+  const binary = compiled.rawRequestBody ? text : protobufFrameReader;
+  let queue = Promise.resolve();
+  let waiting = 0;
+  let probe: NodeJS.Timeout | undefined;
+  const pause = () => {
+    ws.pause();
+    probe ??= setInterval(() => ws.ping(), pausedProbeMs).unref();
+  };
+  const resume = () => {
+    clearInterval(probe);
+    probe = undefined;
+    ws.resume();
+  };
+  let count = 0;
+  let ended = false;
+  let stopped = false;
+
+  const enqueue = (step: () => Promise<void>) => {
+    waiting++;
+    pause();
+    queue = queue
+      .then(() => (stopped ? undefined : step()))
+      .catch((err: unknown) => {
+        stopped = true;
+        fail(GatewayError.from(err, Code.INVALID_ARGUMENT));
+      })
+      .finally(() => {
+        if (--waiting === 0 && !stopped) resume();
+      });
+  };
+  const sendOne = async (message: Message) => {
+    await backend.send(message);
+    if (single) endRequests();
+  };
+  const endRequests = () => {
+    ended = true;
+    backend.close();
+  };
+  const onFrame = (data: RawData, isBinary: boolean) => {
+    const bytes = frameBytes(data);
+    if (!isBinary && bytes.length === 0) {
+      return enqueue(async () => {
+        if (ended) return;
+        if (single) throw new GatewayError(Code.INVALID_ARGUMENT, `the request stream ended before the request message of ${method.name}`);
+        endRequests();
+      });
+    }
+    const index = ++count;
+    enqueue(async () => {
+      if (ended) {
+        const why = !single ? "it came after the end of the request stream" : compiled.readsBody ? `${method.name} takes one request message` : `${method.name} takes its request from the URL`;
+        throw invalidMessage(index, why);
+      }
+      let message: Message;
+      try {
+        message = compiled.binding.bind({ pathParams, rawQuery, body: bytes, marshaler: isBinary ? binary : text });
+      } catch (err) {
+        const cause = GatewayError.from(err, Code.INVALID_ARGUMENT);
+        throw invalidMessage(index, cause.rawMessage, cause);
+      }
+      await sendOne(message);
+    });
+  };
+
+  ws.on("message", onFrame);
+  // Nothing in a frame would be bound, so the URL is the whole request.
+  if (single && !compiled.readsBody) enqueue(() => sendOne(compiled.binding.bind({ pathParams, rawQuery, body: undefined, marshaler: text })));
+  return {
+    stop() {
+      stopped = true;
+      ws.off("message", onFrame);
+      // The closing handshake still needs the client's close frame to be read.
+      resume();
+    },
+  };
+}
+
+function invalidMessage(index: number, why: string, cause?: unknown): GatewayError {
+  return new GatewayError(Code.INVALID_ARGUMENT, `invalid request message #${index}: ${why}`, cause === undefined ? {} : { cause });
+}
+
+function frameBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+function replyText(marshaler: Marshaler, compiled: CompiledRoute, message: Message): string {
+  const payload = marshaler.marshal(compiled.route.method.output, message, compiled.responseField);
+  return typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8");
+}
+
+// Resolves at once while the socket keeps up; past the backlog, once this frame has left.
+function sendFrame(ws: WebSocket, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    ws.send(text, () => resolve());
+    if (ws.bufferedAmount < replyBacklogBytes) resolve();
+  });
+}
+
+async function closeWithError(ws: WebSocket, error: GatewayError, call: WebSocketCall, settings: GatewaySettings): Promise<void> {
+  let shown = error;
+  if (settings.streamErrorHandler !== undefined) {
+    try {
+      shown = await settings.streamErrorHandler(error, { req: call.req, route: call.compiled.route });
+    } catch (hookFailure) {
+      shown = new GatewayError(Code.INTERNAL, "stream error handler failed", { cause: hookFailure });
+    }
+  }
+  if (ws.readyState !== WebSocket.OPEN) return;
+  ws.send(JSON.stringify({ error: errorBodyFromError(shown, settings.errorBody) }));
+  ws.close(closeCodeFor(shown.code), closeReason(shown.rawMessage));
+}
+
+// 4000-4999 is the range RFC 6455 leaves to applications; a status code fits with room to spare.
+function closeCodeFor(code: number): number {
+  return Number.isInteger(code) && code >= 0 && code <= 999 ? 4000 + code : 4000 + Code.UNKNOWN;
+}
+
+// Cut on a character boundary: a close reason must be valid UTF-8 or the client fails the connection.
+function closeReason(message: string): string {
+  const bytes = Buffer.from(message, "utf8");
+  if (bytes.length <= maxCloseReasonBytes) return message;
+  let end = maxCloseReasonBytes;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString("utf8");
+}
