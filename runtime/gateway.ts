@@ -1,15 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { DescService } from "@bufbuild/protobuf";
-import { status as Code } from "@grpc/grpc-js";
 import type { Backend } from "./backend.js";
 import { compileRoute, type CompiledRoute } from "./compile-route.js";
-import { GatewayError } from "./errors.js";
 import type { GatewayOptions } from "./options.js";
 import { parsePathTemplate } from "./path-template.js";
 import type { HttpRoute } from "./route.js";
 import { createRouter } from "./router.js";
-import { resolveSettings, type GatewaySettings } from "./settings.js";
+import { routingError, type RoutingFailure } from "./routing-errors.js";
+import { resolveSettings } from "./settings.js";
 import { sendError } from "./send-error.js";
 import { serveStream } from "./serve-stream.js";
 import { serveUnary } from "./serve-unary.js";
@@ -54,14 +53,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       }
       case "not-found":
         if (settings.notFound === "next" && next !== undefined) return next();
-        return routingError(new GatewayError(Code.NOT_FOUND, `no route for ${method} ${path}`, { httpStatus: 404 }));
+        return sendRoutingError(match);
       case "method-not-allowed":
-        return routingError(methodNotAllowed(method, path, match.allow, settings));
       case "bad-path":
-        return routingError(new GatewayError(Code.INVALID_ARGUMENT, match.message, { httpStatus: 400 }));
+        return sendRoutingError(match);
     }
 
-    function routingError(error: GatewayError): void {
+    function sendRoutingError(failure: RoutingFailure): void {
+      const error = routingError(failure, method, path, settings.compat);
       void sendError(error, settings.routingErrorHandler, { req, res, route: undefined }, settings);
     }
   };
@@ -77,11 +76,4 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   };
 
   return Object.assign(gateway, { register, upgrade: createWebSocketUpgrade(router, settings) });
-}
-
-function methodNotAllowed(method: string, path: string, allow: string[], settings: GatewaySettings): GatewayError {
-  const message = `method ${method} is not allowed for ${path}`;
-  // grpc-gateway answers 501 here; the HTTP spec (and this gateway by default) says 405.
-  if (settings.compat) return new GatewayError(Code.UNIMPLEMENTED, message, { httpStatus: 501 });
-  return new GatewayError(Code.UNIMPLEMENTED, message, { httpStatus: 405, headers: { Allow: allow.join(", ") } });
 }

@@ -4,7 +4,7 @@ import { errors, errorsWithHooks } from "./errors.js";
 import { httpSpec, httpSpecNames } from "./http-spec.js";
 import { metadata, metadataDefaults } from "./metadata.js";
 import { query, queryIgnoringUnknown } from "./query.js";
-import { routing, routingCompat, routingNotFoundAsError } from "./routing.js";
+import { routing, routingCompat, routingCompatNotFound, routingNotFoundAsError } from "./routing.js";
 import { options } from "./options.js";
 
 /** Every group of the case table. */
@@ -14,6 +14,7 @@ export const groups: CaseGroup[] = [
   routing,
   routingNotFoundAsError,
   routingCompat,
+  routingCompatNotFound,
   query,
   queryIgnoringUnknown,
   body,

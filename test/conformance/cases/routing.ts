@@ -79,6 +79,20 @@ export const routing: CaseGroup = {
   ],
 };
 
+export const routingCompatNotFound: CaseGroup = {
+  name: "routing with compat: grpc-gateway and notFound: error",
+  services: everything,
+  options: { compat: "grpc-gateway", notFound: "error" },
+  cases: [
+    {
+      name: "no route is grpc-gateway's 404 Not Found body",
+      request: { method: "GET", path: "/v1/nowhere" },
+      call: null,
+      response: { status: 404, json: { code: 5, message: "Not Found", details: [] } },
+    },
+  ],
+};
+
 export const routingNotFoundAsError: CaseGroup = {
   name: "routing with notFound: error",
   services: everything,
@@ -102,7 +116,13 @@ export const routingCompat: CaseGroup = {
       name: "a known path with the wrong method is 501, as grpc-gateway answers",
       request: { method: "PATCH", path: "/v1/echo/hello" },
       call: null,
-      response: { status: 501, error: { code: 12, messageIncludes: "PATCH" } },
+      response: { status: 501, json: { code: 12, message: "Method Not Allowed", details: [] }, headers: { allow: null } },
+    },
+    {
+      name: "a malformed escape is grpc-gateway's 400 Bad Request",
+      request: { method: "GET", path: "/v1/files/a%zz" },
+      call: null,
+      response: { status: 400, json: { code: 3, message: "Bad Request", details: [] } },
     },
     echo("unknown query parameters are ignored, as grpc-gateway does", "GET", "/v1/echo/x?nope=1", { stringValue: "x" }),
   ],
