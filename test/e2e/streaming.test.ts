@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { request, type ClientRequest, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { createGunzip } from "node:zlib";
+import compression from "compression";
 import express from "express";
 import { status as Code } from "@grpc/grpc-js";
 import { createGateway, dial, GatewayError, inProcess, type Backend, type GatewayOptions } from "grpc-gateway-express/runtime";
@@ -17,10 +19,12 @@ interface App {
   close(): Promise<void>;
 }
 
-async function startApp(backend: Backend, options: GatewayOptions = {}): Promise<App> {
+async function startApp(backend: Backend, options: GatewayOptions = {}, compress = false): Promise<App> {
   const gateway = createGateway(options);
   registerStreamerGateway(gateway, backend);
-  const app = express().use(gateway);
+  const app = express();
+  if (compress) app.use(compression());
+  app.use(gateway);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
@@ -175,6 +179,31 @@ describe("server streaming through grpc-js", () => {
     assert.ok(call.produced < total / 4, `backend produced ${call.produced} of ${total} messages for a client that read nothing`);
     req.destroy();
     assert.equal(await call.cancelled, true);
+  });
+});
+
+describe("server streaming behind compression middleware", () => {
+  let backend: StreamerBackend;
+  let app: App;
+  before(async () => {
+    backend = await startStreamerBackend();
+    app = await startApp(dial(backend.address), {}, true);
+  });
+  after(async () => {
+    await app.close();
+    await backend.close();
+  });
+
+  test("each message is flushed through gzip as it arrives", async () => {
+    const { req, res } = open(app.url, "GET", "/v1/stream/z?count=5&delay_ms=100", { "Accept-Encoding": "gzip" });
+    req.end();
+    const response = await res;
+    assert.equal(response.headers["content-encoding"], "gzip");
+    const first = await lines(response.pipe(createGunzip()) as unknown as IncomingMessage).next();
+    assert.match(first.value ?? "", /"index":0/);
+    const call = backend.calls.at(-1)!;
+    assert.ok(call.produced < 5, `only ${call.produced} of 5 produced when the first arrived`);
+    req.destroy();
   });
 });
 
