@@ -7,6 +7,7 @@ import { httpBodyUnmarshaler } from "./http-body.js";
 import type { Marshaler } from "./marshaler.js";
 import { mediaType } from "./marshalers.js";
 import { deadlineFromRequest, metadataFromRequest } from "./metadata.js";
+import { readRequestBody } from "./request-body.js";
 import type { GatewaySettings } from "./settings.js";
 
 /** An abort signal that fires when the client goes away before its reply is complete. */
@@ -33,11 +34,40 @@ export function inboundMarshaler(compiled: CompiledRoute, contentType: string | 
   return marshaler;
 }
 
+/**
+ * The longest timeout passed on: 2^31-1 ms (24.8 days). Node timers and grpc-js servers
+ * overflow beyond it and fire at once, so `Grpc-Timeout: 99999999H` would time out
+ * immediately instead of meaning "a long time".
+ */
+export const maxTimeoutMs = 0x7fffffff;
+
 /** Metadata and deadline of the backend call, from the request headers and the settings. */
 export function callOptionsFor(req: IncomingMessage, settings: GatewaySettings, signal: AbortSignal): CallOptions {
   const metadata = metadataFromRequest(req, {
     incomingHeaderMatcher: settings.incomingHeaderMatcher,
     annotator: settings.metadataAnnotator,
   });
-  return { metadata, deadline: deadlineFromRequest(req, settings.defaultTimeoutMs), signal };
+  const deadline = deadlineFromRequest(req, settings.defaultTimeoutMs);
+  const latest = Date.now() + maxTimeoutMs;
+  return { metadata, deadline: deadline !== undefined && deadline.getTime() > latest ? new Date(latest) : deadline, signal };
+}
+
+/**
+ * Reads the request body, but no longer than the call's deadline: a client that stops
+ * sending half-way would otherwise hold the request open until node's own timeout.
+ */
+export async function readBodyWithin(req: IncomingMessage, limit: number, deadline: Date | undefined): Promise<Uint8Array> {
+  const reading = readRequestBody(req, limit);
+  if (deadline === undefined) return reading;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new GatewayError(Code.DEADLINE_EXCEEDED, "deadline exceeded while reading the request body", { headers: { Connection: "close" } }));
+    }, Math.max(0, deadline.getTime() - Date.now()));
+  });
+  try {
+    return await Promise.race([reading, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

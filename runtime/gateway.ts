@@ -9,7 +9,7 @@ import type { HttpRoute } from "./route.js";
 import { createRouter } from "./router.js";
 import { routingError, type RoutingFailure } from "./routing-errors.js";
 import { resolveSettings } from "./settings.js";
-import { sendError } from "./send-error.js";
+import { answerInternal, sendError } from "./send-error.js";
 import { serveStream } from "./serve-stream.js";
 import { serveUnary } from "./serve-unary.js";
 import { createWebSocketUpgrade } from "./serve-websocket.js";
@@ -48,7 +48,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     switch (match.kind) {
       case "match": {
         const serve = match.value.route.method.methodKind === "unary" ? serveUnary : serveStream;
-        void serve(match.value, match.params, rawQuery, req, res, settings);
+        serve(match.value, match.params, rawQuery, req, res, settings).catch(lastResort);
         return;
       }
       case "not-found":
@@ -59,9 +59,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         return sendRoutingError(match);
     }
 
+    // Nothing thrown while serving may escape as an unhandled rejection and end the process.
+    function lastResort(err: unknown): void {
+      answerInternal(res, "internal error", err, settings);
+    }
+
     function sendRoutingError(failure: RoutingFailure): void {
       const error = routingError(failure, method, path, settings.compat);
-      void sendError(error, settings.routingErrorHandler, { req, res, route: undefined }, settings);
+      sendError(error, settings.routingErrorHandler, { req, res, route: undefined }, settings).catch(lastResort);
     }
   };
 

@@ -2,6 +2,7 @@ import { PassThrough } from "node:stream";
 import { create, isMessage, type DescMessage, type DescMethod, type DescService, type Message, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import type { Backend, BackendStream, CallOptions } from "./backend.js";
+import { maxTimeoutMs } from "./call-setup.js";
 import { GatewayError } from "./errors.js";
 
 /** What an in-process implementation receives beside the request. */
@@ -112,7 +113,7 @@ function streamInProcess(method: DescMethod, find: () => AnyImpl, options: CallO
 
 function contextFor(options: CallOptions, cancelled: AbortController): InProcessContext {
   const signals = [options.signal, cancelled.signal];
-  if (options.deadline !== undefined) signals.push(AbortSignal.timeout(Math.max(0, options.deadline.getTime() - Date.now())));
+  if (options.deadline !== undefined) signals.push(AbortSignal.timeout(Math.min(maxTimeoutMs, Math.max(0, options.deadline.getTime() - Date.now()))));
   return {
     metadata: options.metadata,
     signal: AbortSignal.any(signals),

@@ -3,6 +3,7 @@ import type { DescField, DescMessage, JsonObject, JsonReadOptions, JsonValue, Me
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
 import { status as Code } from "@grpc/grpc-js";
+import { quoteUnsafeIntegers } from "./json-integers.js";
 import { GatewayError } from "./errors.js";
 import { fieldForJsonKey, screenUnknowns, type ScreenOptions } from "./json-unknowns.js";
 import type { Marshaler } from "./marshaler.js";
@@ -69,6 +70,7 @@ export function createJsonMarshaler(options: JsonMarshalerOptions = {}): Marshal
       }
       // An empty body is no error: grpc-gateway treats it as an empty message.
       if (!/\S/.test(text)) return;
+      if (/\d{16}/.test(text)) text = quoteUnsafeIntegers(text);
       if (field === undefined) {
         read(schema, target, text);
       } else {

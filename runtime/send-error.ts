@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { status as Code } from "@grpc/grpc-js";
 import { writeError } from "./error-body.js";
 import { GatewayError } from "./errors.js";
@@ -21,12 +22,28 @@ export async function sendError(
     return;
   }
   const writeDefault = () => writeError(res, error, settings.errorBody);
-  if (handler === undefined) return writeDefault();
   try {
+    if (handler === undefined) return writeDefault();
     await handler(error, { ...where, writeDefault });
-  } catch (hookFailure) {
-    // A broken hook is a server bug: answer 500 without its stack, never hang.
-    if (res.headersSent) res.destroy();
-    else writeError(res, new GatewayError(Code.INTERNAL, "error handler failed", { cause: hookFailure }), settings.errorBody);
+    // A hook that returned without answering would leave the client waiting forever.
+    if (!res.headersSent) writeDefault();
+    else if (!res.writableEnded) res.end();
+  } catch (failure) {
+    // A broken hook or matcher is a server bug: answer 500 without its details, never hang.
+    answerInternal(res, handler === undefined ? "writing the error response failed" : "error handler failed", failure, settings);
+  }
+}
+
+/** The last resort for a failure in the gateway's own error path: a bare 500, or a cut connection. */
+export function answerInternal(res: ServerResponse, message: string, cause: unknown, settings: GatewaySettings): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  try {
+    writeError(res, new GatewayError(Code.INTERNAL, message, { cause }), { ...settings.errorBody, headerMatcher: undefined });
+  } catch {
+    res.destroy();
   }
 }

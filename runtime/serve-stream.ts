@@ -3,18 +3,17 @@ import { once } from "node:events";
 import { create, type Message } from "@bufbuild/protobuf";
 import { status as Code } from "@grpc/grpc-js";
 import type { BackendStream } from "./backend.js";
-import { callOptionsFor, inboundMarshaler, watchDisconnect } from "./call-setup.js";
+import { callOptionsFor, inboundMarshaler, readBodyWithin, watchDisconnect } from "./call-setup.js";
 import type { CompiledRoute } from "./compile-route.js";
-import { errorBodyFromError } from "./error-body.js";
 import { GatewayError } from "./errors.js";
 import type { Marshaler } from "./marshaler.js";
 import { trailerHeadersFromMetadata, trailersWanted, writeResponseHeaders } from "./metadata.js";
 import { readNdjson } from "./ndjson-reader.js";
-import { readRequestBody } from "./request-body.js";
 import { sendError } from "./send-error.js";
 import type { GatewaySettings } from "./settings.js";
+import { streamErrorJson } from "./stream-error.js";
 import { streamFormatFor, type StreamFormat } from "./stream-format.js";
-import { writeReply } from "./write-reply.js";
+import { runResponseHook, writeReply } from "./write-reply.js";
 
 const emptyBody = new Uint8Array(0);
 
@@ -40,8 +39,9 @@ export async function serveStream(
   try {
     const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings);
     const outbound = settings.marshalers.forResponse(req.headers.accept, compiled.rawRequestBody ? settings.defaultMarshaler : inbound);
-    const single = compiled.streamsRequest ? undefined : await bindSingle(compiled, pathParams, rawQuery, req, inbound, settings);
-    call = compiled.backend.stream(method, callOptionsFor(req, settings, disconnect.signal));
+    const options = callOptionsFor(req, settings, disconnect.signal);
+    const single = compiled.streamsRequest ? undefined : await bindSingle(compiled, pathParams, rawQuery, req, inbound, options.deadline, settings);
+    call = compiled.backend.stream(method, options);
     const backend = call;
     if (single !== undefined) {
       await backend.send(single);
@@ -89,9 +89,10 @@ async function bindSingle(
   rawQuery: string,
   req: IncomingMessage,
   inbound: Marshaler,
+  deadline: Date | undefined,
   settings: GatewaySettings,
 ): Promise<Message> {
-  const body = compiled.readsBody ? await readRequestBody(req, settings.maxRequestBytes) : emptyBody;
+  const body = compiled.readsBody ? await readBodyWithin(req, settings.maxRequestBytes, deadline) : emptyBody;
   return compiled.binding.bind({ pathParams, rawQuery, body, marshaler: inbound });
 }
 
@@ -129,25 +130,16 @@ async function startResponse(
 ): Promise<true> {
   const headers = await call.headers;
   writeResponseHeaders(res, headers, settings.outgoingHeaderMatcher);
-  if (settings.responseHook !== undefined) {
-    await settings.responseHook({ req, res, route: compiled.route, message: first ?? create(compiled.route.method.output), headers });
-  }
+  await runResponseHook({ req, res, route: compiled.route, message: first ?? create(compiled.route.method.output), headers }, settings);
   res.setHeader("Content-Type", format.contentType);
   for (const [name, value] of Object.entries(format.headers)) res.setHeader(name, value);
   return true;
 }
 
 async function writeStreamError(error: GatewayError, compiled: CompiledRoute, format: StreamFormat, req: IncomingMessage, res: ServerResponse, settings: GatewaySettings): Promise<void> {
-  let shown = error;
-  if (settings.streamErrorHandler !== undefined) {
-    try {
-      shown = await settings.streamErrorHandler(error, { req, route: compiled.route });
-    } catch (hookFailure) {
-      shown = new GatewayError(Code.INTERNAL, "stream error handler failed", { cause: hookFailure });
-    }
-  }
+  const { json } = await streamErrorJson(error, req, compiled.route, settings);
   if (res.writableEnded || res.destroyed) return;
-  res.end(format.error(JSON.stringify(errorBodyFromError(shown, settings.errorBody))));
+  res.end(format.error(json));
 }
 
 function marshalToString(marshaler: Marshaler, compiled: CompiledRoute, message: Message): string {

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { callOptionsFor, inboundMarshaler, watchDisconnect } from "./call-setup.js";
+import { callOptionsFor, inboundMarshaler, readBodyWithin, watchDisconnect } from "./call-setup.js";
 import type { CompiledRoute } from "./compile-route.js";
 import { GatewayError } from "./errors.js";
-import { readRequestBody } from "./request-body.js";
 import { sendError } from "./send-error.js";
 import type { GatewaySettings } from "./settings.js";
 import { writeReply } from "./write-reply.js";
@@ -21,10 +20,10 @@ export async function serveUnary(
   const disconnect = watchDisconnect(res);
   try {
     const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings);
-    const body = compiled.readsBody ? await readRequestBody(req, settings.maxRequestBytes) : emptyBody;
+    const options = callOptionsFor(req, settings, disconnect.signal);
+    const body = compiled.readsBody ? await readBodyWithin(req, settings.maxRequestBytes, options.deadline) : emptyBody;
     const outbound = settings.marshalers.forResponse(req.headers.accept, compiled.rawRequestBody ? settings.defaultMarshaler : inbound);
     const request = compiled.binding.bind({ pathParams, rawQuery, body, marshaler: inbound });
-    const options = callOptionsFor(req, settings, disconnect.signal);
     const result = await compiled.backend.unary(compiled.route.method, request, options);
     if (disconnect.signal.aborted) return;
     await writeReply(compiled, result, outbound, req, res, settings);

@@ -33,6 +33,8 @@ export interface GatewaySettings {
 
 /** Fills in the defaults of `options`. */
 export function resolveSettings(options: GatewayOptions): GatewaySettings {
+  checkPositive("defaultTimeoutMs", options.defaultTimeoutMs);
+  checkPositive("maxRequestBytes", options.maxRequestBytes);
   const compat = options.compat === "grpc-gateway";
   const typeRegistry = options.typeRegistry ? createRegistry(defaultTypeRegistry, options.typeRegistry) : defaultTypeRegistry;
   const json = createJsonMarshaler({ registry: typeRegistry, ...options.json });
@@ -61,4 +63,11 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
       json: { useProtoFieldName: options.json?.useProtoNames ?? false, enumAsInteger: options.json?.enumsAsNumbers ?? false },
     },
   };
+}
+
+// A misspelt limit would otherwise surface as every call failing (Infinity, NaN) at request time.
+function checkPositive(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new TypeError(`createGateway: option ${name} must be a positive finite number, got ${value}`);
+  }
 }

@@ -5,7 +5,7 @@ import { WebSocket, type RawData } from "ws";
 import type { BackendStream, CallOptions } from "./backend.js";
 import { inboundMarshaler } from "./call-setup.js";
 import type { CompiledRoute } from "./compile-route.js";
-import { errorBodyFromError } from "./error-body.js";
+import { streamErrorJson } from "./stream-error.js";
 import { GatewayError } from "./errors.js";
 import type { Marshaler } from "./marshaler.js";
 import { protobufFrameReader } from "./protobuf-frames.js";
@@ -193,17 +193,10 @@ function sendFrame(ws: WebSocket, text: string): Promise<void> {
 }
 
 async function closeWithError(ws: WebSocket, error: GatewayError, call: WebSocketCall, settings: GatewaySettings): Promise<void> {
-  let shown = error;
-  if (settings.streamErrorHandler !== undefined) {
-    try {
-      shown = await settings.streamErrorHandler(error, { req: call.req, route: call.compiled.route });
-    } catch (hookFailure) {
-      shown = new GatewayError(Code.INTERNAL, "stream error handler failed", { cause: hookFailure });
-    }
-  }
+  const { status, json } = await streamErrorJson(error, call.req, call.compiled.route, settings);
   if (ws.readyState !== WebSocket.OPEN) return;
-  ws.send(JSON.stringify({ error: errorBodyFromError(shown, settings.errorBody) }));
-  ws.close(closeCodeFor(shown.code), closeReason(shown.rawMessage));
+  ws.send(`{"error":${json}}`);
+  ws.close(closeCodeFor(status.code), closeReason(status.rawMessage));
 }
 
 // 4000-4999 is the range RFC 6455 leaves to applications; a status code fits with room to spare.

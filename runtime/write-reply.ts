@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Message } from "@bufbuild/protobuf";
+import { status as Code } from "@grpc/grpc-js";
 import type { UnaryResult } from "./backend.js";
 import type { CompiledRoute } from "./compile-route.js";
+import { GatewayError } from "./errors.js";
 import { httpBodyContent } from "./http-body.js";
 import type { Marshaler } from "./marshaler.js";
 import { trailerHeadersFromMetadata, trailersWanted, writeResponseHeaders } from "./metadata.js";
+import type { ResponseContext } from "./options.js";
 import type { GatewaySettings } from "./settings.js";
 
 /** Writes a successful unary reply: metadata headers, the hook's changes, the body, trailers. */
@@ -18,8 +21,13 @@ export async function writeReply(
 ): Promise<void> {
   const { route, responseField } = compiled;
   writeResponseHeaders(res, result.headers, settings.outgoingHeaderMatcher);
-  if (settings.responseHook !== undefined) {
-    await settings.responseHook({ req, res, route, message: result.message, headers: result.headers });
+  await runResponseHook({ req, res, route, message: result.message, headers: result.headers }, settings);
+  // The hook may have answered by itself.
+  if (res.headersSent) return;
+  if (res.statusCode === 204 || res.statusCode === 304) {
+    // These statuses carry no content, so no Content-Type or Content-Length either (RFC 9110).
+    res.end();
+    return;
   }
   let payload: Uint8Array | string;
   if (compiled.rawReply) {
@@ -41,4 +49,19 @@ export async function writeReply(
     res.setHeader("Content-Length", typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength);
   }
   res.end(payload);
+}
+
+/**
+ * Lets the user's response hook adjust a successful reply. If it throws, the reply becomes
+ * a 500 INTERNAL without the hook's message (which may hold anything) and without the
+ * headers already set for the reply that will not be sent.
+ */
+export async function runResponseHook(context: ResponseContext, settings: GatewaySettings): Promise<void> {
+  if (settings.responseHook === undefined) return;
+  try {
+    await settings.responseHook(context);
+  } catch (failure) {
+    if (!context.res.headersSent) for (const name of context.res.getHeaderNames()) context.res.removeHeader(name);
+    throw new GatewayError(Code.INTERNAL, "response hook failed", { cause: failure });
+  }
 }

@@ -304,6 +304,25 @@ describe("the stream error hook", () => {
   });
 });
 
+describe("a stream error hook that returns nothing", () => {
+  let backend: StreamerBackend;
+  let app: App;
+  before(async () => {
+    backend = await startStreamerBackend();
+    app = await startApp(dial(backend.address), { streamErrorHandler: (() => undefined) as unknown as GatewayOptions["streamErrorHandler"] & {} });
+  });
+  after(async () => {
+    await app.close();
+    await backend.close();
+  });
+
+  test("still ends the stream with a well-formed INTERNAL status", async () => {
+    const res = await send(app.url, { method: "GET", path: `/v1/stream/h?count=1&fail_code=${Code.ABORTED}` });
+    const last = JSON.parse(res.text.trimEnd().split("\n").at(-1)!);
+    assert.deepEqual(last, { error: { code: Code.INTERNAL, message: "stream error handler returned no GatewayError", details: [] } });
+  });
+});
+
 describe("in-process streaming", () => {
   let app: App;
   let cancelled: Promise<void> = Promise.resolve();

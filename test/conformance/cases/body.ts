@@ -43,6 +43,13 @@ export const body: CaseGroup = {
       duration: "2s",
       timestamp: "2024-01-01T00:00:00Z",
     }),
+    posted("JSON integers beyond 2^53 reach int64 fields exactly", "/v1/echo", '{"int64Value":9007199254740993,"uint64Value":18446744073709551615,"sint64Value":-9223372036854775808}', {
+      int64Value: "9007199254740993",
+      uint64Value: "18446744073709551615",
+      sint64Value: "-9223372036854775808",
+    }),
+    posted("a big integer as a scalar field body stays exact", "/v1/echo/u/scalar", "9007199254740993", { uuid: "u", int64Value: "9007199254740993" }),
+    posted("digits inside strings are left alone", "/v1/echo", '{"stringValue":"12345678901234567890","int64Value":"12"}', { stringValue: "12345678901234567890", int64Value: "12" }),
     refused("malformed JSON", "/v1/echo", '{"stringValue":', 400, "JSON"),
     refused("a wrong JSON type names the field", "/v1/echo", '{"int32Value":"abc"}', 400, "int32_value"),
     refused("an unknown enum name in the body names the field", "/v1/echo", '{"color":"PURPLE"}', 400, "color"),
