@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Message } from "@bufbuild/protobuf";
 import { status as Code } from "@grpc/grpc-js";
 import type { CallOptions } from "./backend.js";
 import type { CompiledRoute } from "./compile-route.js";
@@ -17,6 +18,7 @@ export function watchDisconnect(res: ServerResponse): { signal: AbortSignal; dis
     if (!res.writableFinished) abort.abort();
   };
   res.once("close", onClose);
+  if (res.destroyed) abort.abort(); // gone before anyone listened
   return { signal: abort.signal, dispose: () => res.off("close", onClose) };
 }
 
@@ -70,4 +72,23 @@ export async function readBodyWithin(req: IncomingMessage, limit: number, deadli
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The marshaler for the reply: from `Accept`, else the request's own format. */
+export function outboundMarshaler(compiled: CompiledRoute, req: IncomingMessage, inbound: Marshaler, settings: GatewaySettings): Marshaler {
+  return settings.marshalers.forResponse(req.headers.accept, compiled.rawRequestBody ? settings.defaultMarshaler : inbound);
+}
+
+/** Reads the body (within the deadline) and binds body, path and query into one request message. */
+export async function bindRequest(
+  compiled: CompiledRoute,
+  pathParams: Record<string, string>,
+  rawQuery: string,
+  req: IncomingMessage,
+  inbound: Marshaler,
+  deadline: Date | undefined,
+  settings: GatewaySettings,
+): Promise<Message> {
+  const body = compiled.readsBody ? await readBodyWithin(req, settings.maxRequestBytes, deadline) : undefined;
+  return compiled.binding.bind({ pathParams, rawQuery, body, marshaler: inbound });
 }

@@ -2,7 +2,8 @@ import type { DescField, DescMessage } from "@bufbuild/protobuf";
 import { resolveFieldPath } from "./field-path.js";
 import type { Backend } from "./backend.js";
 import { compileBinding, type BindingPlan } from "./binding.js";
-import { httpBodyTarget, isHttpBody } from "./http-body.js";
+import { httpBodyTarget } from "./http-body.js";
+import { compileReplyBody, type ReplyBody } from "./reply-body.js";
 import type { HttpRoute } from "./route.js";
 import type { GatewaySettings } from "./settings.js";
 
@@ -17,17 +18,14 @@ export interface CompiledRoute {
   readonly streamsRequest: boolean;
   /** True when the body lands in a `google.api.HttpBody` and is taken raw. */
   readonly rawRequestBody: boolean;
-  /** True when the reply is a `google.api.HttpBody`, written raw with its own content type. */
-  readonly rawReply: boolean;
-  /** The reply field named by `response_body`, if any. */
-  readonly responseField: DescField | undefined;
+  /** The part of the reply written as the body (`response_body`). */
+  readonly reply: ReplyBody;
 }
 
 /** Compiles one generated route against the gateway's settings. */
 export function compileRoute(route: HttpRoute, backend: Backend, settings: GatewaySettings): CompiledRoute {
   const { input, output } = route.method;
   const bodyField = route.body === undefined || route.body === "*" ? undefined : fieldAt(input, route.body);
-  const responseField = route.responseBody === undefined ? undefined : fieldAt(output, route.responseBody);
   return {
     route,
     backend,
@@ -35,8 +33,7 @@ export function compileRoute(route: HttpRoute, backend: Backend, settings: Gatew
     readsBody: route.body !== undefined,
     streamsRequest: route.method.methodKind === "client_streaming" || route.method.methodKind === "bidi_streaming",
     rawRequestBody: route.body !== undefined && httpBodyTarget(input, bodyField),
-    rawReply: responseField === undefined ? isHttpBody(output) : responseField.fieldKind === "message" && isHttpBody(responseField.message),
-    responseField,
+    reply: compileReplyBody(output, route.responseBody),
   };
 }
 

@@ -71,13 +71,14 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   };
 
   const register = (service: DescService, routes: readonly HttpRoute[], backend: Backend): void => {
-    for (const route of routes) {
+    // Compile everything first, so a bad route leaves the gateway as it was.
+    const compiled = routes.map((route) => {
       if (route.method.parent.typeName !== service.typeName) {
         throw new Error(`route ${route.verb} ${route.path} calls ${route.method.parent.typeName}, not ${service.typeName}`);
       }
-      const template = parsePathTemplate(route.path);
-      router.add(route.verb, template, compileRoute(route, backend, settings));
-    }
+      return { route, template: parsePathTemplate(route.path), value: compileRoute(route, backend, settings) };
+    });
+    for (const { route, template, value } of compiled) router.add(route.verb, template, value);
   };
 
   return Object.assign(gateway, { register, upgrade: createWebSocketUpgrade(router, settings) });

@@ -2,6 +2,7 @@ import { fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/p
 import * as grpc from "@grpc/grpc-js";
 import type { BackendStream, CallOptions, UnaryResult } from "./backend.js";
 import { GatewayError } from "./errors.js";
+import { firstEvent } from "./first-event.js";
 
 interface WireCodec {
   readonly path: string;
@@ -45,6 +46,7 @@ export function unaryOverChannel(client: grpc.Client, method: DescMethod, reques
     });
     const onAbort = () => call.cancel();
     options.signal.addEventListener("abort", onAbort, { once: true });
+    if (options.signal.aborted) call.cancel(); // the client left before the call began
     call.on("metadata", (md) => (headers = md));
     // grpc-js reports the status (with the trailers) after the callback has run.
     call.on("status", (status) => {
@@ -68,6 +70,7 @@ export function streamOverChannel(client: grpc.Client, method: DescMethod, optio
   const status = new Promise<grpc.StatusObject>((resolve) => (gotStatus = resolve));
   const onAbort = () => call.cancel();
   options.signal.addEventListener("abort", onAbort, { once: true });
+  if (options.signal.aborted) call.cancel(); // the client left before the call began
   call.on("metadata", gotHeaders);
   let finished = false;
   call.on("status", (s: grpc.StatusObject) => {
@@ -95,13 +98,7 @@ export function streamOverChannel(client: grpc.Client, method: DescMethod, optio
         // After the status there is nobody to wait for: the write is dropped, as grpc-js does.
         if (call.write(message) || finished) return resolve();
         // Wait for room, but never past the end of the call.
-        const done = () => {
-          call.off("drain", done);
-          call.off("status", done);
-          resolve();
-        };
-        call.on("drain", done);
-        call.on("status", done);
+        void firstEvent(call, ["drain", "status"]).then(resolve);
       }),
     close: () => call.end(),
     cancel: () => call.cancel(),

@@ -4,6 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { Backend, BackendStream, CallOptions } from "./backend.js";
 import { maxTimeoutMs } from "./call-setup.js";
 import { GatewayError } from "./errors.js";
+import { firstEvent } from "./first-event.js";
 
 /** What an in-process implementation receives beside the request. */
 export interface InProcessContext {
@@ -100,8 +101,7 @@ function streamInProcess(method: DescMethod, find: () => AnyImpl, options: CallO
     send: (message) =>
       new Promise<void>((resolve) => {
         if (requests.destroyed || requests.write(message)) return resolve();
-        requests.once("drain", resolve);
-        requests.once("close", resolve);
+        void firstEvent(requests, ["drain", "close"]).then(resolve);
       }),
     close: () => void requests.end(),
     cancel: () => cancelled.abort(),

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { status as Code } from "@grpc/grpc-js";
 import { GatewayError } from "./errors.js";
+import { alreadyParsedBody } from "./request-body.js";
 
 const newline = 0x0a;
 
@@ -51,12 +52,18 @@ export function readNdjson(req: IncomingMessage, maxLineBytes: number, onMessage
       req.pause();
       take(chunk).then(() => void (failed || req.resume()), fail);
     };
-    req.on("data", onData);
-    req.once("end", () => {
+    const finish = (): void => {
       if (failed) return;
       const rest = pending.length > 0 ? emit(Buffer.concat(pending)) : Promise.resolve();
       rest.then(resolve, fail);
-    });
+    };
+    const parsed = alreadyParsedBody(req);
+    if (parsed !== undefined) {
+      take(Buffer.from(parsed.buffer, parsed.byteOffset, parsed.byteLength)).then(finish, reject);
+      return;
+    }
+    req.on("data", onData);
+    req.once("end", finish);
     req.once("error", (err) => fail(new GatewayError(Code.CANCELLED, `reading the request failed: ${err.message}`, { cause: err })));
   });
 }

@@ -30,9 +30,12 @@ function tooLarge(limit: number): GatewayError {
   return new GatewayError(Code.RESOURCE_EXHAUSTED, `request body exceeds the limit of ${limit} bytes`, { httpStatus: 413 });
 }
 
-// express.json(), express.raw() and express.text() consume the stream and leave their
-// result on req.body; re-encode it rather than wait for a stream that already ended.
-function alreadyParsedBody(req: IncomingMessage): Uint8Array | undefined {
+/**
+ * The body a framework parser (express.json(), raw(), text()) already consumed and left
+ * on req.body, re-encoded; undefined while the stream is still unread. Waiting for a
+ * stream that already ended would hang.
+ */
+export function alreadyParsedBody(req: IncomingMessage): Uint8Array | undefined {
   const r = req as IncomingMessage & { _body?: boolean; body?: unknown };
   const consumed = r._body === true || req.readableEnded;
   if (!consumed) return undefined;

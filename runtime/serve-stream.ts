@@ -1,21 +1,19 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { once } from "node:events";
 import { create, type Message } from "@bufbuild/protobuf";
 import { status as Code } from "@grpc/grpc-js";
 import type { BackendStream } from "./backend.js";
-import { callOptionsFor, inboundMarshaler, readBodyWithin, watchDisconnect } from "./call-setup.js";
+import { bindRequest, callOptionsFor, inboundMarshaler, outboundMarshaler, watchDisconnect } from "./call-setup.js";
 import type { CompiledRoute } from "./compile-route.js";
 import { GatewayError } from "./errors.js";
+import { firstEvent } from "./first-event.js";
 import type { Marshaler } from "./marshaler.js";
-import { trailerHeadersFromMetadata, trailersWanted, writeResponseHeaders } from "./metadata.js";
+import { writeResponseHeaders, writeResponseTrailers } from "./metadata.js";
 import { readNdjson } from "./ndjson-reader.js";
 import { sendError } from "./send-error.js";
 import type { GatewaySettings } from "./settings.js";
 import { streamErrorJson } from "./stream-error.js";
 import { streamFormatFor, type StreamFormat } from "./stream-format.js";
 import { runResponseHook, writeReply } from "./write-reply.js";
-
-const emptyBody = new Uint8Array(0);
 
 /**
  * Serves a streaming method over plain HTTP/1.1. Server streaming binds one request like
@@ -38,9 +36,9 @@ export async function serveStream(
   let started = false;
   try {
     const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings);
-    const outbound = settings.marshalers.forResponse(req.headers.accept, compiled.rawRequestBody ? settings.defaultMarshaler : inbound);
+    const outbound = outboundMarshaler(compiled, req, inbound, settings);
     const options = callOptionsFor(req, settings, disconnect.signal);
-    const single = compiled.streamsRequest ? undefined : await bindSingle(compiled, pathParams, rawQuery, req, inbound, options.deadline, settings);
+    const single = compiled.streamsRequest ? undefined : await bindRequest(compiled, pathParams, rawQuery, req, inbound, options.deadline, settings);
     call = compiled.backend.stream(method, options);
     const backend = call;
     if (single !== undefined) {
@@ -62,12 +60,12 @@ export async function serveStream(
     const format = streamFormatFor(req.headers.accept, outbound.contentType);
     for await (const message of backend.replies) {
       if (!started) started = await startResponse(compiled, backend, message, format, req, res, settings);
-      const payload = format.message(marshalToString(outbound, compiled, message));
+      const payload = format.message(compiled.reply.text(outbound, message));
       if (!res.write(payload)) await drained(res);
       flush(res);
     }
     if (!started) started = await startResponse(compiled, backend, undefined, format, req, res, settings);
-    if (trailersWanted(req)) res.addTrailers(trailerHeadersFromMetadata(await backend.trailers, settings.outgoingTrailerMatcher));
+    writeResponseTrailers(req, res, await backend.trailers, settings.outgoingTrailerMatcher);
     res.end();
   } catch (err) {
     if (disconnect.signal.aborted && res.destroyed) return; // nobody is listening any more
@@ -81,19 +79,6 @@ export async function serveStream(
     disconnect.dispose();
     if (!res.writableFinished) call?.cancel();
   }
-}
-
-async function bindSingle(
-  compiled: CompiledRoute,
-  pathParams: Record<string, string>,
-  rawQuery: string,
-  req: IncomingMessage,
-  inbound: Marshaler,
-  deadline: Date | undefined,
-  settings: GatewaySettings,
-): Promise<Message> {
-  const body = compiled.readsBody ? await readBodyWithin(req, settings.maxRequestBytes, deadline) : emptyBody;
-  return compiled.binding.bind({ pathParams, rawQuery, body, marshaler: inbound });
 }
 
 // Each line is bound like the body of a unary call; a bad one ends the call naming it.
@@ -142,14 +127,8 @@ async function writeStreamError(error: GatewayError, compiled: CompiledRoute, fo
   res.end(format.error(json));
 }
 
-function marshalToString(marshaler: Marshaler, compiled: CompiledRoute, message: Message): string {
-  const payload = marshaler.marshal(compiled.route.method.output, message, compiled.responseField);
-  return typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8");
-}
-
 async function drained(res: ServerResponse): Promise<void> {
-  if (res.destroyed) return;
-  await Promise.race([once(res, "drain"), once(res, "close")]);
+  if (!res.destroyed) await firstEvent(res, ["drain", "close"]);
 }
 
 // Compression middleware buffers unless asked to flush; each message must leave now.

@@ -1,12 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { callOptionsFor, inboundMarshaler, readBodyWithin, watchDisconnect } from "./call-setup.js";
+import { bindRequest, callOptionsFor, inboundMarshaler, outboundMarshaler, watchDisconnect } from "./call-setup.js";
 import type { CompiledRoute } from "./compile-route.js";
 import { GatewayError } from "./errors.js";
 import { sendError } from "./send-error.js";
 import type { GatewaySettings } from "./settings.js";
 import { writeReply } from "./write-reply.js";
-
-const emptyBody = new Uint8Array(0);
 
 /** Serves one matched request of a unary method: bind, call, reply, or map the failure. */
 export async function serveUnary(
@@ -20,10 +18,9 @@ export async function serveUnary(
   const disconnect = watchDisconnect(res);
   try {
     const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings);
+    const outbound = outboundMarshaler(compiled, req, inbound, settings);
     const options = callOptionsFor(req, settings, disconnect.signal);
-    const body = compiled.readsBody ? await readBodyWithin(req, settings.maxRequestBytes, options.deadline) : emptyBody;
-    const outbound = settings.marshalers.forResponse(req.headers.accept, compiled.rawRequestBody ? settings.defaultMarshaler : inbound);
-    const request = compiled.binding.bind({ pathParams, rawQuery, body, marshaler: inbound });
+    const request = await bindRequest(compiled, pathParams, rawQuery, req, inbound, options.deadline, settings);
     const result = await compiled.backend.unary(compiled.route.method, request, options);
     if (disconnect.signal.aborted) return;
     await writeReply(compiled, result, outbound, req, res, settings);

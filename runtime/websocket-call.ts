@@ -7,7 +7,6 @@ import { inboundMarshaler } from "./call-setup.js";
 import type { CompiledRoute } from "./compile-route.js";
 import { streamErrorJson } from "./stream-error.js";
 import { GatewayError } from "./errors.js";
-import type { Marshaler } from "./marshaler.js";
 import { protobufFrameReader } from "./protobuf-frames.js";
 import type { GatewaySettings } from "./settings.js";
 
@@ -61,7 +60,7 @@ export async function serveWebSocketCall(ws: WebSocket, call: WebSocketCall, set
     for await (const message of stream.replies) {
       if (ws.readyState !== WebSocket.OPEN) return;
       replies++;
-      await sendFrame(ws, replyText(settings.defaultMarshaler, compiled, message));
+      await sendFrame(ws, compiled.reply.text(settings.defaultMarshaler, message));
     }
     if (method.methodKind === "client_streaming" && replies === 0) throw new GatewayError(Code.INTERNAL, "the backend ended the call without a reply");
     succeeded = true;
@@ -177,11 +176,6 @@ function invalidMessage(index: number, why: string, cause?: unknown): GatewayErr
 function frameBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
   return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-}
-
-function replyText(marshaler: Marshaler, compiled: CompiledRoute, message: Message): string {
-  const payload = marshaler.marshal(compiled.route.method.output, message, compiled.responseField);
-  return typeof payload === "string" ? payload : Buffer.from(payload).toString("utf8");
 }
 
 // Resolves at once while the socket keeps up; past the backlog, once this frame has left.

@@ -1,12 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Message } from "@bufbuild/protobuf";
 import { status as Code } from "@grpc/grpc-js";
 import type { UnaryResult } from "./backend.js";
 import type { CompiledRoute } from "./compile-route.js";
 import { GatewayError } from "./errors.js";
-import { httpBodyContent } from "./http-body.js";
 import type { Marshaler } from "./marshaler.js";
-import { trailerHeadersFromMetadata, trailersWanted, writeResponseHeaders } from "./metadata.js";
+import { writeResponseHeaders, writeResponseTrailers } from "./metadata.js";
 import type { ResponseContext } from "./options.js";
 import type { GatewaySettings } from "./settings.js";
 
@@ -19,7 +17,7 @@ export async function writeReply(
   res: ServerResponse,
   settings: GatewaySettings,
 ): Promise<void> {
-  const { route, responseField } = compiled;
+  const { route, reply } = compiled;
   writeResponseHeaders(res, result.headers, settings.outgoingHeaderMatcher);
   await runResponseHook({ req, res, route, message: result.message, headers: result.headers }, settings);
   // The hook may have answered by itself.
@@ -30,24 +28,16 @@ export async function writeReply(
     return;
   }
   let payload: Uint8Array | string;
-  if (compiled.rawReply) {
-    const httpBody = responseField === undefined ? result.message : (result.message as unknown as Record<string, Message | undefined>)[responseField.localName];
-    const { contentType, data } = httpBody === undefined ? { contentType: "", data: new Uint8Array(0) } : httpBodyContent(httpBody);
+  if (reply.raw) {
+    const { contentType, data } = reply.httpBody(result.message);
     if (contentType !== "") res.setHeader("Content-Type", contentType);
     payload = data;
   } else {
-    payload = outbound.marshal(route.method.output, result.message, responseField);
+    payload = reply.marshal(outbound, result.message);
     res.setHeader("Content-Type", outbound.contentType);
   }
-  const trailers = trailersWanted(req) ? trailerHeadersFromMetadata(result.trailers, settings.outgoingTrailerMatcher) : {};
-  const trailerNames = Object.keys(trailers);
-  if (trailerNames.length > 0) {
-    // Trailers need chunked encoding, so no Content-Length; they are declared up front.
-    res.setHeader("Trailer", trailerNames.join(", "));
-    res.addTrailers(trailers);
-  } else {
-    res.setHeader("Content-Length", typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength);
-  }
+  res.setHeader("Content-Length", typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength);
+  writeResponseTrailers(req, res, result.trailers, settings.outgoingTrailerMatcher);
   res.end(payload);
 }
 

@@ -283,6 +283,33 @@ describe("client and bidirectional streaming over HTTP/1.1", () => {
   });
 });
 
+describe("client streaming behind express.json()", () => {
+  let backend: StreamerBackend;
+  let url: string;
+  let server: Server;
+  before(async () => {
+    backend = await startStreamerBackend();
+    const gateway = createGateway();
+    registerStreamerGateway(gateway, dial(backend.address));
+    const app = express().use(express.json()).use(gateway);
+    server = await new Promise((resolve) => {
+      const s = app.listen(0, "127.0.0.1", () => resolve(s));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await backend.close();
+  });
+
+  test("a body the parser already consumed is read as the one message it holds", async () => {
+    const res = await send(url, { method: "POST", path: "/v1/stream:client", headers: { "Content-Type": "application/json" }, body: '{"name":"parsed"}' });
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(res.text), { text: "parsed", index: 1, payload: "" });
+  });
+});
+
 describe("the stream error hook", () => {
   let backend: StreamerBackend;
   let app: App;

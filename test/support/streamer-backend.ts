@@ -1,6 +1,6 @@
-import { once } from "node:events";
 import { create, fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { firstEvent } from "../../runtime/first-event.js";
 import { Streamer, StreamReplySchema, type StreamReply, type StreamRequest } from "../gen/testing/v1/streaming_pb.js";
 
 /** One streaming call as the backend saw it. */
@@ -60,7 +60,7 @@ async function cancelledAfterEnd(call: AnyCall): Promise<boolean> {
 
 // Writes with the transport's back-pressure, as a well-behaved server does.
 async function write(call: grpc.ServerWritableStream<StreamRequest, StreamReply> | grpc.ServerDuplexStream<StreamRequest, StreamReply>, message: StreamReply): Promise<void> {
-  if (!call.write(message)) await Promise.race([once(call, "drain"), once(call, "cancelled")]);
+  if (!call.write(message)) await firstEvent(call, ["drain", "cancelled"]);
 }
 
 /** Starts the Streamer backend on 127.0.0.1, port 0. */

@@ -75,6 +75,20 @@ export const body: CaseGroup = {
       response: { status: 200, json: { name: "inner", amount: 3, child: null, tags: [], color: "COLOR_UNSPECIFIED" } },
     },
     {
+      name: "a dotted response_body answers with a nested field of the reply",
+      request: { method: "GET", path: "/v1/nested/u1/child" },
+      backend: () => ({ reply: { uuid: "u1", nested: { name: "outer", child: { name: "deep", amount: 2 } } } }),
+      call: { method: "Everything.EchoNested", request: { uuid: "u1" } },
+      response: { status: 200, json: { name: "deep", amount: 2, child: null, tags: [], color: "COLOR_UNSPECIFIED" } },
+    },
+    {
+      name: "a dotted response_body through an unset message answers the empty message",
+      request: { method: "GET", path: "/v1/nested/u2/child" },
+      backend: () => ({ reply: { uuid: "u2" } }),
+      call: { method: "Everything.EchoNested", request: { uuid: "u2" } },
+      response: { status: 200, json: { name: "", amount: 0, child: null, tags: [], color: "COLOR_UNSPECIFIED" } },
+    },
+    {
       name: "an HttpBody reply is written raw with its content type",
       request: { method: "GET", path: "/v1/download/report" },
       backend: () => ({ reply: { contentType: "text/csv", data: Buffer.from("a,b\n1,2\n") } }),

@@ -26,6 +26,7 @@ export const EverythingRoutes: readonly HttpRoute[] = [
   { method: Everything.method.echo, verb: "POST", path: "/v1/echo/{uuid}/scalar", body: "int64_value" },
   // EchoNested: Answers with one field of the reply.
   { method: Everything.method.echoNested, verb: "GET", path: "/v1/nested/{uuid}", responseBody: "nested" },
+  { method: Everything.method.echoNested, verb: "GET", path: "/v1/nested/{uuid}/child", responseBody: "nested.child" },
   // UpdateNested: PATCH with a field body and a FieldMask: the mask is filled from the JSON keys sent.
   { method: Everything.method.updateNested, verb: "PATCH", path: "/v1/nested/{name}", body: "nested" },
   // Download: Raw bytes out with their own content type.
