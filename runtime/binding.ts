@@ -3,7 +3,7 @@ import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import { FieldMaskSchema, type FieldMask } from "@bufbuild/protobuf/wkt";
 import { status as Code } from "@grpc/grpc-js";
 import { GatewayError } from "./errors.js";
-import { fieldPathString, findField, isTraversable, parentMessage, resolveFieldPath, setFieldValue } from "./field-path.js";
+import { directSetter, fieldPathString, findField, isTraversable, parentMessage, resolveFieldPath, setFieldValue, type DirectSetter } from "./field-path.js";
 import { FieldValueError, valueConverter, type TextConverter } from "./field-value.js";
 import type { Marshaler } from "./marshaler.js";
 import { compileQueryBinder, type QueryBinder, type QueryBindingOptions } from "./query.js";
@@ -47,6 +47,8 @@ interface PathVariable {
   readonly path: readonly DescField[];
   readonly leaf: DescField;
   readonly convert: TextConverter;
+  /** Writes a singular value without reflection, when the path allows (see directSetter). */
+  readonly set: DirectSetter | undefined;
 }
 
 /** Compiles the binding of `route`; throws an Error naming the route when its rule cannot bind. */
@@ -66,7 +68,8 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
     const leaf = path[path.length - 1]!;
     const convert = leaf.fieldKind === "map" ? undefined : valueConverter(leaf);
     if (convert === undefined) throw fail(`path variable "${name}" names a ${leaf.fieldKind} field that has no text form`);
-    return { name, path, leaf, convert };
+    // A repeated variable replaces the list (setPathVariable), which the setter does not do.
+    return { name, path, leaf, convert, set: leaf.fieldKind === "list" ? undefined : directSetter(path) };
   });
   const bodyRule = route.body ?? "";
   const bodyPath = bodyRule === "" || bodyRule === "*" ? undefined : resolve(bodyRule);
@@ -80,32 +83,38 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
   return {
     schema,
     bind({ pathParams, rawQuery, body, marshaler }) {
-      const root = reflect(schema, undefined, false);
+      // The plain message, with a ReflectMessage over it only for the paths that need one
+      // (a field body, oneofs, maps, message values, the PATCH mask): most requests never do.
+      const message = create(schema);
+      let reflected: ReflectMessage | undefined;
+      const root = () => (reflected ??= reflect(schema, message, false));
       if (body !== undefined) {
         if (bodyRule === "*") {
-          marshaler.unmarshal(body, schema, root.message);
+          marshaler.unmarshal(body, schema, message);
         } else if (bodyPath !== undefined) {
           let parent: ReflectMessage;
           try {
-            parent = parentMessage(root, bodyPath);
+            parent = parentMessage(root(), bodyPath);
           } catch (err) {
             throw badRequest(err, "body field", bodyRule);
           }
           marshaler.unmarshal(body, parent.desc, parent.message, bodyLeaf);
         }
       }
-      for (const v of variables) {
+      for (let i = 0; i < variables.length; i++) {
+        const v = variables[i]!;
         const text = pathParams[v.name];
         if (text === undefined) continue;
         try {
-          setPathVariable(root, v, text);
+          if (v.set !== undefined) v.set(message, v.convert(text));
+          else setPathVariable(root(), v, text);
         } catch (err) {
           throw badRequest(err, "path variable", v.name);
         }
       }
-      query?.bind(rawQuery, root);
-      if (patchMask !== undefined && body !== undefined && body.length > 0) fillPatchMask(root, patchMask, body);
-      return root.message;
+      if (query !== undefined && rawQuery !== "") query.bind(rawQuery, reflected ?? message);
+      if (patchMask !== undefined && body !== undefined && body.length > 0) fillPatchMask(root(), patchMask, body);
+      return message;
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { DescField, DescMessage } from "@bufbuild/protobuf";
+import { create, ScalarType, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { FieldValueError } from "./field-value.js";
@@ -110,4 +110,59 @@ export function setFieldValue(message: ReflectMessage, field: DescField, value: 
   }
   assertOneofFree(message, field);
   message.set(field, value);
+}
+
+/**
+ * Writes one converted value (as {@link setFieldValue} takes it) at the end of a path,
+ * straight into protobuf-es's plain message objects, creating unset messages on the way.
+ */
+export type DirectSetter = (root: Message, value: unknown) => void;
+
+/**
+ * A setter compiled once for `path` that does what parentMessage + setFieldValue do,
+ * without a ReflectMessage per message, per call: the request path of nearly every route.
+ * Only for the shapes where that is the whole story: every step a singular message field
+ * (wrappers and Struct excluded, as in {@link isTraversable}) and nothing on the way or at
+ * the end a oneof member, ending in a scalar or enum, or a list of them (appended to).
+ * Undefined otherwise (oneofs, maps, message values), for the reflective path.
+ */
+export function directSetter(path: FieldPath): DirectSetter | undefined {
+  const leaf = path[path.length - 1];
+  if (leaf === undefined || leaf.oneof !== undefined) return undefined;
+  const steps: { readonly name: string; readonly schema: DescMessage }[] = [];
+  for (const field of path.slice(0, -1)) {
+    if (!isTraversable(field) || field.oneof !== undefined) return undefined;
+    steps.push({ name: field.localName, schema: field.message });
+  }
+  const kind = leaf.fieldKind === "list" ? leaf.listKind : leaf.fieldKind;
+  if (kind !== "scalar" && kind !== "enum") return undefined;
+  const name = leaf.localName;
+  // As protobuf-es stores them: 64-bit integers as strings when the field says so (jstype).
+  const asString = leaf.scalar !== undefined && isLong(leaf.scalar) && "longAsString" in leaf && leaf.longAsString;
+  const list = leaf.fieldKind === "list";
+  return (root, value) => {
+    let target = root as unknown as Record<string, unknown>;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i]!;
+      let next = target[step.name] as Record<string, unknown> | undefined;
+      if (next === undefined) target[step.name] = next = create(step.schema) as unknown as Record<string, unknown>;
+      target = next;
+    }
+    const local = asString ? String(value) : value;
+    if (list) (target[name] as unknown[]).push(local);
+    else target[name] = local;
+  };
+}
+
+function isLong(scalar: ScalarType): boolean {
+  switch (scalar) {
+    case ScalarType.INT64:
+    case ScalarType.UINT64:
+    case ScalarType.SINT64:
+    case ScalarType.FIXED64:
+    case ScalarType.SFIXED64:
+      return true;
+    default:
+      return false;
+  }
 }

@@ -81,7 +81,8 @@ function bigInteger(text: string, what: string, min: bigint, max: bigint): bigin
 }
 
 // The forms Go's strconv.ParseFloat takes in grpc-gateway, minus hexadecimal floats.
-const decimal = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+// One way to match each digit: the older `\d+\.?\d*` backtracked quadratically on long inputs.
+const decimal = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const infinity = /^([+-]?)inf(?:inity)?$/i;
 const notANumber = /^[+-]?nan$/i;
 
@@ -117,14 +118,19 @@ function bytes(text: string): Uint8Array {
   return base64Decode(body);
 }
 
+// Computed once: as literals inside the converters they were two BigInt powers per value.
+const minInt64 = -(2n ** 63n);
+const maxInt64 = 2n ** 63n - 1n;
+const maxUint64 = 2n ** 64n - 1n;
+
 const scalarConverters: Record<ScalarType, TextConverter> = {
   [ScalarType.DOUBLE]: (t) => float(t, "double"),
   [ScalarType.FLOAT]: (t) => float(t, "float"),
-  [ScalarType.INT64]: (t) => bigInteger(t, "int64", -(2n ** 63n), 2n ** 63n - 1n),
-  [ScalarType.SINT64]: (t) => bigInteger(t, "sint64", -(2n ** 63n), 2n ** 63n - 1n),
-  [ScalarType.SFIXED64]: (t) => bigInteger(t, "sfixed64", -(2n ** 63n), 2n ** 63n - 1n),
-  [ScalarType.UINT64]: (t) => bigInteger(t, "uint64", 0n, 2n ** 64n - 1n),
-  [ScalarType.FIXED64]: (t) => bigInteger(t, "fixed64", 0n, 2n ** 64n - 1n),
+  [ScalarType.INT64]: (t) => bigInteger(t, "int64", minInt64, maxInt64),
+  [ScalarType.SINT64]: (t) => bigInteger(t, "sint64", minInt64, maxInt64),
+  [ScalarType.SFIXED64]: (t) => bigInteger(t, "sfixed64", minInt64, maxInt64),
+  [ScalarType.UINT64]: (t) => bigInteger(t, "uint64", 0n, maxUint64),
+  [ScalarType.FIXED64]: (t) => bigInteger(t, "fixed64", 0n, maxUint64),
   [ScalarType.INT32]: (t) => integer(t, "int32", -(2 ** 31), 2 ** 31 - 1),
   [ScalarType.SINT32]: (t) => integer(t, "sint32", -(2 ** 31), 2 ** 31 - 1),
   [ScalarType.SFIXED32]: (t) => integer(t, "sfixed32", -(2 ** 31), 2 ** 31 - 1),

@@ -82,7 +82,8 @@ const base64Url = /^[A-Za-z0-9_-]*={0,2}$/;
  * and `-bin` values that are not base64, are skipped: a stray header never fails a request.
  */
 export function metadataFromRequest(req: IncomingMessage, options: MetadataFromRequestOptions = {}): Metadata {
-  const matcher = options.incomingHeaderMatcher ?? defaultIncomingHeaderMatcher;
+  // The default matcher's answers are part of the per-name plan below.
+  const matcher = options.incomingHeaderMatcher === defaultIncomingHeaderMatcher ? undefined : options.incomingHeaderMatcher;
   const md = new Metadata();
   const connectionListed = connectionOptions(req);
   const raw = req.rawHeaders;
@@ -90,15 +91,20 @@ export function metadataFromRequest(req: IncomingMessage, options: MetadataFromR
   let forwardedHost: string | undefined;
   let forwardedFor: string | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
+    const plan = headerPlan(raw[i]!);
     const value = raw[i + 1]!;
-    if (name === "host" || name === ":authority") host ??= value;
-    else if (name === "x-forwarded-host") forwardedHost ??= value;
-    else if (name === "x-forwarded-for") forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
-    if (skippedHeader(name, connectionListed)) continue;
-    if (name === "authorization") appendMetadata(md, "authorization", value);
-    const key = matcher(name);
-    if (key !== undefined) appendMetadata(md, key.toLowerCase(), value);
+    if (plan.role === HOST) host ??= value;
+    else if (plan.role === FORWARDED_HOST) forwardedHost ??= value;
+    else if (plan.role === FORWARDED_FOR) forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+    if (plan.skipped || (connectionListed !== undefined && connectionListed.has(plan.name))) continue;
+    if (plan.authorization) appendForwardable(md, "authorization", value);
+    if (matcher === undefined) {
+      if (plan.key !== undefined) appendForwardable(md, plan.key, value);
+    } else {
+      // A user's matcher is asked every time: it may not be a pure function of the name.
+      const key = matcher(plan.name);
+      if (key !== undefined) appendMetadata(md, key.toLowerCase(), value);
+    }
   }
   const xfh = forwardedHost || host;
   if (xfh) appendMetadata(md, "x-forwarded-host", xfh);
@@ -108,17 +114,46 @@ export function metadataFromRequest(req: IncomingMessage, options: MetadataFromR
   return md;
 }
 
+const NONE = 0;
+const HOST = 1;
+const FORWARDED_HOST = 2;
+const FORWARDED_FOR = 3;
+
+/** What a request header name means for metadata, worked out once per spelling of the name. */
+interface HeaderPlan {
+  /** The name in lower case. */
+  readonly name: string;
+  /** Whether the name feeds the authority or the X-Forwarded-* values. */
+  readonly role: typeof NONE | typeof HOST | typeof FORWARDED_HOST | typeof FORWARDED_FOR;
+  /** Never metadata: host, hop-by-hop, pseudo and Grpc-Timeout headers. */
+  readonly skipped: boolean;
+  /** Authorization, which also goes unprefixed. */
+  readonly authorization: boolean;
+  /** The default matcher's metadata key, when it gives one that may be sent. */
+  readonly key: string | undefined;
+}
+
+// Header names come from a small vocabulary in practice, but they are the client's to
+// choose: the memo stops growing here, and names beyond it are worked out per request.
+const headerPlanLimit = 1000;
+const headerPlans = new Map<string, HeaderPlan>();
+
+function headerPlan(rawName: string): HeaderPlan {
+  let plan = headerPlans.get(rawName);
+  if (plan === undefined) {
+    const name = rawName.toLowerCase();
+    const role = name === "host" || name === ":authority" ? HOST : name === "x-forwarded-host" ? FORWARDED_HOST : name === "x-forwarded-for" ? FORWARDED_FOR : NONE;
+    const key = defaultIncomingHeaderMatcher(name)?.toLowerCase();
+    plan = { name, role, skipped: skippedHeader(name), authorization: name === "authorization", key: key !== undefined && forwardableKey(key) ? key : undefined };
+    if (headerPlans.size < headerPlanLimit) headerPlans.set(rawName, plan);
+  }
+  return plan;
+}
+
 // Host is the request's authority (grpc-gateway, on Go's net/http, never sees it as a header);
-// Grpc-Timeout becomes the deadline, not metadata.
-function skippedHeader(name: string, connectionListed: ReadonlySet<string> | undefined): boolean {
-  return (
-    name === "host" ||
-    name === "grpc-timeout" ||
-    name.startsWith(":") ||
-    name.startsWith("proxy-") ||
-    hopByHopHeaders.has(name) ||
-    (connectionListed !== undefined && connectionListed.has(name))
-  );
+// Grpc-Timeout becomes the deadline, not metadata. Headers named in Connection are checked per request.
+function skippedHeader(name: string): boolean {
+  return name === "host" || name === "grpc-timeout" || name.startsWith(":") || name.startsWith("proxy-") || hopByHopHeaders.has(name);
 }
 
 // Headers named in `Connection` are hop-by-hop too; only parsed when it lists more than the usual.
@@ -152,7 +187,11 @@ function forwardableKey(key: string): boolean {
 }
 
 function appendMetadata(md: Metadata, key: string, value: MetadataValue): void {
-  if (!forwardableKey(key)) return;
+  if (forwardableKey(key)) appendForwardable(md, key, value);
+}
+
+// For a key already known to be forwardable: the value's own checks.
+function appendForwardable(md: Metadata, key: string, value: MetadataValue): void {
   if (key.endsWith("-bin")) {
     const bytes = typeof value === "string" ? decodeBase64(value) : value;
     if (bytes !== undefined) md.add(key, bytes);
@@ -263,21 +302,27 @@ const httpFieldValue = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 // Metadata -> HTTP fields with canonical names (`Grpc-Metadata-X-Request-Id`, as Go writes
 // them), values of names that collide merged, and anything node would throw on left out.
-function httpFieldsFromMetadata(md: Metadata, matcher: OutgoingHeaderMatcher): Map<string, string[]> {
-  const fields = new Map<string, string[]>();
-  for (const [key, values] of Object.entries(md.toJSON())) {
+function httpFieldsFromMetadata(md: Metadata, matcher: OutgoingHeaderMatcher): ReadonlyMap<string, string[]> {
+  // A reply's metadata is usually only the transport's own (content-type, grpc-encoding ...):
+  // walk the keys without building entry pairs, and the result only if something passes.
+  let fields: Map<string, string[]> | undefined;
+  const all = md.toJSON();
+  for (const key in all) {
     if (transportResponseKeys.has(key) || (key.startsWith("grpc-") && !applicationGrpcKeys.has(key))) continue;
     const mapped = matcher(key);
     if (mapped === undefined || !httpToken.test(mapped)) continue;
     const name = canonicalHeaderName(mapped);
-    const texts = values.map((v) => (typeof v === "string" ? v : v.toString("base64"))).filter((v) => httpFieldValue.test(v));
+    const texts = all[key]!.map((v) => (typeof v === "string" ? v : v.toString("base64"))).filter((v) => httpFieldValue.test(v));
     if (texts.length === 0) continue;
+    fields ??= new Map();
     const existing = fields.get(name);
     if (existing === undefined) fields.set(name, texts);
     else existing.push(...texts);
   }
-  return fields;
+  return fields ?? noFields;
 }
+
+const noFields: ReadonlyMap<string, string[]> = new Map();
 
 /** `grpc-metadata-x-id` -> `Grpc-Metadata-X-Id`: Go's canonical MIME header form. */
 function canonicalHeaderName(name: string): string {

@@ -2,12 +2,15 @@ import type { IncomingMessage } from "node:http";
 import { status as Code } from "@grpc/grpc-js";
 import { GatewayError } from "./errors.js";
 
-/** The body of a request as it arrived, or as a framework body parser left it. */
-export async function readRequestBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+/**
+ * The body of a request as it arrived, or as a framework body parser left it. A plain
+ * function returning the one promise (not `async`, which would wrap it in a second).
+ */
+export function readRequestBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
   const parsed = alreadyParsedBody(req);
-  if (parsed !== undefined) return parsed;
+  if (parsed !== undefined) return Promise.resolve(parsed);
   const declared = Number(req.headers["content-length"]);
-  if (declared > limit) throw tooLarge(limit);
+  if (declared > limit) return Promise.reject(tooLarge(limit));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

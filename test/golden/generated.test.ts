@@ -15,6 +15,7 @@ const templates: Record<string, string[]> = {
   "buf.gen.yaml": ["examples/gen", "examples/backend-gen"],
   "buf.gen.test.yaml": ["test/gen"],
   "buf.gen.runtime.yaml": ["runtime/gen"],
+  "buf.gen.bench.yaml": ["bench/gen", "bench/backend-gen"],
 };
 
 for (const [template, outputs] of Object.entries(templates)) {

@@ -67,6 +67,11 @@ export const query: CaseGroup = {
     refused("two members of one oneof", "choice_a=x&choice_b=1", "choice"),
     refused("a parameter naming a message field directly", "nested=x", "nested"),
     refused("a nested unknown field", "nested.nope=1", "nested.nope"),
+    refused("a malformed escape in a value names the parameter", "string_wrapper=%ZZ", 'the value of query parameter "string_wrapper"'),
+    refused("an escape that is not UTF-8", "string_wrapper=%FF%FE", "string_wrapper"),
+    refused("a malformed escape in a name", "nested.na%ZZme=1", "malformed percent-escape in query parameter name"),
+    refused("a key nested deeper than protobuf allows", `${"nested.child.".repeat(60)}name=x`, "nests deeper than 100 fields"),
+    refused("a long malformed number is refused, not backtracked over", `double_value=${"1".repeat(15000)}.x`, "double_value"),
   ],
 };
 

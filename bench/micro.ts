@@ -1,0 +1,167 @@
+/**
+ * `npm run bench:micro`: the gateway's own per-request steps timed in a loop, in this
+ * process, beside what the hand-written proxy does instead (ts-proto). No HTTP, no
+ * backend: the figures move only with the code under test, which makes them the clean
+ * before/after measure of a hot-path change (the HTTP scenarios carry the noise of a
+ * shared machine). Time is CPU time (process.cpuUsage), so being preempted by other
+ * processes does not count; pinned to CPU 1 (MICRO_CPU) with taskset when it can be.
+ *
+ * An argument keeps only the steps whose name contains it. MICRO_COMPARE=dirA,dirB times
+ * two builds of runtime/ (directories inside the repo) in alternating batches, for a
+ * before/after figure that the machine's drift touches alike.
+ */
+import { spawnSync } from "node:child_process";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { Metadata } from "@grpc/grpc-js";
+import type { HttpRoute } from "grpc-gateway-express/runtime";
+import { GetItemRequest as TsGetItemRequest, Item as TsItem, Order as TsOrder } from "./backend-gen/bench/v1/bench.js";
+import { BenchServiceRoutes } from "./gen/bench/v1/bench_gateway.js";
+import { BenchService, type GetItemRequest, type Order } from "./gen/bench/v1/bench_pb.js";
+import { getItem, orderBody } from "./payloads.js";
+import { benchImplementation } from "./servers/implementation.js";
+import { buildRuntime, fromSource, runtimeModule } from "./support/runtime-build.js";
+import { median } from "./support/stats.js";
+
+// On the servers' CPU, all threads (GC included), when taskset is there.
+spawnSync("taskset", ["-a", "-p", "-c", process.env.MICRO_CPU ?? "1", String(process.pid)], { stdio: "ignore" });
+
+const rounds = Number(process.env.MICRO_ROUNDS ?? 7);
+const batchMs = Number(process.env.MICRO_BATCH_MS ?? 200);
+const filter = process.argv[2];
+
+type Step = readonly [name: string, fn: () => unknown];
+
+interface Runtime {
+  readonly label: string;
+  readonly binding: typeof import("../runtime/binding.js");
+  readonly json: typeof import("../runtime/json-marshaler.js");
+  readonly metadata: typeof import("../runtime/metadata.js");
+  readonly template: typeof import("../runtime/path-template.js");
+  readonly router: typeof import("../runtime/router.js");
+}
+
+async function loadRuntime(dir: string | undefined): Promise<Runtime> {
+  const load = dir === undefined
+    ? <T>(name: string) => runtimeModule<T>(name)
+    : async <T>(name: string) => (await import(pathToFileURL(join(dir, `${name}.js`)).href)) as T;
+  return {
+    label: dir ?? (fromSource ? "runtime/ (TypeScript through tsx)" : "dist/runtime (compiled)"),
+    binding: await load("binding"),
+    json: await load("json-marshaler"),
+    metadata: await load("metadata"),
+    template: await load("path-template"),
+    router: await load("router"),
+  };
+}
+
+const [path, rawQuery] = getItem.path.split("?") as [string, string];
+const emptyBody = new Uint8Array(0);
+const body1k = Buffer.from(orderBody(1024));
+const body64k = Buffer.from(orderBody(64 * 1024));
+const unaryRoute = (verb: string): HttpRoute => BenchServiceRoutes.find((r) => r.verb === verb && r.method.methodKind === "unary")!;
+
+// What curl sends with a JSON body (node keeps rawHeaders as received), and what a grpc-js server answers with.
+const rawHeaders = ["Host", "127.0.0.1:8080", "User-Agent", "curl/8.5.0", "Accept", "*/*", "Content-Type", "application/json", "Content-Length", "1024"];
+const fakeReq = {
+  rawHeaders,
+  headers: { host: "127.0.0.1:8080", "user-agent": "curl/8.5.0", accept: "*/*", "content-type": "application/json", "content-length": "1024" },
+  socket: { remoteAddress: "127.0.0.1" },
+} as unknown as IncomingMessage;
+const replyHeaders = new Metadata();
+replyHeaders.set("content-type", "application/grpc+proto");
+replyHeaders.set("grpc-accept-encoding", "identity,deflate,gzip");
+replyHeaders.set("grpc-encoding", "identity");
+const fakeRes = { headersSent: false, appendHeader: () => fakeRes } as unknown as ServerResponse;
+
+function gatewaySteps(rt: Runtime): Step[] {
+  const json = rt.json.createJsonMarshaler();
+  const getBinding = rt.binding.compileBinding(unaryRoute("GET"), { unknownQueryParameters: "error" });
+  const postBinding = rt.binding.compileBinding(unaryRoute("POST"), { unknownQueryParameters: "error" });
+  const router = rt.router.createRouter<HttpRoute>();
+  for (const r of BenchServiceRoutes) router.add(r.verb, rt.template.parsePathTemplate(r.path), r);
+  const getRequest = getBinding.bind({ pathParams: { id: getItem.id }, rawQuery, body: emptyBody, marshaler: json }) as GetItemRequest;
+  const item = create(BenchService.method.getItem.output, benchImplementation.getItem(getRequest));
+  const order = postBinding.bind({ pathParams: {}, rawQuery: "", body: body1k, marshaler: json }) as Order;
+  const order64k = postBinding.bind({ pathParams: {}, rawQuery: "", body: body64k, marshaler: json });
+  const itemBytes = toBinary(BenchService.method.getItem.output, item);
+  const orderBytes = toBinary(BenchService.method.createOrder.input, order);
+  return [
+    ["router.match GET /v1/items/{id}", () => router.match("GET", path)],
+    ["bind GET (path variable + 2 query parameters)", () => getBinding.bind({ pathParams: { id: getItem.id }, rawQuery, body: emptyBody, marshaler: json })],
+    ["bind POST 1 KB", () => postBinding.bind({ pathParams: {}, rawQuery: "", body: body1k, marshaler: json })],
+    ["bind POST 64 KB", () => postBinding.bind({ pathParams: {}, rawQuery: "", body: body64k, marshaler: json })],
+    ["metadataFromRequest (curl's headers)", () => rt.metadata.metadataFromRequest(fakeReq)],
+    ["writeResponseHeaders (grpc-js reply headers)", () => rt.metadata.writeResponseHeaders(fakeRes, replyHeaders)],
+    ["marshal GET reply (JSON)", () => json.marshal(BenchService.method.getItem.output, item)],
+    ["marshal POST 1 KB reply (JSON)", () => json.marshal(BenchService.method.createOrder.output, order)],
+    ["marshal POST 64 KB reply (JSON)", () => json.marshal(BenchService.method.createOrder.output, order64k)],
+    ["toBinary GET request", () => toBinary(BenchService.method.getItem.input, getRequest)],
+    ["fromBinary GET reply", () => fromBinary(BenchService.method.getItem.output, itemBytes)],
+    ["toBinary POST 1 KB", () => toBinary(BenchService.method.createOrder.input, order)],
+    ["fromBinary POST 1 KB", () => fromBinary(BenchService.method.createOrder.output, orderBytes)],
+  ];
+}
+
+function handWrittenSteps(): Step[] {
+  const tsOrder = TsOrder.fromJSON(JSON.parse(body1k.toString()));
+  const tsItem = TsItem.fromPartial({ id: "item-42", title: "A small item", priceCents: 1999, tags: ["new", "sale"], view: 2, locale: "en-US" });
+  const itemBytes = TsItem.encode(tsItem).finish();
+  const orderBytes = TsOrder.encode(tsOrder).finish();
+  return [
+    ["fromJSON GET request", () => TsGetItemRequest.fromJSON({ id: getItem.id, view: getItem.view, locale: getItem.locale })],
+    ["JSON.parse + fromJSON POST 1 KB", () => TsOrder.fromJSON(JSON.parse(body1k.toString()))],
+    ["toJSON + stringify GET reply", () => JSON.stringify(TsItem.toJSON(tsItem))],
+    ["toJSON + stringify POST 1 KB reply", () => JSON.stringify(TsOrder.toJSON(tsOrder))],
+    ["encode GET request", () => TsGetItemRequest.encode(TsGetItemRequest.fromPartial({ id: "item-42", view: 2, locale: "en-US" })).finish()],
+    ["decode GET reply", () => TsItem.decode(itemBytes)],
+    ["encode POST 1 KB", () => TsOrder.encode(tsOrder).finish()],
+    ["decode POST 1 KB", () => TsOrder.decode(orderBytes)],
+  ];
+}
+
+let sink: unknown;
+
+// CPU nanoseconds per call over `n` calls.
+function batch(fn: () => unknown, n: number): number {
+  const start = process.cpuUsage();
+  for (let i = 0; i < n; i++) sink = fn();
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) * 1000) / n;
+}
+
+function iterationsFor(fn: () => unknown): number {
+  batch(fn, 2000); // warm and JIT
+  const probe = batch(fn, 5000);
+  return Math.max(1000, Math.round((batchMs * 1e6) / Math.max(probe, 1)));
+}
+
+/** Median CPU ns per call of each variant of one step, batches alternating between them. */
+function time(name: string, variants: readonly (() => unknown)[]): number[] | undefined {
+  if (filter !== undefined && !name.includes(filter)) return undefined;
+  const counts = variants.map(iterationsFor);
+  const samples = variants.map((): number[] => []);
+  for (let r = 0; r < rounds; r++) variants.forEach((fn, v) => samples[v]!.push(batch(fn, counts[v]!)));
+  return samples.map(median);
+}
+
+const ns = (v: number) => `${v.toFixed(0).padStart(9)} ns`;
+const compare = process.env.MICRO_COMPARE?.split(",");
+buildRuntime();
+const runtimes = await Promise.all((compare ?? [undefined]).map(loadRuntime));
+const steps = runtimes.map(gatewaySteps);
+console.log(`gateway steps, CPU time per call (${runtimes.map((r, i) => `${String.fromCharCode(65 + i)}: ${r.label}`).join("; ")}):`);
+steps[0]!.forEach(([name], i) => {
+  const result = time(name, steps.map((s) => s[i]![1]));
+  if (result === undefined) return;
+  const change = result.length === 2 ? `   B/A ${(result[1]! / result[0]!).toFixed(2)}` : "";
+  console.log(`${result.map(ns).join(" ")}${change}  ${name}`);
+});
+console.log("\nthe hand-written proxy's steps (ts-proto):");
+for (const [name, fn] of handWrittenSteps()) {
+  const result = time(name, [fn]);
+  if (result !== undefined) console.log(`${ns(result[0]!)}  ${name}`);
+}
+if (sink === time) console.log(); // keeps the results alive

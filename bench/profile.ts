@@ -1,0 +1,78 @@
+/**
+ * `npm run bench:profile -- <target> <scenario> [seconds]`: runs one server under
+ * `node --cpu-prof` with the scenario's load and prints where its CPU time went.
+ * Targets: gateway (dialling the backend), in-process, hand-written, echo, connect.
+ * Scenarios: get, post-1k, post-64k. The profiles are kept in bench/.profiles/<target>-<scenario>/.
+ */
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { HttpRequestSpec } from "./load/jobs.js";
+import { getCase, postCase, type UnaryCase } from "./scenarios/unary.js";
+import { summariseProfile, type ProfileWindow } from "./support/cpu-profile.js";
+import { createHarness } from "./support/harness.js";
+import { readSettings } from "./support/settings.js";
+import { buildRuntime } from "./support/runtime-build.js";
+
+const [target = "gateway", scenario = "get", seconds = "10"] = process.argv.slice(2);
+const cases: Record<string, () => UnaryCase> = { get: getCase, "post-1k": () => postCase(1024), "post-64k": () => postCase(64 * 1024) };
+const servers: Record<string, { entry: string; args: (backend: string) => string[]; connect?: boolean }> = {
+  gateway: { entry: "servers/gateway.ts", args: (b) => ["dial", b] },
+  "in-process": { entry: "servers/gateway.ts", args: () => ["in-process"] },
+  "hand-written": { entry: "servers/hand-written.ts", args: (b) => [b] },
+  echo: { entry: "servers/echo.ts", args: () => [] },
+  connect: { entry: "servers/connect-express.ts", args: () => [], connect: true },
+};
+const makeCase = cases[scenario];
+const server = servers[target];
+if (makeCase === undefined || server === undefined) {
+  throw new Error(`usage: profile.ts <${Object.keys(servers).join("|")}> <${Object.keys(cases).join("|")}> [seconds]`);
+}
+
+const name = `${target}-${scenario}`;
+// One directory per run: node writes a profile per thread (tsx's loader runs in its own),
+// and the main thread's is the busy one.
+const dir = fileURLToPath(new URL(`./.profiles/${name}/`, import.meta.url));
+rmSync(dir, { recursive: true, force: true });
+mkdirSync(dir, { recursive: true });
+
+const settings = readSettings();
+let window: ProfileWindow | undefined;
+let requests = 0;
+buildRuntime();
+const harness = await createHarness(settings);
+try {
+  const c = makeCase();
+  const backend = await harness.start<{ address: string }>("backend", "servers/backend.ts", "backend");
+  const nodeArgs = ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+  const front = await harness.start<{ port: number }>(target, server.entry, "front", server.args(backend.info.address), nodeArgs);
+  const request: HttpRequestSpec = server.connect ? c.connect : c.rest;
+  const job = { kind: "http" as const, origin: `http://127.0.0.1:${front.info.port}`, requests: [request], connections: settings.connections };
+  // Warm first, so the profile shows steady state more than start-up and JIT compilation.
+  await harness.load({ ...job, durationSec: 3 });
+  const fromUs = await front.call<number>("now");
+  const result = await harness.load({ ...job, durationSec: Number(seconds) });
+  const toUs = await front.call<number>("now");
+  window = { fromUs, toUs };
+  requests = result.ok;
+  harness.log(`${name}: ${result.rps.toFixed(0)} req/s under the profiler`);
+  await harness.stop([front]);
+} finally {
+  await harness.close();
+}
+
+const summaries = readdirSync(dir).map((file) => ({ file, summary: summariseProfile(join(dir, file), window) }));
+const busy = (s: (typeof summaries)[number]) => s.summary.totalMs * (1 - (s.summary.selfByModule.find(([k]) => k === "(idle)")?.[1] ?? 0));
+const { file, summary } = summaries.sort((a, b) => busy(b) - busy(a))[0]!;
+console.log(`profile: ${join(dir, file)}`);
+// Shares of the measured window, and the same as microseconds per request.
+const perRequest = (summary.totalMs * 1000) / Math.max(1, requests);
+const pct = (v: number) => `${(v * 100).toFixed(1).padStart(5)}% ${(v * perRequest).toFixed(1).padStart(7)} µs/req`;
+console.log(`\n${name}: ${summary.totalMs.toFixed(0)} ms sampled over ${requests} requests (the measured window only)\n\nself time by module:`);
+for (const [k, v] of summary.selfByModule.slice(0, 25)) console.log(`${pct(v)}  ${k}`);
+console.log("\ninclusive time by module (anywhere on the stack):");
+for (const [k, v] of summary.inclusiveByModule.slice(0, 25)) console.log(`${pct(v)}  ${k}`);
+console.log("\nself time by function:");
+for (const [k, v] of summary.selfByFunction.slice(0, 40)) console.log(`${pct(v)}  ${k}`);
+console.log("\ninclusive time, runtime/ and bench/ functions:");
+for (const [k, v] of summary.inclusiveByFunction.filter(([k]) => / (runtime|bench)\//.test(k)).slice(0, 40)) console.log(`${pct(v)}  ${k}`);
