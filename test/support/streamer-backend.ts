@@ -51,10 +51,16 @@ function record(calls: StreamerCall[], method: string, call: AnyCall): StreamerC
   return recorded;
 }
 
-// grpc-js reports a client's cancellation as an 'end' of the requests followed, a moment
-// later, by 'cancelled'; only after that moment can 'end' be taken for a half-close.
+// A grpc-js client that cancels closes its HTTP/2 stream, and Node sends END_STREAM before
+// the RST_STREAM; so the server sees an 'end' of the requests first and 'cancelled' only when
+// it reads the reset. That takes at most an event-loop turn or two, but on a loaded machine a
+// bare timer can fire before the turn that reads it; so 'end' is taken for a half-close only
+// once several turns (each polling the sockets) and some milliseconds have passed.
 async function cancelledAfterEnd(call: AnyCall): Promise<boolean> {
-  await sleep(10);
+  const since = performance.now();
+  for (let turns = 0; !call.cancelled && (turns < 5 || performance.now() - since < 10); turns++) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   return call.cancelled;
 }
 
