@@ -12,6 +12,13 @@ export const getItem = {
   path: "/v1/items/item-42?view=ITEM_VIEW_FULL&locale=en-US",
 } as const;
 
+/** The streaming scenario: one shelf, 1,000 items per call (issue 4). */
+export const listItems = {
+  shelf: "shelf-7",
+  count: 1000,
+  path: "/v1/shelves/shelf-7/items?count=1000",
+} as const;
+
 /** The POST route. */
 export const createOrderPath = "/v1/orders";
 

@@ -2,12 +2,15 @@
  * `npm run bench:profile -- <target> <scenario> [seconds]`: runs one server under
  * `node --cpu-prof` with the scenario's load and prints where its CPU time went.
  * Targets: gateway (dialling the backend), in-process, hand-written, echo, connect.
- * Scenarios: get, post-1k, post-64k. The profiles are kept in bench/.profiles/<target>-<scenario>/.
+ * Scenarios: get, post-1k, post-64k, stream (1,000-message calls; per-request figures are
+ * then per call). The profiles are kept in bench/.profiles/<target>-<scenario>/.
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { HttpRequestSpec } from "./load/jobs.js";
+import type { LoadJob } from "./load/jobs.js";
+import { listItems } from "./payloads.js";
+import { connectStream, restStream } from "./scenarios/streaming.js";
 import { getCase, postCase, type UnaryCase } from "./scenarios/unary.js";
 import { summariseProfile, type ProfileWindow } from "./support/cpu-profile.js";
 import { createHarness } from "./support/harness.js";
@@ -15,7 +18,7 @@ import { readSettings } from "./support/settings.js";
 import { buildRuntime } from "./support/runtime-build.js";
 
 const [target = "gateway", scenario = "get", seconds = "10"] = process.argv.slice(2);
-const cases: Record<string, () => UnaryCase> = { get: getCase, "post-1k": () => postCase(1024), "post-64k": () => postCase(64 * 1024) };
+const cases: Record<string, (() => UnaryCase) | "stream"> = { get: getCase, "post-1k": () => postCase(1024), "post-64k": () => postCase(64 * 1024), stream: "stream" };
 const servers: Record<string, { entry: string; args: (backend: string) => string[]; connect?: boolean }> = {
   gateway: { entry: "servers/gateway.ts", args: (b) => ["dial", b] },
   "in-process": { entry: "servers/gateway.ts", args: () => ["in-process"] },
@@ -42,12 +45,13 @@ let requests = 0;
 buildRuntime();
 const harness = await createHarness(settings);
 try {
-  const c = makeCase();
   const backend = await harness.start<{ address: string }>("backend", "servers/backend.ts", "backend");
   const nodeArgs = ["--cpu-prof", `--cpu-prof-dir=${dir}`];
   const front = await harness.start<{ port: number }>(target, server.entry, "front", server.args(backend.info.address), nodeArgs);
-  const request: HttpRequestSpec = server.connect ? c.connect : c.rest;
-  const job = { kind: "http" as const, origin: `http://127.0.0.1:${front.info.port}`, requests: [request], connections: settings.connections };
+  const origin = `http://127.0.0.1:${front.info.port}`;
+  const job: LoadJob = makeCase === "stream"
+    ? { kind: "http-stream", origin, request: server.connect ? connectStream : restStream, framing: server.connect ? "connect" : "lines", messagesPerCall: listItems.count, connections: settings.streams, durationSec: 1 }
+    : { kind: "http", origin, requests: [server.connect ? makeCase().connect : makeCase().rest], connections: settings.connections };
   // Warm first, so the profile shows steady state more than start-up and JIT compilation.
   await harness.load({ ...job, durationSec: 3 });
   const fromUs = await front.call<number>("now");

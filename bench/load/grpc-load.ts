@@ -12,10 +12,13 @@ import type { GrpcJob, LoadResult } from "./jobs.js";
 
 const clients = new Map<string, BenchServiceClient>();
 
-function clientFor(address: string): BenchServiceClient {
+/** The client of `address` (one channel per backend, kept across jobs), once it is connected. */
+export async function readyClient(address: string): Promise<BenchServiceClient> {
   let client = clients.get(address);
   if (client === undefined) clients.set(address, (client = new BenchServiceClient(address, grpc.credentials.createInsecure())));
-  return client;
+  const ready = client;
+  await new Promise<void>((resolve, reject) => ready.waitForReady(Date.now() + 10_000, (err) => (err ? reject(err) : resolve())));
+  return ready;
 }
 
 /** One call; `done` gets the reply's encoded size when asked to measure it (once per job). */
@@ -33,8 +36,7 @@ function callFor(job: GrpcJob, client: BenchServiceClient): Call {
 
 /** Runs `job` and summarises it. */
 export async function runGrpc(job: GrpcJob): Promise<LoadResult> {
-  const client = clientFor(job.address);
-  await new Promise<void>((resolve, reject) => client.waitForReady(Date.now() + 10_000, (err) => (err ? reject(err) : resolve())));
+  const client = await readyClient(job.address);
   const call = callFor(job, client);
   const samples = new Samples();
   let ok = 0;

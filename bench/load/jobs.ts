@@ -34,7 +34,38 @@ export interface GrpcJob {
   readonly durationSec: number;
 }
 
-export type LoadJob = HttpJob | GrpcJob;
+/**
+ * Server-streaming load over HTTP/1.1: `connections` callers on one keep-alive agent, each
+ * making one call at a time, reading the whole reply and counting its messages.
+ */
+export interface HttpStreamJob {
+  readonly kind: "http-stream";
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  readonly request: HttpRequestSpec;
+  /**
+   * How the reply frames messages: one JSON value a line, or Connect streaming envelopes
+   * (the request body is then sent as one envelope too).
+   */
+  readonly framing: "lines" | "connect";
+  /** Messages every call must deliver; a call that delivers another count failed. */
+  readonly messagesPerCall: number;
+  readonly connections: number;
+  readonly durationSec: number;
+}
+
+/** Server-streaming load over gRPC: ts-proto's grpc-js client calling ListItems, `concurrency` calls in flight. */
+export interface GrpcStreamJob {
+  readonly kind: "grpc-stream";
+  readonly address: string;
+  readonly shelf: string;
+  /** Messages every call asks for and must deliver. */
+  readonly messagesPerCall: number;
+  readonly concurrency: number;
+  readonly durationSec: number;
+}
+
+export type LoadJob = HttpJob | GrpcJob | HttpStreamJob | GrpcStreamJob;
 
 /** What one load job measured. Latencies in milliseconds. */
 export interface LoadResult {
@@ -48,4 +79,8 @@ export interface LoadResult {
   readonly p99: number;
   /** Body bytes of one reply, as a check that every target answers alike. */
   readonly replyBytes: number;
+  /** Streaming jobs: messages delivered by the successful calls. */
+  readonly messages?: number;
+  /** Streaming jobs: why the first failed call failed (a short count, a status). */
+  readonly firstFailure?: string;
 }

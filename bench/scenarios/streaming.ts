@@ -1,31 +1,134 @@
 /**
- * SLOT for the server-streaming scenario (issue 4: "1,000 messages per call,
- * messages/s delivered to the HTTP client"), to be filled in once the gateway streams.
- *
- * What is ready: bench.v1.BenchService/ListItems (`GET /v1/shelves/{shelf}/items?count=N`)
- * in bench/proto, its generated route in bench/gen, and the gRPC backend's implementation
- * (servers/backend.ts writes `count` items). To add the scenario:
- * - return a ScenarioReport from `runStreaming` below (start the servers with
- *   harness.start, as scenarios/unary.ts does);
- * - add a load job kind for streams in load/jobs.ts (an HTTP client that reads the NDJSON
- *   body and counts lines, and a grpc-js loop that counts messages), with baselines as
- *   for unary: direct gRPC, a hand-written Express proxy writing NDJSON, connect-express
- *   (server streaming over the Connect protocol), in-process mode;
- * - report messages/s instead of requests/s.
- * run.ts already lists this scenario; while `pending` is set it is reported as not run.
+ * The server-streaming scenario (issue 4: "1,000 messages per call, messages/s delivered
+ * to the HTTP client"): ListItems (`GET /v1/shelves/{shelf}/items?count=1000`) through the
+ * gateway (dialling the gRPC backend, and in-process) in its default framing, one
+ * `{"result": ...}` line per message; through a hand-written Express proxy writing NDJSON;
+ * through connect-express over the Connect streaming protocol; and straight to the backend
+ * over gRPC, the floor. First with BENCH_STREAMS concurrent calls (default 10: 50 calls of
+ * 1,000 messages would mostly measure queueing), then with one, for the time a call takes.
+ * Every call must deliver exactly 1,000 messages, or it counts as failed.
  */
+import type { HttpRequestSpec } from "../load/jobs.js";
+import { connectEnvelope, splitEnvelopes } from "../load/stream-counters.js";
+import { listItems } from "../payloads.js";
+import type { Child } from "../support/child.js";
 import type { Harness } from "../support/harness.js";
+import { measureTargets, type Target } from "../support/measure.js";
 import type { ScenarioReport } from "../support/report.js";
+import { reportStreaming } from "./streaming-report.js";
 
-/** Whether the streaming scenario is still waiting for the streaming runtime. */
-export const streamingPending = true;
+interface Servers {
+  readonly backend: Child<{ address: string }>;
+  readonly gateway: Child<{ port: number }>;
+  readonly handWritten: Child<{ port: number }>;
+  readonly inProcess: Child<{ port: number }>;
+  readonly connect: Child<{ port: number }>;
+}
 
-/** Runs the streaming scenario; not written yet (see above). */
-export async function runStreaming(_harness: Harness): Promise<ScenarioReport> {
+async function startServers(harness: Harness): Promise<Servers> {
+  const backend = await harness.start<{ address: string }>("backend", "servers/backend.ts", "backend");
+  const address = backend.info.address;
+  const [gateway, handWritten, inProcess, connect] = await Promise.all([
+    harness.start<{ port: number }>("gateway", "servers/gateway.ts", "front", ["dial", address]),
+    harness.start<{ port: number }>("hand-written", "servers/hand-written.ts", "front", [address]),
+    harness.start<{ port: number }>("in-process", "servers/gateway.ts", "front", ["in-process"]),
+    harness.start<{ port: number }>("connect-express", "servers/connect-express.ts", "front"),
+  ]);
+  return { backend, gateway, handWritten, inProcess, connect };
+}
+
+/** The REST call (gateway, hand-written). */
+export const restStream: HttpRequestSpec = { method: "GET", path: listItems.path };
+/** The Connect server-streaming call: one request message, which the load client sends enveloped. */
+export const connectStream: HttpRequestSpec = {
+  method: "POST",
+  path: "/bench.v1.BenchService/ListItems",
+  headers: { "content-type": "application/connect+json", "connect-protocol-version": "1" },
+  body: JSON.stringify({ shelf: listItems.shelf, count: listItems.count }),
+};
+
+function httpTarget(id: string, label: string, server: Child<{ port: number }>, request: HttpRequestSpec, framing: "lines" | "connect", backend?: Child): Target {
+  const origin = `http://127.0.0.1:${server.info.port}`;
   return {
-    id: "stream",
-    title: "Server streaming: 1,000 messages per call",
-    markdown: "Not measured yet: this scenario waits for server streaming in the runtime (see bench/scenarios/streaming.ts).",
-    checks: [],
+    id,
+    label,
+    front: server,
+    backend,
+    job: (connections) => ({ kind: "http-stream", origin, request, framing, messagesPerCall: listItems.count, connections, durationSec: 1 }),
   };
+}
+
+function targetsOf(s: Servers): Target[] {
+  const address = s.backend.info.address;
+  return [
+    {
+      id: "grpc",
+      label: "direct gRPC",
+      backend: s.backend,
+      job: (concurrency) => ({ kind: "grpc-stream", address, shelf: listItems.shelf, messagesPerCall: listItems.count, concurrency, durationSec: 1 }),
+    },
+    httpTarget("gateway", "gateway (dial)", s.gateway, restStream, "lines", s.backend),
+    httpTarget("hand-written", "hand-written Express proxy", s.handWritten, restStream, "lines", s.backend),
+    httpTarget("in-process", "gateway (in-process)", s.inProcess, restStream, "lines"),
+    httpTarget("connect", "connect-express", s.connect, connectStream, "connect"),
+  ];
+}
+
+// The messages of a whole reply, parsed; a gateway line wraps its message in `result`.
+function messagesOf(body: Buffer, framing: "lines" | "connect"): unknown[] {
+  if (framing === "connect") {
+    const envelopes = splitEnvelopes(body);
+    const end = envelopes.pop();
+    const status = end?.endStream === true ? (JSON.parse(end.data.toString() || "{}") as { error?: unknown }) : undefined;
+    if (status === undefined || status.error !== undefined) throw new Error(`no clean end-of-stream envelope: ${end?.data.toString().slice(0, 200)}`);
+    return envelopes.map((e) => JSON.parse(e.data.toString()) as unknown);
+  }
+  const lines = body.toString().split("\n");
+  if (lines.pop() !== "") throw new Error("the body does not end with a newline");
+  return lines.map((line) => {
+    const value = JSON.parse(line) as { result?: unknown; error?: unknown };
+    if (value.error !== undefined) throw new Error(`error line: ${line.slice(0, 200)}`);
+    return value.result ?? value;
+  });
+}
+
+// One call to each HTTP target before loading it: every message there, in order. Returns body bytes per call.
+async function checkStreams(targets: readonly Target[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  for (const target of targets) {
+    const job = target.job(1);
+    if (job.kind !== "http-stream") continue;
+    const { method, path, headers, body } = job.request;
+    const payload = body === undefined ? undefined : job.framing === "connect" ? new Uint8Array(connectEnvelope(body)) : body;
+    const res = await fetch(job.origin + path, { method, headers: headers ?? {}, ...(payload === undefined ? {} : { body: payload }) });
+    const reply = Buffer.from(await res.arrayBuffer());
+    if (res.status !== 200) throw new Error(`${target.label} answered ${res.status}: ${reply.toString().slice(0, 200)}`);
+    const messages = messagesOf(reply, job.framing);
+    const wrong = messages.findIndex((m, i) => (m as { id?: unknown }).id !== `${listItems.shelf}-${i}`);
+    if (messages.length !== listItems.count || wrong !== -1) {
+      throw new Error(`${target.label} delivered ${messages.length} of ${listItems.count} messages${wrong === -1 ? "" : `; message ${wrong} is not item ${wrong}`}`);
+    }
+    sizes.set(target.id, reply.length);
+  }
+  return sizes;
+}
+
+/** Runs the streaming scenario and reports it. */
+export async function runStreaming(harness: Harness): Promise<ScenarioReport> {
+  const servers = await startServers(harness);
+  try {
+    const targets = targetsOf(servers);
+    const bodySizes = await checkStreams(targets);
+    const { streams, lowLoadConnections } = harness.settings;
+    harness.log(`stream: ${streams} concurrent calls of ${listItems.count} messages`);
+    const high = await measureTargets(harness, targets, streams);
+    harness.log(`stream: ${lowLoadConnections} call at a time`);
+    const low = await measureTargets(harness, targets, lowLoadConnections);
+    const peakRss = new Map<string, number>();
+    for (const t of targets) if (t.front !== undefined) peakRss.set(t.id, (await t.front.stats()).maxRss);
+    peakRss.set("grpc", (await servers.backend.stats()).maxRss);
+    return reportStreaming(harness.settings, listItems.count, { high, low, peakRss, bodySizes });
+  } finally {
+    await harness.stop();
+  }
 }

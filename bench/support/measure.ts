@@ -47,7 +47,11 @@ export interface TargetFigures {
   readonly foreignCores: number | undefined;
   readonly loadCores: number;
   readonly failed: number;
+  /** Why the first failed call of any run failed (streaming jobs say). */
+  readonly firstFailure: string | undefined;
   readonly replyBytes: number;
+  /** Streaming jobs: messages delivered per second by successful calls. */
+  readonly messagesPerSec: number | undefined;
   readonly runs: readonly RunFigures[];
 }
 
@@ -108,6 +112,10 @@ export async function measureOnce(harness: Harness, target: Target, connections:
   }
 }
 
+function messagesPerSec(run: RunFigures): number | undefined {
+  return run.messages === undefined ? undefined : run.messages / run.elapsedSec;
+}
+
 function medianOf(runs: readonly RunFigures[], pick: (r: RunFigures) => number | undefined): number | undefined {
   const values = runs.map(pick).filter((v): v is number => v !== undefined);
   return values.length === 0 ? undefined : median(values);
@@ -119,15 +127,18 @@ export async function measureTargets(harness: Harness, targets: readonly Target[
   for (const target of targets) {
     harness.log(`  warm-up ${target.label} (${connections} conn)`);
     const warm = await harness.load({ ...target.job(connections), durationSec: warmupSec });
-    if (warm.ok === 0 || warm.failed > 0) throw new Error(`${target.label}: warm-up had ${warm.ok} good and ${warm.failed} failed replies`);
+    if (warm.ok === 0 || warm.failed > 0) {
+      throw new Error(`${target.label}: warm-up had ${warm.ok} good and ${warm.failed} failed replies${warm.firstFailure === undefined ? "" : ` (${warm.firstFailure})`}`);
+    }
   }
   const byTarget = new Map<string, RunFigures[]>(targets.map((t) => [t.id, []]));
   for (let round = 1; round <= runs; round++) {
     for (const target of targets) {
       const figures = await measureOnce(harness, target, connections, durationSec);
       byTarget.get(target.id)!.push(figures);
-      harness.log(`  round ${round}/${runs} ${target.label}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50.toFixed(3)} ms` +
-        (figures.failed > 0 ? `, ${figures.failed} FAILED` : ""));
+      const rate = figures.messages === undefined ? `${figures.rps.toFixed(0)} req/s` : `${figures.rps.toFixed(1)} calls/s, ${messagesPerSec(figures)!.toFixed(0)} msg/s`;
+      harness.log(`  round ${round}/${runs} ${target.label}: ${rate}, p50 ${figures.p50.toFixed(3)} ms` +
+        (figures.failed > 0 ? `, ${figures.failed} FAILED (${figures.firstFailure ?? "error replies"})` : ""));
     }
   }
   return targets.map((target) => {
@@ -143,7 +154,9 @@ export async function measureTargets(harness: Harness, targets: readonly Target[
       foreignCores: medianOf(list, (r) => r.foreignCores),
       loadCores: medianOf(list, (r) => r.loadCores)!,
       failed: list.reduce((sum, r) => sum + r.failed, 0),
+      firstFailure: list.find((r) => r.firstFailure !== undefined)?.firstFailure,
       replyBytes: list[0]?.replyBytes ?? 0,
+      messagesPerSec: medianOf(list, messagesPerSec),
       runs: list,
     };
   });

@@ -20,6 +20,8 @@ export interface BenchSettings {
   readonly connections: number;
   /** Connections of the low-load pass (latency added over direct gRPC). */
   readonly lowLoadConnections: number;
+  /** Concurrent calls of the streaming scenario, each 1,000 messages long. */
+  readonly streams: number;
   /** Requests of the soak. */
   readonly soakRequests: number;
   /** Route counts of the routing-scale scenario. */
@@ -76,6 +78,7 @@ export function readSettings(): BenchSettings {
     runs: Math.max(1, Math.round(numberFrom("BENCH_RUNS", quick ? 1 : 3))),
     connections: Math.max(1, Math.round(numberFrom("BENCH_CONNECTIONS", 50))),
     lowLoadConnections: 1,
+    streams: Math.max(1, Math.round(numberFrom("BENCH_STREAMS", 10))),
     soakRequests: Math.round(numberFrom("BENCH_SOAK", quick ? 20_000 : 1_000_000)),
     routeCounts: routes.length > 0 ? routes : [10, 100, 1000, 10_000],
     only: listFrom("BENCH_ONLY"),
