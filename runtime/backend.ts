@@ -10,6 +10,12 @@ export interface CallOptions {
   readonly deadline: Date | undefined;
   /** Aborted when the HTTP client goes away; the backend call is cancelled with it. */
   readonly signal: AbortSignal;
+  /**
+   * The same event without an AbortSignal: calls `cancel` once when the HTTP client goes
+   * away (at once if it has), until the returned function is called. Set by the gateway;
+   * see `cancelWhenClientGoes`.
+   */
+  readonly onClientGone?: ((cancel: () => void) => () => void) | undefined;
 }
 
 /** A unary reply with the metadata that came with it. */

@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { Message } from "@bufbuild/protobuf";
 import { status as Code } from "@grpc/grpc-js";
 import type { CallOptions } from "./backend.js";
+import { ClientDisconnect } from "./client-disconnect.js";
 import type { CompiledRoute } from "./compile-route.js";
 import { GatewayError } from "./errors.js";
 import { httpBodyUnmarshaler } from "./http-body.js";
@@ -10,17 +11,6 @@ import { mediaType } from "./marshalers.js";
 import { deadlineFromRequest, metadataFromRequest } from "./metadata.js";
 import { readRequestBody } from "./request-body.js";
 import type { GatewaySettings } from "./settings.js";
-
-/** An abort signal that fires when the client goes away before its reply is complete. */
-export function watchDisconnect(res: ServerResponse): { signal: AbortSignal; dispose: () => void } {
-  const abort = new AbortController();
-  const onClose = () => {
-    if (!res.writableFinished) abort.abort();
-  };
-  res.once("close", onClose);
-  if (res.destroyed) abort.abort(); // gone before anyone listened
-  return { signal: abort.signal, dispose: () => res.off("close", onClose) };
-}
 
 /** The marshaler for the request body; 415 when its Content-Type is not registered. */
 export function inboundMarshaler(compiled: CompiledRoute, contentType: string | undefined, settings: GatewaySettings): Marshaler {
@@ -43,15 +33,28 @@ export function inboundMarshaler(compiled: CompiledRoute, contentType: string | 
  */
 export const maxTimeoutMs = 0x7fffffff;
 
-/** Metadata and deadline of the backend call, from the request headers and the settings. */
-export function callOptionsFor(req: IncomingMessage, settings: GatewaySettings, signal: AbortSignal): CallOptions {
+/**
+ * Metadata and deadline of the backend call, from the request headers and the settings,
+ * and how it learns that the client went away: from the request's ClientDisconnect (whose
+ * signal is made only if a backend reads it), or from a signal of the caller's.
+ */
+export function callOptionsFor(req: IncomingMessage, settings: GatewaySettings, disconnect: ClientDisconnect | AbortSignal): CallOptions {
   const metadata = metadataFromRequest(req, {
     incomingHeaderMatcher: settings.incomingHeaderMatcher,
     annotator: settings.metadataAnnotator,
   });
-  const deadline = deadlineFromRequest(req, settings.defaultTimeoutMs);
+  const requested = deadlineFromRequest(req, settings.defaultTimeoutMs);
   const latest = Date.now() + maxTimeoutMs;
-  return { metadata, deadline: deadline !== undefined && deadline.getTime() > latest ? new Date(latest) : deadline, signal };
+  const deadline = requested !== undefined && requested.getTime() > latest ? new Date(latest) : requested;
+  if (!(disconnect instanceof ClientDisconnect)) return { metadata, deadline, signal: disconnect };
+  return {
+    metadata,
+    deadline,
+    get signal() {
+      return disconnect.signal;
+    },
+    onClientGone: disconnect.onGone,
+  };
 }
 
 /**
@@ -79,8 +82,11 @@ export function outboundMarshaler(compiled: CompiledRoute, req: IncomingMessage,
   return settings.marshalers.forResponse(req.headers.accept, compiled.rawRequestBody ? settings.defaultMarshaler : inbound);
 }
 
-/** Reads the body (within the deadline) and binds body, path and query into one request message. */
-export async function bindRequest(
+/**
+ * Binds body, path and query into one request message, reading the body first (within
+ * the deadline) when the route has one. Without a body it binds at once, with no promise.
+ */
+export function bindRequest(
   compiled: CompiledRoute,
   pathParams: Record<string, string>,
   rawQuery: string,
@@ -88,7 +94,7 @@ export async function bindRequest(
   inbound: Marshaler,
   deadline: Date | undefined,
   settings: GatewaySettings,
-): Promise<Message> {
-  const body = compiled.readsBody ? await readBodyWithin(req, settings.maxRequestBytes, deadline) : undefined;
-  return compiled.binding.bind({ pathParams, rawQuery, body, marshaler: inbound });
+): Message | Promise<Message> {
+  if (!compiled.readsBody) return compiled.binding.bind({ pathParams, rawQuery, body: undefined, marshaler: inbound });
+  return readBodyWithin(req, settings.maxRequestBytes, deadline).then((body) => compiled.binding.bind({ pathParams, rawQuery, body, marshaler: inbound }));
 }

@@ -1,6 +1,7 @@
 import { fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import type { BackendStream, CallOptions, UnaryResult } from "./backend.js";
+import { cancelWhenClientGoes } from "./client-disconnect.js";
 import { GatewayError } from "./errors.js";
 import { firstEvent } from "./first-event.js";
 
@@ -37,22 +38,20 @@ function callOptionsOf(options: CallOptions): grpc.CallOptions {
 export function unaryOverChannel(client: grpc.Client, method: DescMethod, request: Message, options: CallOptions): Promise<UnaryResult> {
   const codec = codecFor(method);
   return new Promise((resolve, reject) => {
-    let headers = new grpc.Metadata();
+    let headers: grpc.Metadata | undefined;
     let reply: Message | undefined;
     let failure: grpc.ServiceError | undefined;
     const call = client.makeUnaryRequest(codec.path, codec.serialize, codec.deserialize, request, options.metadata, callOptionsOf(options), (err, value) => {
       if (err) failure = err;
       else reply = value;
     });
-    const onAbort = () => call.cancel();
-    options.signal.addEventListener("abort", onAbort, { once: true });
-    if (options.signal.aborted) call.cancel(); // the client left before the call began
+    const stopWatching = cancelWhenClientGoes(options, () => call.cancel());
     call.on("metadata", (md) => (headers = md));
     // grpc-js reports the status (with the trailers) after the callback has run.
     call.on("status", (status) => {
-      options.signal.removeEventListener("abort", onAbort);
+      stopWatching();
       if (failure !== undefined || reply === undefined) reject(GatewayError.from(failure ?? status));
-      else resolve({ message: reply, headers, trailers: status.metadata });
+      else resolve({ message: reply, headers: headers ?? new grpc.Metadata(), trailers: status.metadata });
     });
   });
 }
@@ -68,14 +67,12 @@ export function streamOverChannel(client: grpc.Client, method: DescMethod, optio
   let gotStatus: (status: grpc.StatusObject) => void = () => {};
   const headers = new Promise<grpc.Metadata>((resolve) => (gotHeaders = resolve));
   const status = new Promise<grpc.StatusObject>((resolve) => (gotStatus = resolve));
-  const onAbort = () => call.cancel();
-  options.signal.addEventListener("abort", onAbort, { once: true });
-  if (options.signal.aborted) call.cancel(); // the client left before the call began
+  const stopWatching = cancelWhenClientGoes(options, () => call.cancel());
   call.on("metadata", gotHeaders);
   let finished = false;
   call.on("status", (s: grpc.StatusObject) => {
     finished = true;
-    options.signal.removeEventListener("abort", onAbort);
+    stopWatching();
     gotHeaders(new grpc.Metadata());
     gotStatus(s);
   });

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { create, type Message } from "@bufbuild/protobuf";
 import { status as Code } from "@grpc/grpc-js";
 import type { BackendStream } from "./backend.js";
-import { bindRequest, callOptionsFor, inboundMarshaler, outboundMarshaler, watchDisconnect } from "./call-setup.js";
+import { bindRequest, callOptionsFor, inboundMarshaler, outboundMarshaler } from "./call-setup.js";
+import { ClientDisconnect } from "./client-disconnect.js";
 import type { CompiledRoute } from "./compile-route.js";
 import { GatewayError } from "./errors.js";
 import { firstEvent } from "./first-event.js";
@@ -13,6 +14,7 @@ import { sendError } from "./send-error.js";
 import type { GatewaySettings } from "./settings.js";
 import { streamErrorJson } from "./stream-error.js";
 import { streamFormatFor, type StreamFormat } from "./stream-format.js";
+import { TurnBatchedWriter } from "./turn-batched-writer.js";
 import { runResponseHook, writeReply } from "./write-reply.js";
 
 /**
@@ -29,15 +31,16 @@ export async function serveStream(
   res: ServerResponse,
   settings: GatewaySettings,
 ): Promise<void> {
-  const disconnect = watchDisconnect(res);
+  const disconnect = new ClientDisconnect(res);
   const { method } = compiled.route;
   let call: BackendStream | undefined;
   let inputError: GatewayError | undefined;
   let started = false;
+  let writer: TurnBatchedWriter | undefined;
   try {
     const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings);
     const outbound = outboundMarshaler(compiled, req, inbound, settings);
-    const options = callOptionsFor(req, settings, disconnect.signal);
+    const options = callOptionsFor(req, settings, disconnect);
     const single = compiled.streamsRequest ? undefined : await bindRequest(compiled, pathParams, rawQuery, req, inbound, options.deadline, settings);
     call = compiled.backend.stream(method, options);
     const backend = call;
@@ -58,17 +61,23 @@ export async function serveStream(
       return;
     }
     const format = streamFormatFor(req.headers.accept, outbound.contentType);
+    writer = new TurnBatchedWriter(res);
     for await (const message of backend.replies) {
       if (!started) started = await startResponse(compiled, backend, message, format, req, res, settings);
       const payload = format.message(compiled.reply.text(outbound, message));
-      if (!res.write(payload)) await drained(res);
+      if (!writer.write(payload)) {
+        writer.release();
+        await drained(res);
+      }
       flush(res);
     }
+    writer.release();
     if (!started) started = await startResponse(compiled, backend, undefined, format, req, res, settings);
     writeResponseTrailers(req, res, await backend.trailers, settings.outgoingTrailerMatcher);
     res.end();
   } catch (err) {
-    if (disconnect.signal.aborted && res.destroyed) return; // nobody is listening any more
+    writer?.release();
+    if (disconnect.gone && res.destroyed) return; // nobody is listening any more
     const error = inputError ?? GatewayError.from(err);
     if (!started) {
       await sendError(error, settings.errorHandler, { req, res, route: compiled.route }, settings);

@@ -8,20 +8,32 @@ import { writeResponseHeaders, writeResponseTrailers } from "./metadata.js";
 import type { ResponseContext } from "./options.js";
 import type { GatewaySettings } from "./settings.js";
 
-/** Writes a successful unary reply: metadata headers, the hook's changes, the body, trailers. */
-export async function writeReply(
+/**
+ * Writes a successful unary reply: metadata headers, the hook's changes, the body,
+ * trailers. Returns a promise only when a response hook runs.
+ */
+export function writeReply(
   compiled: CompiledRoute,
   result: UnaryResult,
   outbound: Marshaler,
   req: IncomingMessage,
   res: ServerResponse,
   settings: GatewaySettings,
-): Promise<void> {
-  const { route, reply } = compiled;
+): Promise<void> | undefined {
   writeResponseHeaders(res, result.headers, settings.outgoingHeaderMatcher);
-  await runResponseHook({ req, res, route, message: result.message, headers: result.headers }, settings);
-  // The hook may have answered by itself.
-  if (res.headersSent) return;
+  if (settings.responseHook === undefined) {
+    writeBody(compiled, result, outbound, req, res, settings);
+    return undefined;
+  }
+  const { route } = compiled;
+  return runResponseHook({ req, res, route, message: result.message, headers: result.headers }, settings).then(() => {
+    // The hook may have answered by itself.
+    if (!res.headersSent) writeBody(compiled, result, outbound, req, res, settings);
+  });
+}
+
+function writeBody(compiled: CompiledRoute, result: UnaryResult, outbound: Marshaler, req: IncomingMessage, res: ServerResponse, settings: GatewaySettings): void {
+  const { reply } = compiled;
   if (res.statusCode === 204 || res.statusCode === 304) {
     // These statuses carry no content, so no Content-Type or Content-Length either (RFC 9110).
     res.end();
