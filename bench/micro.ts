@@ -86,6 +86,7 @@ function gatewaySteps(rt: Runtime): Step[] {
   const item = create(BenchService.method.getItem.output, benchImplementation.getItem(getRequest));
   const order = postBinding.bind({ pathParams: {}, rawQuery: "", body: body1k, marshaler: json }) as Order;
   const order64k = postBinding.bind({ pathParams: {}, rawQuery: "", body: body64k, marshaler: json });
+  const orderSchema = BenchService.method.createOrder.input;
   const itemBytes = toBinary(BenchService.method.getItem.output, item);
   const orderBytes = toBinary(BenchService.method.createOrder.input, order);
   return [
@@ -93,6 +94,8 @@ function gatewaySteps(rt: Runtime): Step[] {
     ["bind GET (path variable + 2 query parameters)", () => getBinding.bind({ pathParams: { id: getItem.id }, rawQuery, body: emptyBody, marshaler: json })],
     ["bind POST 1 KB", () => postBinding.bind({ pathParams: {}, rawQuery: "", body: body1k, marshaler: json })],
     ["bind POST 64 KB", () => postBinding.bind({ pathParams: {}, rawQuery: "", body: body64k, marshaler: json })],
+    ["unmarshal POST 1 KB (JSON)", () => json.unmarshal(body1k, orderSchema, create(orderSchema))],
+    ["unmarshal POST 64 KB (JSON)", () => json.unmarshal(body64k, orderSchema, create(orderSchema))],
     ["metadataFromRequest (curl's headers)", () => rt.metadata.metadataFromRequest(fakeReq)],
     ["writeResponseHeaders (grpc-js reply headers)", () => rt.metadata.writeResponseHeaders(fakeRes, replyHeaders)],
     ["marshal GET reply (JSON)", () => json.marshal(BenchService.method.getItem.output, item)],
@@ -107,14 +110,17 @@ function gatewaySteps(rt: Runtime): Step[] {
 
 function handWrittenSteps(): Step[] {
   const tsOrder = TsOrder.fromJSON(JSON.parse(body1k.toString()));
+  const tsOrder64k = TsOrder.fromJSON(JSON.parse(body64k.toString()));
   const tsItem = TsItem.fromPartial({ id: "item-42", title: "A small item", priceCents: 1999, tags: ["new", "sale"], view: 2, locale: "en-US" });
   const itemBytes = TsItem.encode(tsItem).finish();
   const orderBytes = TsOrder.encode(tsOrder).finish();
   return [
     ["fromJSON GET request", () => TsGetItemRequest.fromJSON({ id: getItem.id, view: getItem.view, locale: getItem.locale })],
     ["JSON.parse + fromJSON POST 1 KB", () => TsOrder.fromJSON(JSON.parse(body1k.toString()))],
+    ["JSON.parse + fromJSON POST 64 KB", () => TsOrder.fromJSON(JSON.parse(body64k.toString()))],
     ["toJSON + stringify GET reply", () => JSON.stringify(TsItem.toJSON(tsItem))],
     ["toJSON + stringify POST 1 KB reply", () => JSON.stringify(TsOrder.toJSON(tsOrder))],
+    ["toJSON + stringify POST 64 KB reply", () => JSON.stringify(TsOrder.toJSON(tsOrder64k))],
     ["encode GET request", () => TsGetItemRequest.encode(TsGetItemRequest.fromPartial({ id: "item-42", view: 2, locale: "en-US" })).finish()],
     ["decode GET reply", () => TsItem.decode(itemBytes)],
     ["encode POST 1 KB", () => TsOrder.encode(tsOrder).finish()],

@@ -1,0 +1,272 @@
+import { create, mergeFromJson } from "@bufbuild/protobuf";
+import type { DescField, DescMessage, DescOneof, JsonObject, JsonReadOptions, JsonValue, Message, Registry } from "@bufbuild/protobuf";
+import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
+import { colonCount, separatorCount, tally } from "./json-key-tally.js";
+import { merge, setOwn, type Local, type MergeEntry } from "./json-merge.js";
+import { enumReader, giveUp, mapKeyReader, scalarReader } from "./json-scalars.js";
+
+/** What the compiled reader takes from the marshaler's options. */
+export interface JsonReaderOptions {
+  /** Skip keys that name no field, as the marshaler's slow path does. */
+  readonly discardUnknown: boolean;
+  /** Types that `google.protobuf.Any` values may hold. */
+  readonly registry: Registry | undefined;
+}
+
+/**
+ * Request JSON read by code compiled once per message type. It vouches only for input
+ * that protobuf-es's strict reader (after the marshaler's unknown-key screening) accepts,
+ * and builds the same message from it; for anything else it returns false with the
+ * target untouched, and the caller runs protobuf-es for its result or its error.
+ */
+export interface JsonReader {
+  /** Merges a whole JSON body into `target`, refusing duplicate keys as protobuf-es does; false when it cannot vouch. */
+  readBody(schema: DescMessage, target: Message, text: string): boolean;
+  /** Merges an already parsed object into `target`, duplicate keys unchecked; false when it cannot vouch. */
+  readObject(schema: DescMessage, target: Message, json: JsonObject): boolean;
+}
+
+/** Creates a compiled reader; its per-type plans are cached with it. */
+export function createJsonReader(options: JsonReaderOptions): JsonReader {
+  const plans = new WeakMap<DescMessage, MessagePlan>();
+  const base = { ignoreUnknownFields: false, ...(options.registry === undefined ? {} : { registry: options.registry }) };
+  const planOf = (desc: DescMessage): MessagePlan => plans.get(desc) ?? compileMessage(desc, plans, planOf, base);
+
+  const read = (schema: DescMessage, target: Message, json: JsonValue, text: string | undefined): boolean => {
+    // protobuf-es refuses a target of another type (or fails on a frozen one): its errors
+    // are the slow path's to give.
+    if ((target.$typeName !== schema.typeName && schema.fields.length > 0) || !Object.isExtensible(target)) return false;
+    if (hasCustomJsonRepresentation(schema)) return false;
+    const ctx: ReadContext = { depth: 0, tally: 0, discardUnknown: options.discardUnknown, discarded: false };
+    let fresh: Local;
+    try {
+      fresh = readMessage(planOf(schema), json, ctx);
+    } catch {
+      // Whatever went wrong, protobuf-es judges the same input again.
+      return false;
+    }
+    if (text !== undefined && ctx.tally !== separatorCount(text)) return false;
+    return merge(planOf(schema).byKey, target as unknown as Local, fresh, json as JsonObject, ctx.discarded);
+  };
+
+  return {
+    readBody(schema, target, text) {
+      let json: JsonValue;
+      try {
+        json = JSON.parse(text) as JsonValue;
+      } catch {
+        return false;
+      }
+      return read(schema, target, json, text);
+    },
+    readObject(schema, target, json) {
+      return read(schema, target, json, undefined);
+    },
+  };
+}
+
+interface ReadContext {
+  /** Messages entered, counted as protobuf-es counts them against its recursion limit. */
+  depth: number;
+  /** Object keys plus colons inside strings, of everything read: see json-key-tally.ts. */
+  tally: number;
+  readonly discardUnknown: boolean;
+  /** Whether a key naming no field was skipped anywhere. */
+  discarded: boolean;
+}
+
+interface MessagePlan {
+  readonly desc: DescMessage;
+  /** A new message, as create() makes it. */
+  readonly create: () => Local;
+  /** Each field under its JSON name and under its proto name. */
+  readonly byKey: Map<string, FieldPlan>;
+}
+
+interface FieldPlan extends MergeEntry {
+  /** The field's other name, when it has two: both in one object set it twice. */
+  readonly alias: string | undefined;
+  /** Colons in the key itself, for the tally. */
+  readonly colons: number;
+  /** Reads a value of this field into a fresh message. */
+  readonly read: (message: Local, json: JsonValue, ctx: ReadContext) => void;
+}
+
+// Beyond this depth the fast path gives up; protobuf-es's own limit is 100.
+const maxDepth = 64;
+const recursionLimit = 100;
+
+function compileMessage(
+  desc: DescMessage,
+  plans: WeakMap<DescMessage, MessagePlan>,
+  planOf: (desc: DescMessage) => MessagePlan,
+  base: Partial<JsonReadOptions>,
+): MessagePlan {
+  const plan: MessagePlan = { desc, create: messageFactory(desc), byKey: new Map() };
+  // Registered first: recursive types find it instead of compiling again.
+  plans.set(desc, plan);
+  for (const field of desc.fields) {
+    const read = fieldReader(field, planOf, base);
+    const wktValue = field.message?.typeName === "google.protobuf.Value" || field.enum?.typeName === "google.protobuf.NullValue";
+    for (const [key, alias] of [[field.jsonName, field.name], [field.name, field.jsonName]] as const) {
+      plan.byKey.set(key, {
+        field,
+        local: field.localName,
+        alias: alias === key ? undefined : alias,
+        colons: colonCount(key),
+        oneof: field.oneof,
+        nullSkips: field.oneof !== undefined && field.fieldKind === "scalar",
+        nullResets: !wktValue,
+        read,
+      });
+    }
+  }
+  return plan;
+}
+
+/**
+ * create() for `desc`, faster: a copy of one message create() made, with new objects for
+ * its lists, maps, oneofs and bytes. create() sets properties one by one, which costs
+ * more than all the rest of reading a small message. Types whose messages have a
+ * prototype (proto2 defaults) keep create().
+ */
+function messageFactory(desc: DescMessage): () => Local {
+  const template = create(desc) as unknown as Local;
+  if (Object.getPrototypeOf(template) !== Object.prototype) return () => create(desc) as unknown as Local;
+  const renew: [string, () => unknown][] = [];
+  for (const [key, value] of Object.entries(template)) {
+    if (typeof value !== "object" || value === null) continue;
+    if (Array.isArray(value) && value.length === 0) renew.push([key, () => []]);
+    else if (value instanceof Uint8Array && value.length === 0) renew.push([key, () => new Uint8Array(0)]);
+    else if (Object.getPrototypeOf(value) === Object.prototype && isEmptyOrUnsetOneof(value as Local)) renew.push([key, () => ({ ...(value as Local) })]);
+    else return () => create(desc) as unknown as Local;
+  }
+  return () => {
+    const message = { ...template };
+    for (let i = 0; i < renew.length; i++) message[renew[i]![0]] = renew[i]![1]();
+    return message;
+  };
+}
+
+// A map ({}) or an unset oneof ({ case: undefined }).
+function isEmptyOrUnsetOneof(value: Local): boolean {
+  const keys = Object.keys(value);
+  return keys.length === 0 || (keys.length === 1 && keys[0] === "case" && value.case === undefined);
+}
+
+function readMessage(plan: MessagePlan, json: JsonValue, ctx: ReadContext): Local {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) giveUp();
+  if (++ctx.depth > maxDepth) giveUp();
+  const message = plan.create();
+  const keys = Object.keys(json);
+  ctx.tally += keys.length;
+  let oneofs: DescOneof[] | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value = json[key]!;
+    const entry = plan.byKey.get(key);
+    if (entry === undefined) {
+      // Extension keys ("[pkg.ext]") are protobuf-es's to resolve.
+      if (!ctx.discardUnknown || key.startsWith("[")) giveUp();
+      ctx.discarded = true;
+      ctx.tally += colonCount(key) + tally(value);
+      continue;
+    }
+    ctx.tally += entry.colons;
+    if (entry.alias !== undefined && Object.hasOwn(json, entry.alias)) giveUp();
+    if (entry.oneof !== undefined && !(value === null && entry.nullSkips)) {
+      if (oneofs === undefined) oneofs = [entry.oneof];
+      else if (oneofs.includes(entry.oneof)) giveUp();
+      else oneofs.push(entry.oneof);
+    }
+    entry.read(message, value, ctx);
+  }
+  ctx.depth--;
+  return message;
+}
+
+type FieldRead = FieldPlan["read"];
+
+function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePlan, base: Partial<JsonReadOptions>): FieldRead {
+  const local = field.localName;
+  if (isDelegated(field)) {
+    // Well-known types with JSON forms of their own (and NullValue): protobuf-es reads the
+    // field, with the recursion limit it would have left at this depth.
+    const parent = field.parent;
+    const name = field.name;
+    return (message, json, ctx) => {
+      ctx.tally += tally(json);
+      const options = { ...base, recursionLimit: recursionLimit + 1 - ctx.depth };
+      mergeFromJson(parent, message as unknown as Message, { [name]: json }, options);
+    };
+  }
+  switch (field.fieldKind) {
+    case "list": {
+      const item = valueReader(field, planOf, field.listKind === "scalar" && field.longAsString);
+      return (message, json, ctx) => {
+        if (json === null) return;
+        if (!Array.isArray(json)) giveUp();
+        const items = message[local] as unknown[];
+        for (let i = 0; i < json.length; i++) {
+          const value = json[i]!;
+          if (typeof value === "string") ctx.tally += colonCount(value);
+          items.push(value === null ? giveUp() : item(value, ctx));
+        }
+      };
+    }
+    case "map": {
+      const key = mapKeyReader(field.mapKey);
+      // Map values of 64-bit types are bigints whatever the jstype, as in protobuf-es.
+      const value = valueReader(field, planOf, false);
+      return (message, json, ctx) => {
+        if (json === null) return;
+        if (typeof json !== "object" || Array.isArray(json)) giveUp();
+        const record = message[local] as Local;
+        const keys = Object.keys(json);
+        ctx.tally += keys.length;
+        for (let i = 0; i < keys.length; i++) {
+          const text = keys[i]!;
+          ctx.tally += colonCount(text);
+          const name = key(text);
+          const entry = json[text]!;
+          if (Object.hasOwn(record, name) || entry === null) giveUp();
+          if (typeof entry === "string") ctx.tally += colonCount(entry);
+          setOwn(record, name, value(entry, ctx));
+        }
+      };
+    }
+    default: {
+      const read = valueReader(field, planOf, field.fieldKind === "scalar" && field.longAsString);
+      const oneof = field.oneof?.localName;
+      // null unsets: a fresh message has nothing to unset.
+      if (oneof !== undefined) {
+        return (message, json, ctx) => {
+          if (json === null) return;
+          if (typeof json === "string") ctx.tally += colonCount(json);
+          message[oneof] = { case: local, value: read(json, ctx) };
+        };
+      }
+      return (message, json, ctx) => {
+        if (json === null) return;
+        if (typeof json === "string") ctx.tally += colonCount(json);
+        message[local] = read(json, ctx);
+      };
+    }
+  }
+}
+
+/**
+ * The reader of one non-null value of a field (or of its items or map values). Callers
+ * add the colons of string values to the tally: only scalars take strings.
+ */
+function valueReader(field: DescField, planOf: (desc: DescMessage) => MessagePlan, longAsString: boolean): (json: JsonValue, ctx: ReadContext) => unknown {
+  const desc = field.message;
+  if (desc === undefined) return field.enum !== undefined ? enumReader(field.enum) : scalarReader(field.scalar!, longAsString);
+  let plan: MessagePlan | undefined;
+  return (json, ctx) => readMessage((plan ??= planOf(desc)), json, ctx);
+}
+
+function isDelegated(field: DescField): boolean {
+  if (field.message !== undefined) return hasCustomJsonRepresentation(field.message);
+  return field.enum?.typeName === "google.protobuf.NullValue";
+}
