@@ -12,30 +12,11 @@ import type { HttpRequestSpec } from "../load/jobs.js";
 import { connectEnvelope, splitEnvelopes } from "../load/stream-counters.js";
 import { listItems } from "../payloads.js";
 import type { Child } from "../support/child.js";
+import { startComparedServers, type ComparedServers } from "../support/compared-servers.js";
 import type { Harness } from "../support/harness.js";
 import { measureTargets, type Target } from "../support/measure.js";
 import type { ScenarioReport } from "../support/report.js";
 import { reportStreaming } from "./streaming-report.js";
-
-interface Servers {
-  readonly backend: Child<{ address: string }>;
-  readonly gateway: Child<{ port: number }>;
-  readonly handWritten: Child<{ port: number }>;
-  readonly inProcess: Child<{ port: number }>;
-  readonly connect: Child<{ port: number }>;
-}
-
-async function startServers(harness: Harness): Promise<Servers> {
-  const backend = await harness.start<{ address: string }>("backend", "servers/backend.ts", "backend");
-  const address = backend.info.address;
-  const [gateway, handWritten, inProcess, connect] = await Promise.all([
-    harness.start<{ port: number }>("gateway", "servers/gateway.ts", "front", ["dial", address]),
-    harness.start<{ port: number }>("hand-written", "servers/hand-written.ts", "front", [address]),
-    harness.start<{ port: number }>("in-process", "servers/gateway.ts", "front", ["in-process"]),
-    harness.start<{ port: number }>("connect-express", "servers/connect-express.ts", "front"),
-  ]);
-  return { backend, gateway, handWritten, inProcess, connect };
-}
 
 /** The REST call (gateway, hand-written). */
 export const restStream: HttpRequestSpec = { method: "GET", path: listItems.path };
@@ -58,7 +39,7 @@ function httpTarget(id: string, label: string, server: Child<{ port: number }>, 
   };
 }
 
-function targetsOf(s: Servers): Target[] {
+function targetsOf(s: ComparedServers): Target[] {
   const address = s.backend.info.address;
   return [
     {
@@ -115,7 +96,7 @@ async function checkStreams(targets: readonly Target[]): Promise<Map<string, num
 
 /** Runs the streaming scenario and reports it. */
 export async function runStreaming(harness: Harness): Promise<ScenarioReport> {
-  const servers = await startServers(harness);
+  const servers = await startComparedServers(harness);
   try {
     const targets = targetsOf(servers);
     const bodySizes = await checkStreams(targets);

@@ -8,6 +8,7 @@
 import type { HttpRequestSpec, LoadJob } from "../load/jobs.js";
 import { createOrderPath, getItem, orderBody } from "../payloads.js";
 import type { Child } from "../support/child.js";
+import { startComparedServers, type ComparedServers } from "../support/compared-servers.js";
 import type { Harness } from "../support/harness.js";
 import { measureTargets, type Target, type TargetFigures } from "../support/measure.js";
 import { fixed, mib, perSecond, ratio, table, type ScenarioReport, type TargetCheck } from "../support/report.js";
@@ -54,26 +55,13 @@ export function postCase(bytes: number): UnaryCase {
   };
 }
 
-interface Servers {
-  readonly backend: Child<{ address: string }>;
-  readonly gateway: Child<{ port: number }>;
-  readonly handWritten: Child<{ port: number }>;
-  readonly inProcess: Child<{ port: number }>;
-  readonly connect: Child<{ port: number }>;
+interface Servers extends ComparedServers {
   readonly echo: Child<{ port: number }>;
 }
 
 async function startServers(harness: Harness): Promise<Servers> {
-  const backend = await harness.start<{ address: string }>("backend", "servers/backend.ts", "backend");
-  const address = backend.info.address;
-  const [gateway, handWritten, inProcess, connect, echo] = await Promise.all([
-    harness.start<{ port: number }>("gateway", "servers/gateway.ts", "front", ["dial", address]),
-    harness.start<{ port: number }>("hand-written", "servers/hand-written.ts", "front", [address]),
-    harness.start<{ port: number }>("in-process", "servers/gateway.ts", "front", ["in-process"]),
-    harness.start<{ port: number }>("connect-express", "servers/connect-express.ts", "front"),
-    harness.start<{ port: number }>("echo", "servers/echo.ts", "front"),
-  ]);
-  return { backend, gateway, handWritten, inProcess, connect, echo };
+  const [compared, echo] = await Promise.all([startComparedServers(harness), harness.start<{ port: number }>("echo", "servers/echo.ts", "front")]);
+  return { ...compared, echo };
 }
 
 function httpTarget(id: string, label: string, server: Child<{ port: number }>, request: HttpRequestSpec, backend?: Child): Target {
