@@ -15,9 +15,7 @@ import type { JsonValue } from "@bufbuild/protobuf";
  */
 export function separatorCount(text: string): number {
   if (text.includes("\\u003") && /\\u003a/i.test(text)) return -1;
-  let count = 0;
-  for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) count++;
-  return count;
+  return colonCount(text);
 }
 
 /** The tally (keys plus colons in strings) of a parsed value the reader does not walk itself. */
