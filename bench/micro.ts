@@ -36,11 +36,11 @@ type Step = readonly [name: string, fn: () => unknown];
 
 interface Runtime {
   readonly label: string;
-  readonly binding: typeof import("../runtime/binding.js");
-  readonly json: typeof import("../runtime/json-marshaler.js");
-  readonly metadata: typeof import("../runtime/metadata.js");
-  readonly template: typeof import("../runtime/path-template.js");
-  readonly router: typeof import("../runtime/router.js");
+  readonly binding: typeof import("../runtime/binding/binding.js");
+  readonly json: typeof import("../runtime/marshal/json/marshaler.js");
+  readonly metadata: typeof import("../runtime/protocol/metadata.js");
+  readonly template: typeof import("../runtime/routing/path-template.js");
+  readonly router: typeof import("../runtime/routing/router.js");
 }
 
 async function loadRuntime(dir: string | undefined): Promise<Runtime> {

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { HttpRoute } from "grpc-gateway-express/runtime";
-import type { Router } from "../runtime/router.js";
+import type { Router } from "../runtime/routing/router.js";
 import { routeExample } from "./scenarios/routing-proto.js";
 import { serveControl } from "./support/control.js";
 import { runtimeModule } from "./support/runtime-build.js";
@@ -29,8 +29,8 @@ export interface RouterLoopResult {
   readonly rotatingPaths: number;
 }
 
-const { createRouter } = await runtimeModule<typeof import("../runtime/router.js")>("router");
-const { parsePathTemplate } = await runtimeModule<typeof import("../runtime/path-template.js")>("path-template");
+const { createRouter } = await runtimeModule<typeof import("../runtime/routing/router.js")>("router");
+const { parsePathTemplate } = await runtimeModule<typeof import("../runtime/routing/path-template.js")>("path-template");
 
 const fixedPath = "/v1/s0/things0/item-42";
 const rotationSize = 1024;

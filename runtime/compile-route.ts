@@ -1,9 +1,9 @@
 import type { DescField, DescMessage } from "@bufbuild/protobuf";
-import { resolveFieldPath } from "./field-path.js";
-import type { Backend } from "./backend.js";
-import { compileBinding, type BindingPlan } from "./binding.js";
-import { httpBodyTarget } from "./http-body.js";
-import { compileReplyBody, type ReplyBody } from "./reply-body.js";
+import { resolveFieldPath } from "./binding/field-path.js";
+import type { Backend } from "./backend/backend.js";
+import { compileBinding, type BindingPlan } from "./binding/binding.js";
+import { httpBodyTarget } from "./binding/http-body.js";
+import { compileReplyBody, type ReplyBody } from "./binding/reply-body.js";
 import type { HttpRoute } from "./route.js";
 import type { GatewaySettings } from "./settings.js";
 

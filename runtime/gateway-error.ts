@@ -1,6 +1,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import type { Any } from "@bufbuild/protobuf/wkt";
-import { Metadata, status as Code } from "@grpc/grpc-js";
+import { Metadata } from "@grpc/grpc-js";
+import { Code } from "./gen/google/rpc/code_pb.js";
 import { StatusSchema } from "./gen/google/rpc/status_pb.js";
 
 /** The metadata key grpc carries a serialized `google.rpc.Status` in. */

@@ -1,18 +1,18 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { DescService } from "@bufbuild/protobuf";
-import type { Backend } from "./backend.js";
+import type { Backend } from "./backend/backend.js";
 import { compileRoute, type CompiledRoute } from "./compile-route.js";
 import type { GatewayOptions } from "./options.js";
-import { parsePathTemplate } from "./path-template.js";
+import { parsePathTemplate } from "./routing/path-template.js";
 import type { HttpRoute } from "./route.js";
-import { createRouter } from "./router.js";
-import { routingError, type RoutingFailure } from "./routing-errors.js";
+import { createRouter } from "./routing/router.js";
+import { routingError, type RoutingFailure } from "./routing/routing-error.js";
 import { resolveSettings } from "./settings.js";
-import { answerInternal, sendError } from "./send-error.js";
-import { serveStream } from "./serve-stream.js";
-import { serveUnary } from "./serve-unary.js";
-import { createWebSocketUpgrade } from "./serve-websocket.js";
+import { answerInternal, sendError } from "./protocol-http/error-response.js";
+import { serveStream } from "./protocol-http/serve-stream.js";
+import { serveUnary } from "./protocol-http/serve-unary.js";
+import { createWebSocketUpgrade } from "./protocol-websocket/serve-websocket.js";
 
 /** Express's `next`; absent when the gateway is a plain node:http handler. */
 type Next = (err?: unknown) => void;

@@ -1,4 +1,4 @@
-import { status as Code } from "@grpc/grpc-js";
+import { Code } from "./gen/google/rpc/code_pb.js";
 
 /**
  * The gRPC code -> HTTP status table shared by grpc-gateway v2, Envoy's transcoder and

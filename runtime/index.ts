@@ -1,8 +1,8 @@
 // The public surface of grpc-gateway-express/runtime: what generated code and apps import.
 export { createGateway, type Gateway } from "./gateway.js";
-export { attachWebSockets } from "./serve-websocket.js";
-export { dial, fromClient, type Backend, type BackendStream, type CallOptions, type UnaryResult } from "./backend.js";
-export { inProcess, type InProcessContext, type ServiceImplementation } from "./in-process.js";
+export { attachWebSockets } from "./protocol-websocket/serve-websocket.js";
+export { dial, fromClient, type Backend, type BackendStream, type CallOptions, type UnaryResult } from "./backend/backend.js";
+export { inProcess, type InProcessContext, type ServiceImplementation } from "./backend/in-process.js";
 export type { HttpRoute } from "./route.js";
 export type {
   ErrorContext,
@@ -13,14 +13,14 @@ export type {
   StreamErrorContext,
   StreamErrorHandler,
 } from "./options.js";
-export { GatewayError, type GatewayErrorInit } from "./errors.js";
+export { GatewayError, type GatewayErrorInit } from "./gateway-error.js";
 export { httpStatusFromCode } from "./http-status.js";
-export type { Marshaler } from "./marshaler.js";
-export { createJsonMarshaler, type JsonMarshalerOptions } from "./json-marshaler.js";
-export { defaultTypeRegistry } from "./error-body.js";
+export type { Marshaler } from "./marshal/marshaler.js";
+export { createJsonMarshaler, type JsonMarshalerOptions } from "./marshal/json/marshaler.js";
+export { defaultTypeRegistry } from "./protocol/error-body.js";
 export {
   defaultIncomingHeaderMatcher,
   type IncomingHeaderMatcher,
   type MetadataAnnotator,
   type OutgoingHeaderMatcher,
-} from "./metadata.js";
+} from "./protocol/metadata.js";

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Message, Registry } from "@bufbuild/protobuf";
 import type { Metadata } from "@grpc/grpc-js";
-import type { GatewayError } from "./errors.js";
-import type { JsonMarshalerOptions } from "./json-marshaler.js";
-import type { Marshaler } from "./marshaler.js";
-import type { IncomingHeaderMatcher, MetadataAnnotator, OutgoingHeaderMatcher } from "./metadata.js";
+import type { GatewayError } from "./gateway-error.js";
+import type { JsonMarshalerOptions } from "./marshal/json/marshaler.js";
+import type { Marshaler } from "./marshal/marshaler.js";
+import type { IncomingHeaderMatcher, MetadataAnnotator, OutgoingHeaderMatcher } from "./protocol/metadata.js";
 import type { HttpRoute } from "./route.js";
 
 /** What an error hook is told besides the error itself. */

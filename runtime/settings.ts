@@ -1,11 +1,11 @@
 import { createRegistry } from "@bufbuild/protobuf";
-import type { BindingOptions } from "./binding.js";
-import { createJsonMarshaler } from "./json-marshaler.js";
-import type { Marshaler } from "./marshaler.js";
-import { createMarshalerRegistry, mediaType, type MarshalerRegistry } from "./marshalers.js";
-import type { IncomingHeaderMatcher, MetadataAnnotator, OutgoingHeaderMatcher } from "./metadata.js";
+import type { BindingOptions } from "./binding/binding.js";
+import { createJsonMarshaler } from "./marshal/json/marshaler.js";
+import type { Marshaler } from "./marshal/marshaler.js";
+import { createMarshalerRegistry, mediaType, type MarshalerRegistry } from "./marshal/negotiation.js";
+import type { IncomingHeaderMatcher, MetadataAnnotator, OutgoingHeaderMatcher } from "./protocol/metadata.js";
 import type { ErrorHandler, GatewayOptions, ResponseHook, StreamErrorHandler } from "./options.js";
-import { defaultTypeRegistry, type WriteErrorOptions } from "./error-body.js";
+import { defaultTypeRegistry, type WriteErrorOptions } from "./protocol/error-body.js";
 
 /** Default body limit: grpc's own default maximum message size. */
 const defaultMaxRequestBytes = 4 * 1024 * 1024;

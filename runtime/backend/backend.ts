@@ -1,6 +1,6 @@
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { streamOverChannel, unaryOverChannel } from "./grpc-call.js";
+import { streamOverChannel, unaryOverChannel } from "./grpc-js.js";
 
 /** What the gateway hands a backend for one call. */
 export interface CallOptions {

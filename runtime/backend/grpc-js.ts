@@ -1,9 +1,9 @@
 import { fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import type { BackendStream, CallOptions, UnaryResult } from "./backend.js";
-import { cancelWhenClientGoes } from "./client-disconnect.js";
-import { GatewayError } from "./errors.js";
-import { firstEvent } from "./first-event.js";
+import { cancelWhenClientGoes } from "../protocol-http/client-disconnect.js";
+import { GatewayError } from "../gateway-error.js";
+import { firstEvent } from "../protocol/first-event.js";
 
 interface WireCodec {
   readonly path: string;

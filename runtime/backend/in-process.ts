@@ -2,9 +2,9 @@ import { PassThrough } from "node:stream";
 import { create, isMessage, type DescMessage, type DescMethod, type DescService, type Message, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import type { Backend, BackendStream, CallOptions } from "./backend.js";
-import { maxTimeoutMs } from "./call-setup.js";
-import { GatewayError } from "./errors.js";
-import { firstEvent } from "./first-event.js";
+import { maxTimeoutMs } from "../protocol/call-setup.js";
+import { GatewayError } from "../gateway-error.js";
+import { firstEvent } from "../protocol/first-event.js";
 
 /** What an in-process implementation receives beside the request. */
 export interface InProcessContext {

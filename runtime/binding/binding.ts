@@ -1,13 +1,13 @@
 import { create, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import { FieldMaskSchema, type FieldMask } from "@bufbuild/protobuf/wkt";
-import { status as Code } from "@grpc/grpc-js";
-import { GatewayError } from "./errors.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
+import { GatewayError } from "../gateway-error.js";
 import { directSetter, fieldPathString, findField, isTraversable, parentMessage, resolveFieldPath, setFieldValue, type DirectSetter } from "./field-path.js";
-import { FieldValueError, valueConverter, type TextConverter } from "./field-value.js";
-import type { Marshaler } from "./marshaler.js";
+import { FieldValueError, valueConverter, type TextConverter } from "./field-text.js";
+import type { Marshaler } from "../marshal/marshaler.js";
 import { compileQueryBinder, type QueryBinder, type QueryBindingOptions } from "./query.js";
-import type { HttpRoute } from "./route.js";
+import type { HttpRoute } from "../route.js";
 
 /** How requests bind to messages; shared by every route of a gateway. */
 export interface BindingOptions extends QueryBindingOptions {

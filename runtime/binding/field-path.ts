@@ -1,7 +1,7 @@
 import { create, ScalarType, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
-import { FieldValueError } from "./field-value.js";
+import { FieldValueError } from "./field-text.js";
 
 /** The fields from a message down to one (nested) field: `nested.child.name` as three fields. */
 export type FieldPath = readonly DescField[];

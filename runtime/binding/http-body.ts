@@ -1,5 +1,5 @@
 import { create, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
-import type { Marshaler } from "./marshaler.js";
+import type { Marshaler } from "../marshal/marshaler.js";
 
 /** Full name of `google.api.HttpBody`, which carries raw bytes instead of a message body. */
 const httpBodyTypeName = "google.api.HttpBody";

@@ -1,9 +1,9 @@
 import type { DescField, DescMessage, Message } from "@bufbuild/protobuf";
 import { isReflectMessage, reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
-import { status as Code } from "@grpc/grpc-js";
-import { GatewayError } from "./errors.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
+import { GatewayError } from "../gateway-error.js";
 import { directSetter, fieldPathString, findField, isTraversable, parentMessage, setFieldValue, type DirectSetter } from "./field-path.js";
-import { FieldValueError, mapKeyConverter, valueConverter, type TextConverter } from "./field-value.js";
+import { FieldValueError, mapKeyConverter, valueConverter, type TextConverter } from "./field-text.js";
 
 /** What to do with a query parameter that names no field of the request. */
 export type UnknownQueryParameters = "error" | "ignore";

@@ -2,7 +2,7 @@ import type { DescField, DescMessage, Message } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { resolveFieldPath } from "./field-path.js";
 import { httpBodyContent, isHttpBody } from "./http-body.js";
-import type { Marshaler } from "./marshaler.js";
+import type { Marshaler } from "../marshal/marshaler.js";
 
 /** The part of a reply that becomes the HTTP body: all of it, or what `response_body` names. */
 export interface ReplyBody {

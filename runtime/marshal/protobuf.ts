@@ -1,7 +1,7 @@
 import { fromBinary, mergeFromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
-import { status as Code } from "@grpc/grpc-js";
-import { GatewayError } from "./errors.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
+import { GatewayError } from "../gateway-error.js";
 import type { Marshaler } from "./marshaler.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { CallOptions } from "./backend.js";
+import type { CallOptions } from "../backend/backend.js";
 
 /**
  * Notices an HTTP client that goes away before its reply is complete. One `close`

@@ -1,9 +1,9 @@
 import type { ServerResponse } from "node:http";
-import { status as Code } from "@grpc/grpc-js";
-import { writeError } from "./error-body.js";
-import { GatewayError } from "./errors.js";
-import type { ErrorContext, ErrorHandler } from "./options.js";
-import type { GatewaySettings } from "./settings.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
+import { writeError } from "../protocol/error-body.js";
+import { GatewayError } from "../gateway-error.js";
+import type { ErrorContext, ErrorHandler } from "../options.js";
+import type { GatewaySettings } from "../settings.js";
 
 /**
  * Answers a failed request through the user's hook, or the default status body. Once

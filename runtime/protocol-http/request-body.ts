@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import { status as Code } from "@grpc/grpc-js";
-import { GatewayError } from "./errors.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
+import { GatewayError } from "../gateway-error.js";
 
 /**
  * The body of a request as it arrived, or as a framework body parser left it. A plain

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { bindRequest, callOptionsFor, inboundMarshaler, outboundMarshaler } from "./call-setup.js";
+import { bindRequest, callOptionsFor, inboundMarshaler, outboundMarshaler } from "../protocol/call-setup.js";
 import { ClientDisconnect } from "./client-disconnect.js";
-import type { CompiledRoute } from "./compile-route.js";
-import { GatewayError } from "./errors.js";
-import { sendError } from "./send-error.js";
-import type { GatewaySettings } from "./settings.js";
+import type { CompiledRoute } from "../compile-route.js";
+import { GatewayError } from "../gateway-error.js";
+import { sendError } from "./error-response.js";
+import type { GatewaySettings } from "../settings.js";
 import { writeReply } from "./write-reply.js";
 
 /**

@@ -1,4 +1,4 @@
-import { mediaType } from "./marshalers.js";
+import { mediaType } from "../marshal/negotiation.js";
 
 /** How a stream of replies is framed on the HTTP response. */
 export interface StreamFormat {

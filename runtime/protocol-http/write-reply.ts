@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { status as Code } from "@grpc/grpc-js";
-import type { UnaryResult } from "./backend.js";
-import type { CompiledRoute } from "./compile-route.js";
-import { GatewayError } from "./errors.js";
-import type { Marshaler } from "./marshaler.js";
-import { writeResponseHeaders, writeResponseTrailers } from "./metadata.js";
-import type { ResponseContext } from "./options.js";
-import type { GatewaySettings } from "./settings.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
+import type { UnaryResult } from "../backend/backend.js";
+import type { CompiledRoute } from "../compile-route.js";
+import { GatewayError } from "../gateway-error.js";
+import type { Marshaler } from "../marshal/marshaler.js";
+import { writeResponseHeaders, writeResponseTrailers } from "../protocol/metadata.js";
+import type { ResponseContext } from "../options.js";
+import type { GatewaySettings } from "../settings.js";
 
 /**
  * Writes a successful unary reply: metadata headers, the hook's changes, the body,

@@ -32,14 +32,14 @@ import type { IncomingMessage, Server } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { CallOptions } from "./backend.js";
-import { callOptionsFor, inboundMarshaler } from "./call-setup.js";
-import type { CompiledRoute } from "./compile-route.js";
-import { errorBodyFromError, httpStatusFromError } from "./error-body.js";
-import { GatewayError } from "./errors.js";
-import type { Gateway } from "./gateway.js";
-import type { Router } from "./router.js";
-import type { GatewaySettings } from "./settings.js";
+import type { CallOptions } from "../backend/backend.js";
+import { callOptionsFor, inboundMarshaler } from "../protocol/call-setup.js";
+import type { CompiledRoute } from "../compile-route.js";
+import { errorBodyFromError, httpStatusFromError } from "../protocol/error-body.js";
+import { GatewayError } from "../gateway-error.js";
+import type { Gateway } from "../gateway.js";
+import type { Router } from "../routing/router.js";
+import type { GatewaySettings } from "../settings.js";
 import { serveWebSocketCall } from "./websocket-call.js";
 
 /** Takes an HTTP upgrade request; false when it is not this handler's to serve. */

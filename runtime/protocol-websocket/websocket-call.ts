@@ -1,14 +1,14 @@
 import type { IncomingMessage } from "node:http";
 import type { Message } from "@bufbuild/protobuf";
-import { status as Code } from "@grpc/grpc-js";
+import { Code } from "../gen/google/rpc/code_pb.js";
 import { WebSocket, type RawData } from "ws";
-import type { BackendStream, CallOptions } from "./backend.js";
-import { inboundMarshaler } from "./call-setup.js";
-import type { CompiledRoute } from "./compile-route.js";
-import { streamErrorJson } from "./stream-error.js";
-import { GatewayError } from "./errors.js";
-import { protobufFrameReader } from "./protobuf-frames.js";
-import type { GatewaySettings } from "./settings.js";
+import type { BackendStream, CallOptions } from "../backend/backend.js";
+import { inboundMarshaler } from "../protocol/call-setup.js";
+import type { CompiledRoute } from "../compile-route.js";
+import { streamErrorJson } from "../protocol/stream-error.js";
+import { GatewayError } from "../gateway-error.js";
+import { protobufFrameReader } from "../marshal/protobuf.js";
+import type { GatewaySettings } from "../settings.js";
 
 /** Past this many unsent bytes on the socket, no reply is taken from the backend until they leave. */
 const replyBacklogBytes = 64 * 1024;

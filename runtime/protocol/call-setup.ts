@@ -1,16 +1,16 @@
 import type { IncomingMessage } from "node:http";
 import type { Message } from "@bufbuild/protobuf";
-import { status as Code } from "@grpc/grpc-js";
-import type { CallOptions } from "./backend.js";
-import { ClientDisconnect } from "./client-disconnect.js";
-import type { CompiledRoute } from "./compile-route.js";
-import { GatewayError } from "./errors.js";
-import { httpBodyUnmarshaler } from "./http-body.js";
-import type { Marshaler } from "./marshaler.js";
-import { mediaType } from "./marshalers.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
+import type { CallOptions } from "../backend/backend.js";
+import { ClientDisconnect } from "../protocol-http/client-disconnect.js";
+import type { CompiledRoute } from "../compile-route.js";
+import { GatewayError } from "../gateway-error.js";
+import { httpBodyUnmarshaler } from "../binding/http-body.js";
+import type { Marshaler } from "../marshal/marshaler.js";
+import { mediaType } from "../marshal/negotiation.js";
 import { deadlineFromRequest, metadataFromRequest } from "./metadata.js";
-import { readRequestBody } from "./request-body.js";
-import type { GatewaySettings } from "./settings.js";
+import { readRequestBody } from "../protocol-http/request-body.js";
+import type { GatewaySettings } from "../settings.js";
 
 /** The marshaler for the request body; 415 when its Content-Type is not registered. */
 export function inboundMarshaler(compiled: CompiledRoute, contentType: string | undefined, settings: GatewaySettings): Marshaler {

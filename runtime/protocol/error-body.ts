@@ -1,11 +1,11 @@
 import type { ServerResponse } from "node:http";
 import { createRegistry, toJson, type JsonValue, type JsonWriteOptions, type Registry } from "@bufbuild/protobuf";
 import { AnySchema, type Any } from "@bufbuild/protobuf/wkt";
-import { status as Code } from "@grpc/grpc-js";
-import type { GatewayError } from "./errors.js";
-import { file_google_rpc_error_details } from "./gen/google/rpc/error_details_pb.js";
-import { file_google_rpc_status } from "./gen/google/rpc/status_pb.js";
-import { httpStatusFromCode } from "./http-status.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
+import type { GatewayError } from "../gateway-error.js";
+import { file_google_rpc_error_details } from "../gen/google/rpc/error_details_pb.js";
+import { file_google_rpc_status } from "../gen/google/rpc/status_pb.js";
+import { httpStatusFromCode } from "../http-status.js";
 import { writeResponseHeaders, type OutgoingHeaderMatcher } from "./metadata.js";
 
 /**

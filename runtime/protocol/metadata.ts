@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Metadata, status as Code, type MetadataValue } from "@grpc/grpc-js";
-import { GatewayError } from "./errors.js";
+import { Metadata, type MetadataValue } from "@grpc/grpc-js";
+import { Code } from "../gen/google/rpc/code_pb.js";
+import { GatewayError } from "../gateway-error.js";
 
 /** The header prefix that carries custom metadata to and from a call (`Grpc-Metadata-<k>`). */
 export const metadataHeaderPrefix = "Grpc-Metadata-";

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from "node:http";
-import { status as Code } from "@grpc/grpc-js";
+import { Code } from "../gen/google/rpc/code_pb.js";
 import { errorBodyFromError } from "./error-body.js";
-import { GatewayError } from "./errors.js";
-import type { HttpRoute } from "./route.js";
-import type { GatewaySettings } from "./settings.js";
+import { GatewayError } from "../gateway-error.js";
+import type { HttpRoute } from "../route.js";
+import type { GatewaySettings } from "../settings.js";
 
 /**
  * The status JSON a stream ends with, after the user's stream error hook had its say.

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
-import { status as Code } from "@grpc/grpc-js";
-import { GatewayError } from "./errors.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
+import { GatewayError } from "../gateway-error.js";
 
 /** Why a request found no route. */
 export type RoutingFailure =

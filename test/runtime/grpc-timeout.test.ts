@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import type { OutgoingHttpHeaders } from "node:http";
 import { after, before, describe, test } from "node:test";
-import { GatewayError } from "../../runtime/errors.js";
-import { deadlineFromRequest, parseGrpcTimeout } from "../../runtime/metadata.js";
+import { GatewayError } from "../../runtime/gateway-error.js";
+import { deadlineFromRequest, parseGrpcTimeout } from "../../runtime/protocol/metadata.js";
 import { get, startServer, type TestServer } from "./http-harness.js";
 
 let server: TestServer;

@@ -3,8 +3,8 @@ import { describe, it } from "node:test";
 import { create, createFileRegistry, createRegistry, toJson, type DescField } from "@bufbuild/protobuf";
 import { anyPack, AnySchema, DurationSchema } from "@bufbuild/protobuf/wkt";
 import { status as Code } from "@grpc/grpc-js";
-import { GatewayError } from "../../runtime/errors.js";
-import { createJsonMarshaler, type JsonMarshalerOptions } from "../../runtime/json-marshaler.js";
+import { GatewayError } from "../../runtime/gateway-error.js";
+import { createJsonMarshaler, type JsonMarshalerOptions } from "../../runtime/marshal/json/marshaler.js";
 import { compileProtos } from "../support/compile-proto.js";
 import { Color, NestedSchema, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 

@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
-import { GatewayError } from "../../runtime/errors.js";
-import { quoteUnsafeIntegers } from "../../runtime/json-integers.js";
-import { createJsonMarshaler, type JsonMarshalerOptions } from "../../runtime/json-marshaler.js";
-import { createJsonReader, type JsonReader } from "../../runtime/json-reader.js";
-import { createReflectiveJson, type ReflectiveJson } from "../../runtime/json-reflective.js";
+import { GatewayError } from "../../runtime/gateway-error.js";
+import { quoteUnsafeIntegers } from "../../runtime/marshal/json/integers.js";
+import { createJsonMarshaler, type JsonMarshalerOptions } from "../../runtime/marshal/json/marshaler.js";
+import { createJsonReader, type JsonReader } from "../../runtime/marshal/json/reader.js";
+import { createReflectiveJson, type ReflectiveJson } from "../../runtime/marshal/json/reflective.js";
 import { orderBody } from "../../bench/payloads.js";
 import { BenchService } from "../../bench/gen/bench/v1/bench_pb.js";
 import { NestedSchema, ScalarsSchema } from "../gen/testing/v1/everything_pb.js";

@@ -7,7 +7,7 @@ import {
   templateKey,
   type PathTemplate,
   type TemplateSegment,
-} from "../../runtime/path-template.js";
+} from "../../runtime/routing/path-template.js";
 
 const lit = (value: string): TemplateSegment => ({ kind: "literal", value });
 const star: TemplateSegment = { kind: "wildcard" };

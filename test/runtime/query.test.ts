@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { status as Code } from "@grpc/grpc-js";
-import { GatewayError } from "../../runtime/errors.js";
-import { compileQueryBinder, parseQuery, type QueryBindingOptions } from "../../runtime/query.js";
+import { GatewayError } from "../../runtime/gateway-error.js";
+import { compileQueryBinder, parseQuery, type QueryBindingOptions } from "../../runtime/binding/query.js";
 import { Color, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 
 function bind(query: string, options: QueryBindingOptions = {}, bound: string[] = []): Scalars {

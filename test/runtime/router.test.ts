@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { parsePathTemplate } from "../../runtime/path-template.js";
-import { createRouter, type RouteMatch, type Router, type RouterOptions } from "../../runtime/router.js";
+import { parsePathTemplate } from "../../runtime/routing/path-template.js";
+import { createRouter, type RouteMatch, type Router, type RouterOptions } from "../../runtime/routing/router.js";
 
 type Route = [method: string, template: string];
 

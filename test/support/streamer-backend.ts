@@ -1,6 +1,6 @@
 import { create, fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { firstEvent } from "../../runtime/first-event.js";
+import { firstEvent } from "../../runtime/protocol/first-event.js";
 import { Streamer, StreamReplySchema, type StreamReply, type StreamRequest } from "../gen/testing/v1/streaming_pb.js";
 
 /** One streaming call as the backend saw it. */

@@ -1,12 +1,12 @@
 import type { DescMessage, JsonValue, Message, Registry } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
-import { status as Code } from "@grpc/grpc-js";
-import { GatewayError } from "./errors.js";
-import { quoteUnsafeIntegers } from "./json-integers.js";
-import { createJsonReader } from "./json-reader.js";
-import { createReflectiveJson } from "./json-reflective.js";
-import { createJsonWriter } from "./json-writer.js";
-import type { Marshaler } from "./marshaler.js";
+import { Code } from "../../gen/google/rpc/code_pb.js";
+import { GatewayError } from "../../gateway-error.js";
+import { quoteUnsafeIntegers } from "./integers.js";
+import { createJsonReader } from "./reader.js";
+import { createReflectiveJson } from "./reflective.js";
+import { createJsonWriter } from "./writer.js";
+import type { Marshaler } from "../marshaler.js";
 
 /** Options of the proto3 JSON marshaler; the defaults are grpc-gateway v2's. */
 export interface JsonMarshalerOptions {

@@ -1,9 +1,9 @@
 import { create, mergeFromJson } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, DescOneof, JsonObject, JsonReadOptions, JsonValue, Message, Registry } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
-import { colonCount, separatorCount, tally } from "./json-key-tally.js";
-import { merge, setOwn, type Local, type MergeEntry } from "./json-merge.js";
-import { enumReader, giveUp, mapKeyReader, scalarReader } from "./json-scalars.js";
+import { colonCount, separatorCount, tally } from "./key-tally.js";
+import { merge, setOwn, type Local, type MergeEntry } from "./merge.js";
+import { enumReader, giveUp, mapKeyReader, scalarReader } from "./scalars.js";
 
 /** What the compiled reader takes from the marshaler's options. */
 export interface JsonReaderOptions {

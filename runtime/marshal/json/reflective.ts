@@ -1,11 +1,11 @@
 import { create, mergeFromJson, mergeFromJsonString, toJson } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, JsonObject, JsonReadOptions, JsonValue, JsonWriteOptions, Message } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
-import { status as Code } from "@grpc/grpc-js";
-import { GatewayError } from "./errors.js";
-import type { JsonMarshalerOptions } from "./json-marshaler.js";
-import { createUnpopulatedFiller } from "./json-unpopulated.js";
-import { fieldForJsonKey, screenUnknowns, type ScreenOptions } from "./json-unknowns.js";
+import { Code } from "../../gen/google/rpc/code_pb.js";
+import { GatewayError } from "../../gateway-error.js";
+import type { JsonMarshalerOptions } from "./marshaler.js";
+import { createUnpopulatedFiller } from "./unpopulated.js";
+import { fieldForJsonKey, screenUnknowns, type ScreenOptions } from "./unknowns.js";
 
 /**
  * proto3 JSON through protobuf-es's reflective reader and writer: the reference that the

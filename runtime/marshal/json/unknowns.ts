@@ -1,7 +1,7 @@
 import type { DescEnum, DescExtension, DescField, DescMessage, JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
-import { status as Code } from "@grpc/grpc-js";
-import { GatewayError } from "./errors.js";
+import { Code } from "../../gen/google/rpc/code_pb.js";
+import { GatewayError } from "../../gateway-error.js";
 
 /** What {@link screenUnknowns} does besides checking enum values. */
 export interface ScreenOptions {

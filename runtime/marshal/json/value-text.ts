@@ -1,6 +1,6 @@
 import { ScalarType, type DescEnum } from "@bufbuild/protobuf";
 import { base64Encode } from "@bufbuild/protobuf/wire";
-import { giveUp } from "./json-scalars.js";
+import { giveUp } from "./scalars.js";
 
 /**
  * The JSON text of one stored value, as protobuf-es's toJson and then JSON.stringify

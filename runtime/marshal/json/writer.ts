@@ -1,9 +1,9 @@
 import { ScalarType, toJson } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, JsonWriteOptions, Message, Registry } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation, isWrapperDesc } from "@bufbuild/protobuf/wkt";
-import { giveUp } from "./json-scalars.js";
-import { unpopulatedValue } from "./json-unpopulated.js";
-import { enumText, quote, scalarText, structText, type ValueText } from "./json-value-text.js";
+import { giveUp } from "./scalars.js";
+import { unpopulatedValue } from "./unpopulated.js";
+import { enumText, quote, scalarText, structText, type ValueText } from "./value-text.js";
 
 /** What the compiled writer takes from the marshaler's options. */
 export interface JsonWriterOptions {
