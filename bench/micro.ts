@@ -48,7 +48,7 @@ async function loadRuntime(dir: string | undefined): Promise<Runtime> {
     ? <T>(name: string) => runtimeModule<T>(name)
     : async <T>(name: string) => (await import(pathToFileURL(join(dir, `${name}.js`)).href)) as T;
   return {
-    label: dir ?? (fromSource ? "runtime/ (TypeScript through tsx)" : "dist/runtime (compiled)"),
+    label: dir ?? (fromSource ? "runtime/ (TypeScript through tsx)" : "runtime/dist (compiled)"),
     binding: await load("binding"),
     json: await load("json-marshaler"),
     metadata: await load("metadata"),

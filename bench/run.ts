@@ -70,7 +70,7 @@ function writeReport(s: BenchSettings, done: typeof reports): void {
     `- CPU: ${machine.cpuModel}, ${machine.cores} cores; ${machine.memoryGiB} GiB; ${machine.os}`,
     `- Node ${machine.node}; date ${machine.date}`,
     `- Pinning: ${pinning}`,
-    `- Runtime measured: ${fromSource ? "the TypeScript sources through tsx (BENCH_RUNTIME=source)" : "the compiled package (dist/, tsc -p tsconfig.build.json), as users run it; the bench's own servers run through tsx"}`,
+    `- Runtime measured: ${fromSource ? "the TypeScript sources through tsx (BENCH_RUNTIME=source)" : "the compiled package (runtime/dist/, npm run build), as users run it; the bench's own servers run through tsx"}`,
     `- Load: autocannon (HTTP/1.1, keep-alive) and a grpc-js client loop, in a separate process; ${s.connections} connections (or concurrent gRPC calls) and a ${s.lowLoadConnections}-connection pass; server streaming: a node:http keep-alive client and a grpc-js loop counting every message, ${s.streams} concurrent calls and a ${s.lowLoadConnections}-call pass`,
     `- Each figure is the median of ${s.runs} runs of ${s.durationSec} s, after a ${s.warmupSec} s warm-up per target; targets run in interleaved rounds`,
     `- "others' cores": CPU used by processes outside the benchmark during the runs (from /proc); runs above ${s.foreignCpuLimit} cores were repeated`,

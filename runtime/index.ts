@@ -14,6 +14,7 @@ export type {
   StreamErrorHandler,
 } from "./options.js";
 export { GatewayError, type GatewayErrorInit } from "./gateway-error.js";
+export { Code } from "./gen/google/rpc/code_pb.js";
 export { httpStatusFromCode } from "./http-status.js";
 export type { Marshaler } from "./marshal/marshaler.js";
 export { createJsonMarshaler, type JsonMarshalerOptions } from "./marshal/json/marshaler.js";

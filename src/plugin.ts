@@ -11,18 +11,18 @@ export const protocGenGrpcGatewayExpress = createEcmaScriptPlugin({
   generateTs,
 });
 
-// The plugin runs from src/ (tsx) and from dist/src/ (npm bin), so package.json sits one
-// or two levels up; importing it as JSON would make tsc copy it into dist/.
+// The plugin runs from src/ (tsx) and from src/dist/ (npm bin), so its package.json sits
+// beside it or one level up; importing it as JSON would make tsc copy it into dist/.
 function packageVersion(): string {
-  for (const candidate of ["../package.json", "../../package.json"]) {
+  for (const candidate of ["./package.json", "../package.json"]) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), "utf8")) as { name?: unknown; version?: unknown };
-      if (pkg.name === "grpc-gateway-express" && typeof pkg.version === "string") {
+      if (pkg.name === "protoc-gen-grpc-gateway-express" && typeof pkg.version === "string") {
         return pkg.version;
       }
     } catch {
       // not this level
     }
   }
-  throw new Error("protoc-gen-grpc-gateway-express: cannot find the package.json of grpc-gateway-express");
+  throw new Error("protoc-gen-grpc-gateway-express: cannot find its own package.json");
 }

@@ -1,6 +1,6 @@
 /**
  * Which build of the runtime the bench measures. By default the one users run: the
- * package's compiled `dist/` (tsc -p tsconfig.build.json, as `npm install` runs it via
+ * package's compiled `runtime/dist/` (`npm run build`, which `npm install` runs via
  * `prepare`), which the servers reach as `grpc-gateway-express/runtime` without the
  * `source` condition. tsx's on-the-fly TypeScript output is not that code: it wraps every
  * closure in a `__name(...)` call (esbuild's keepNames), a per-request cost only the
@@ -18,10 +18,10 @@ export const fromSource = process.env.BENCH_RUNTIME === "source";
 /** Node flags that select the runtime build for `grpc-gateway-express/runtime`. */
 export const runtimeConditions: readonly string[] = fromSource ? ["--conditions=source"] : [];
 
-/** Compiles the runtime into dist/ (nothing to do when measuring the sources). */
+/** Compiles the runtime into runtime/dist/ (nothing to do when measuring the sources). */
 export function buildRuntime(): void {
   if (fromSource || process.env.BENCH_RUNTIME_DIR !== undefined) return;
-  execFileSync(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  execFileSync("npm", ["run", "build", "--workspace", "runtime"], { cwd: root, stdio: "inherit" });
 }
 
 /**
@@ -33,6 +33,6 @@ export async function runtimeModule<T>(name: string): Promise<T> {
   const dir = process.env.BENCH_RUNTIME_DIR;
   const url = dir !== undefined
     ? pathToFileURL(join(dir, `${name}.js`))
-    : new URL(`${fromSource ? "../../runtime/" : "../../dist/runtime/"}${name}.js`, import.meta.url);
+    : new URL(`${fromSource ? "../../runtime/" : "../../runtime/dist/"}${name}.js`, import.meta.url);
   return (await import(url.href)) as T;
 }

@@ -5,7 +5,7 @@ import type { FileDescriptorSet } from "@bufbuild/protobuf/wkt";
 import { protocGenGrpcGatewayExpress } from "../../src/plugin.js";
 import { compileProtos, createRequest } from "../support/compile-proto.js";
 
-const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const version = (JSON.parse(readFileSync(new URL("../../src/package.json", import.meta.url), "utf8")) as { version: string }).version;
 
 const greeterProto = `syntax = "proto3";
 package greeter.v1;
