@@ -1,26 +1,19 @@
-// The chat page in a real browser: Debian's Chromium, headless, driven by playwright-core
-// (which downloads nothing), against the example app and its real ChatHub backend. It
-// checks what a person sees: the reply growing token by token before the stream ends,
-// then whole; failures shown plainly; Stop cancelling the model.
+// The chat page in a real browser: headless Chromium from the npm package @sparticuz/chromium
+// (or $CHROMIUM_PATH; see test/support/browser.ts), driven by playwright-core, against the
+// example app and its real ChatHub backend. It checks what a person sees: the reply growing
+// token by token before the stream ends, then whole; failures shown plainly; Stop cancelling
+// the model. A browser that does not start fails the tests (never skips them).
 // CHAT_PAGE_SCREENSHOT=/tmp/chat.png saves a screenshot taken mid-stream.
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { chatPagePath, createChatHubApp } from "../../examples/chathub/app.js";
 import { startChatHubBackend, type CancelledEvent, type RunningChatHub, type TokenEvent } from "../../examples/chathub/backend.js";
 import { answer, replyText } from "../../examples/chathub/model.js";
 import { serveHttp, type RunningHttpServer } from "../../examples/support/http-app.js";
-
-const chromiumPath = "/usr/bin/chromium";
-
-// .ci/run installs Chromium, so in CI a missing browser fails the test instead of hiding it.
-const skip =
-  existsSync(chromiumPath) || process.env["CI"] === "true"
-    ? false
-    : `${chromiumPath} is not installed (apt-get install chromium); the chat page test needs it`;
+import { launchChromium, type LaunchedChromium } from "../support/browser.js";
 
 /** Slow enough for several states of the reply to be seen between polls. */
 const tokenDelayMs = 40;
@@ -29,20 +22,20 @@ const prompt = "tell me about streams";
 const tokens = answer({ prompt, history: [], maxLength: 0, topP: 0, temperature: 0 }).tokens;
 const fullReply = tokens.join("");
 
-describe("examples: the chat page in headless Chromium", { skip, timeout: 60_000 }, () => {
+describe("examples: the chat page in headless Chromium", { timeout: 60_000 }, () => {
   let backend: RunningChatHub;
   let http: RunningHttpServer;
+  let chrome: LaunchedChromium;
   let browser: Browser;
   before(async () => {
     backend = await startChatHubBackend({ tokenDelayMs });
     http = await serveHttp(createChatHubApp(backend.address), 0);
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    // Throws, saying what to do, when no browser starts: every test here then fails.
+    chrome = await launchChromium();
+    browser = chrome.browser;
   });
   after(async () => {
-    await browser?.close();
+    await chrome?.close();
     await http?.close();
     await backend?.close();
   });
