@@ -149,7 +149,9 @@ function time(name: string, variants: readonly (() => unknown)[]): number[] | un
   if (filter !== undefined && !name.includes(filter)) return undefined;
   const counts = variants.map(iterationsFor);
   const samples = variants.map((): number[] => []);
-  for (let r = 0; r < rounds; r++) variants.forEach((fn, v) => samples[v]!.push(batch(fn, counts[v]!)));
+  for (let r = 0; r < rounds; r++) {
+    for (const [v, fn] of variants.entries()) samples[v]!.push(batch(fn, counts[v]!));
+  }
   return samples.map(median);
 }
 

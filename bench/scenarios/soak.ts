@@ -38,7 +38,7 @@ export async function runSoak(harness: Harness): Promise<ScenarioReport> {
     const timer = setInterval(() => {
       void gateway.stats().then((s) => samples.push({ at: (performance.now() - began) / 1000, rss: s.rss }), () => undefined);
     }, sampleEveryMs);
-    let result;
+    let result: Awaited<ReturnType<typeof harness.load>>;
     try {
       result = await harness.load({ kind: "http", origin, requests, connections, amount: total });
     } finally {

@@ -22,7 +22,7 @@ export interface ScenarioReport {
 /** A markdown table; cells are already text. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
-  const rule = line(header.map((h, i) => (i === 0 ? "---" : "---:")));
+  const rule = line(header.map((_, i) => (i === 0 ? "---" : "---:")));
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 

@@ -137,7 +137,10 @@ describe("in-process backend", () => {
         echoNested: async (_req, ctx) => {
           await new Promise((resolve, reject) => {
             const t = setTimeout(resolve, 5_000);
-            ctx.signal.addEventListener("abort", () => (clearTimeout(t), reject(ctx.signal.reason)));
+            ctx.signal.addEventListener("abort", () => {
+              clearTimeout(t);
+              reject(ctx.signal.reason);
+            });
           });
           return {};
         },

@@ -21,7 +21,12 @@ function openRequest(): { leave: () => void; answered: Promise<number> } {
   const { port } = server.address() as AddressInfo;
   const req = request({ host: "127.0.0.1", port, path: "/" });
   req.on("error", () => {});
-  const answered = new Promise<number>((resolve) => req.on("response", (res) => (res.resume(), resolve(res.statusCode ?? 0))));
+  const answered = new Promise<number>((resolve) =>
+    req.on("response", (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }),
+  );
   req.end();
   return { leave: () => req.destroy(), answered };
 }

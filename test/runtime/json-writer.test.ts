@@ -118,6 +118,7 @@ describe("compiled JSON writer", () => {
       k({ st: null, listSt: [[1, 2], "x"] }),
       k({ st: { bad: Number.NaN } }),
       k({ st: { bad: undefined } }),
+      // biome-ignore lint/suspicious/noSparseArray: a hole is what this case feeds the writer
       k({ st: { hole: [1, , 3] } }),
       k({ val: create(ValueSchema, { kind: { case: "numberValue", value: 2 } }), lv: { values: [] }, listValue: [create(ValueSchema)], mapValue: {} }),
       k({ ts: { seconds: 1n, nanos: 5000 }, dur: { seconds: -1n, nanos: -500000000 }, mask: { paths: ["a_b", "c"] }, listTs: [{ seconds: 0n }] }),

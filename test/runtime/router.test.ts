@@ -20,7 +20,7 @@ function assertMatch(match: RouteMatch<string>, value: string, params: Record<st
 }
 
 const notFound = { kind: "not-found" };
-const badEscape = (escape: string) => ({ kind: "bad-path", message: `malformed percent-escape "${escape}" in the path` });
+const badEscape = (sequence: string) => ({ kind: "bad-path", message: `malformed percent-escape "${sequence}" in the path` });
 const notUtf8 = { kind: "bad-path", message: "percent-escapes in the path are not valid UTF-8" };
 
 describe("router: the http.proto examples", () => {
