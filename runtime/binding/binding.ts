@@ -7,6 +7,7 @@ import { directSetter, fieldPathString, findField, isTraversable, parentMessage,
 import { FieldValueError, valueConverter, type TextConverter } from "./field-text.js";
 import type { Marshaler } from "../marshal/marshaler.js";
 import { compileQueryBinder, type QueryBinder, type QueryBindingOptions } from "./query.js";
+import { isJsonObject } from "../plain-object.js";
 import type { HttpRoute } from "../route.js";
 
 /** How requests bind to messages; shared by every route of a gateway. */
@@ -165,7 +166,7 @@ function fillPatchMask(root: ReflectMessage, patch: PatchMask, body: Uint8Array)
   } catch {
     return; // Not JSON (another marshaler took the body): there are no keys to read.
   }
-  if (!isObject(json)) return;
+  if (!isJsonObject(json)) return;
   const paths: string[] = [];
   collectPaths(patch.bodyMessage, json, "", paths);
   paths.sort();
@@ -184,14 +185,10 @@ function collectPaths(desc: DescMessage, json: Record<string, unknown>, prefix: 
     if (field === undefined) continue;
     const path = prefix + field.name;
     const value = json[key];
-    if (field.fieldKind === "message" && !field.message.typeName.startsWith("google.protobuf.") && isObject(value) && Object.keys(value).length > 0) {
+    if (field.fieldKind === "message" && !field.message.typeName.startsWith("google.protobuf.") && isJsonObject(value) && Object.keys(value).length > 0) {
       collectPaths(field.message, value, `${path}.`, out);
     } else {
       out.push(path);
     }
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -28,6 +28,7 @@
  * - A path that is not origin-form (`*`, `http://host/...`) is "not-found": someone
  *   else's to answer.
  */
+import { setOwnProperty } from "../plain-object.js";
 import type { PathTemplate } from "./path-template.js";
 import { badEscapeAt, decodeAll, decodeExceptReserved, tryDecode } from "./percent-encoding.js";
 
@@ -234,9 +235,8 @@ function matched<T>(route: Route<T>, raw: string[], decoded: string[], legacy: b
       : legacy
         ? joinSegments(decoded, c.start, end)
         : decodeExceptReserved(joinSegments(raw, c.start, end));
-    // A proto field may be called __proto__; plain assignment would drop it.
-    if (c.key !== "__proto__") params[c.key] = value;
-    else Object.defineProperty(params, c.key, { value, enumerable: true, writable: true, configurable: true });
+    // A proto field may be called __proto__.
+    setOwnProperty(params, c.key, value);
   }
   return { kind: "match", value: route.value, params };
 }

@@ -3,6 +3,7 @@ import type { DescField, DescMessage, JsonObject, JsonReadOptions, JsonValue, Js
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { Code } from "../../gen/google/rpc/code_pb.js";
 import { GatewayError } from "../../gateway-error.js";
+import { isJsonObject } from "../../plain-object.js";
 import type { JsonMarshalerOptions } from "./marshaler.js";
 import { createUnpopulatedFiller } from "./unpopulated.js";
 import { fieldForJsonKey, screenUnknowns, type ScreenOptions } from "./unknowns.js";
@@ -48,7 +49,7 @@ export function createReflectiveJson(options: JsonMarshalerOptions): ReflectiveJ
     },
     write(schema, message) {
       const json = toJson(schema, message, writeOptions);
-      if (fill !== undefined && isObject(json)) fill(schema, json);
+      if (fill !== undefined && isJsonObject(json)) fill(schema, json);
       return JSON.stringify(json);
     },
     writeField(schema, message, field) {
@@ -77,7 +78,7 @@ function readScreened(
   // protobuf-es has parsed and duplicate-checked the text already, so this cannot throw.
   const json = typeof input === "string" ? (JSON.parse(input) as JsonValue) : input;
   const screened = screenUnknowns(schema, json, screenOptions);
-  if (screened === json || !isObject(screened)) throw invalidArgument(failure);
+  if (screened === json || !isJsonObject(screened)) throw invalidArgument(failure);
   // The failed pass may have merged part of the body: clear the fields the body names so
   // that lists are not appended twice. They start unset in a request message.
   const fields = reflect(schema, target, false);
@@ -114,8 +115,4 @@ function writeFieldValue(schema: DescMessage, message: Message, field: DescField
   const json = toJson(schema, shell.message, { ...writeOptions, alwaysEmitImplicit: true }) as JsonObject;
   const value = json[writeOptions.useProtoFieldName === true ? field.name : field.jsonName];
   return JSON.stringify(value ?? null);
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
