@@ -1,8 +1,8 @@
 import { create, fromJson, ScalarType } from "@bufbuild/protobuf";
 import type { DescEnum, DescField, DescMessage } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
-import { base64Decode } from "@bufbuild/protobuf/wire";
 import { DurationSchema, FieldMaskSchema, isWrapperDesc } from "@bufbuild/protobuf/wkt";
+import { decodeBase64 } from "../base64.js";
 
 /** Why a text is no value of a field; the caller prefixes the parameter or variable it came from. */
 export class FieldValueError extends Error {
@@ -105,17 +105,12 @@ const bools = new Map<string, boolean>([
   ["0", false], ["f", false], ["F", false], ["FALSE", false], ["false", false], ["False", false],
 ]);
 
-const standardBase64 = /^[A-Za-z0-9+/]*$/;
-const urlBase64 = /^[A-Za-z0-9_-]*$/;
-
-// Standard or URL-safe alphabet (never mixed), padded or not, as grpc-gateway decodes
-// bytes. Stricter than base64Decode alone, which would skip a `+` that the query string
-// turned into a space and silently produce other bytes.
+// Standard or URL-safe base64, as grpc-gateway's runtime.Bytes takes (which also wants
+// the padding that this leaves optional).
 function bytes(text: string): Uint8Array {
-  const body = text.length % 4 === 0 && text.endsWith("=") ? text.replace(/==?$/, "") : text;
-  const alphabet = /[-_]/.test(body) ? urlBase64 : standardBase64;
-  if (!alphabet.test(body) || body.length % 4 === 1) throw invalid(text, "base64 value");
-  return base64Decode(body);
+  const decoded = decodeBase64(text);
+  if (decoded === undefined) throw invalid(text, "base64 value");
+  return decoded;
 }
 
 // Computed once: as literals inside the converters they were two BigInt powers per value.
