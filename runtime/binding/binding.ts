@@ -3,7 +3,8 @@ import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import { FieldMaskSchema, type FieldMask } from "@bufbuild/protobuf/wkt";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import { GatewayError } from "../gateway-error.js";
-import { directSetter, fieldPathString, findField, isTraversable, parentMessage, resolveFieldPath, setFieldValue, type DirectSetter } from "./field-path.js";
+import { findField } from "../field-names.js";
+import { directSetter, fieldPathString, isTraversable, parentMessage, resolveFieldPath, setFieldValue, type DirectSetter } from "./field-path.js";
 import { FieldValueError, valueConverter, type TextConverter } from "./field-text.js";
 import type { Marshaler } from "../marshal/marshaler.js";
 import { compileQueryBinder, type QueryBinder, type QueryBindingOptions } from "./query.js";
@@ -181,7 +182,7 @@ function fillPatchMask(root: ReflectMessage, patch: PatchMask, body: Uint8Array)
  */
 function collectPaths(desc: DescMessage, json: Record<string, unknown>, prefix: string, out: string[]): void {
   for (const key of Object.keys(json)) {
-    const field = findField(desc, key, true);
+    const field = findField(desc, key, "proto-first");
     if (field === undefined) continue;
     const path = prefix + field.name;
     const value = json[key];

@@ -1,35 +1,11 @@
 import { create, ScalarType, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
+import { findField } from "../field-names.js";
 import { FieldValueError } from "./field-text.js";
 
 /** The fields from a message down to one (nested) field: `nested.child.name` as three fields. */
 export type FieldPath = readonly DescField[];
-
-// Field lookup by name, built once per message type. Descriptors are immutable, so the
-// memo can never go stale and is invisible to callers.
-const fieldsByName = new WeakMap<DescMessage, { proto: Map<string, DescField>; any: Map<string, DescField> }>();
-
-function nameIndex(schema: DescMessage) {
-  let index = fieldsByName.get(schema);
-  if (index === undefined) {
-    const proto = new Map<string, DescField>();
-    const any = new Map<string, DescField>();
-    for (const field of schema.fields) proto.set(field.name, field);
-    for (const field of schema.fields) any.set(field.jsonName, field);
-    // A proto name beats a JSON name when one field's JSON name is another's proto name.
-    for (const field of schema.fields) any.set(field.name, field);
-    index = { proto, any };
-    fieldsByName.set(schema, index);
-  }
-  return index;
-}
-
-/** The field of `schema` named `name`: its proto name, or also its JSON name when `jsonNames` is set. */
-export function findField(schema: DescMessage, name: string, jsonNames: boolean): DescField | undefined {
-  const index = nameIndex(schema);
-  return (jsonNames ? index.any : index.proto).get(name);
-}
 
 /**
  * Whether a path may step into `field`: a singular message field, except wrappers and
@@ -52,7 +28,7 @@ export function resolveFieldPath(schema: DescMessage, path: string): DescField[]
     if (message === undefined) {
       throw new Error(`field path "${path}" of ${schema.typeName}: "${fieldPathString(fields)}" is not a message field`);
     }
-    const field = findField(message, name, false);
+    const field = findField(message, name, "proto");
     if (field === undefined) {
       throw new Error(`field path "${path}" of ${schema.typeName}: ${message.typeName} has no field "${name}"`);
     }

@@ -2,11 +2,12 @@ import { create, mergeFromJson, mergeFromJsonString, toJson } from "@bufbuild/pr
 import type { DescField, DescMessage, JsonObject, JsonReadOptions, JsonValue, JsonWriteOptions, Message } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { Code } from "../../gen/google/rpc/code_pb.js";
+import { findField } from "../../field-names.js";
 import { GatewayError } from "../../gateway-error.js";
 import { isJsonObject } from "../../plain-object.js";
 import type { JsonMarshalerOptions } from "./marshaler.js";
 import { createUnpopulatedFiller } from "./unpopulated.js";
-import { fieldForJsonKey, screenUnknowns, type ScreenOptions } from "./unknowns.js";
+import { screenUnknowns, type ScreenOptions } from "./unknowns.js";
 
 /**
  * proto3 JSON through protobuf-es's reflective reader and writer: the reference that the
@@ -83,7 +84,7 @@ function readScreened(
   // that lists are not appended twice. They start unset in a request message.
   const fields = reflect(schema, target, false);
   for (const key of Object.keys(screened)) {
-    const field = fieldForJsonKey(schema, key);
+    const field = findField(schema, key, "last-declared");
     if (field !== undefined) fields.clear(field);
   }
   try {

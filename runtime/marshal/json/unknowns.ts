@@ -1,6 +1,7 @@
 import type { DescEnum, DescExtension, DescField, DescMessage, JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
 import { Code } from "../../gen/google/rpc/code_pb.js";
+import { findField } from "../../field-names.js";
 import { GatewayError } from "../../gateway-error.js";
 import { isJsonObject, setOwnProperty } from "../../plain-object.js";
 
@@ -23,17 +24,6 @@ export function screenUnknowns(schema: DescMessage, json: JsonValue, options: Sc
   return message({ ...options, path: [], depth: 0 }, schema, json);
 }
 
-/** The field of `desc` a JSON key names, by proto name or JSON name, as protobuf-es reads them. */
-export function fieldForJsonKey(desc: DescMessage, key: string): DescField | undefined {
-  let byKey = fieldsByKey.get(desc);
-  if (byKey === undefined) {
-    byKey = new Map();
-    for (const field of desc.fields) byKey.set(field.name, field).set(field.jsonName, field);
-    fieldsByKey.set(desc, byKey);
-  }
-  return byKey.get(key);
-}
-
 interface Walk extends ScreenOptions {
   /** Segments of the path to the value in hand: `name`, `.name`, `[2]`, `[key]`. */
   readonly path: string[];
@@ -44,7 +34,6 @@ interface Walk extends ScreenOptions {
 // hostile body nested thousands deep must not overflow the stack first.
 const maxDepth = 100;
 
-const fieldsByKey = new WeakMap<DescMessage, Map<string, DescField>>();
 const enumNames = new WeakMap<DescEnum, Set<string>>();
 
 type AnyField = DescField | DescExtension;
@@ -89,7 +78,8 @@ function fields(w: Walk, desc: DescMessage, json: JsonObject, insideAny: boolean
  * extension of another message); undefined for an unknown key.
  */
 function resolveKey(w: Walk, desc: DescMessage, key: string): AnyField | null | undefined {
-  const field = fieldForJsonKey(desc, key);
+  // The field a JSON key names, as protobuf-es reads it.
+  const field = findField(desc, key, "last-declared");
   if (field !== undefined || !key.startsWith("[") || !key.endsWith("]")) return field;
   const extension = w.registry?.getExtension(key.slice(1, -1));
   if (extension === undefined) return undefined;
