@@ -10,6 +10,7 @@ import type { Marshaler } from "../marshal/marshaler.js";
 import { compileQueryBinder, type QueryBinder, type QueryBindingOptions } from "./query.js";
 import { isJsonObject } from "../plain-object.js";
 import type { HttpRoute } from "../route.js";
+import { fieldPathsOf, parsePathTemplate } from "../routing/path-template.js";
 
 /** How requests bind to messages; shared by every route of a gateway. */
 export interface BindingOptions extends QueryBindingOptions {
@@ -65,7 +66,8 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
     }
   };
 
-  const variables = pathVariableNames(route.path).map((name): PathVariable => {
+  // The one template grammar names the variables (the router parsed the same text).
+  const variables = fieldPathsOf(parsePathTemplate(route.path)).map((name): PathVariable => {
     const path = resolve(name);
     const leaf = path[path.length - 1]!;
     const convert = leaf.fieldKind === "map" ? undefined : valueConverter(leaf);
@@ -119,11 +121,6 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
       return message;
     },
   };
-}
-
-/** The variable names of a path template: `/v1/{name=shelves/*}/{book.id}` has `name` and `book.id`. */
-function pathVariableNames(template: string): string[] {
-  return Array.from(template.matchAll(/\{([^}=]+)(?:=[^}]*)?\}/g), (m) => m[1]!.trim());
 }
 
 // A FieldValueError says what is wrong with a value; this says where it came from.

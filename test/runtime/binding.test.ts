@@ -67,7 +67,7 @@ describe("binding: path variables", () => {
   });
 
   it("reads templates with segments after =", () => {
-    const route = echo("GET", "/v1/{string_value=shelves/*/books/*}:get/{uuid}");
+    const route = echo("GET", "/v1/{string_value=shelves/*/books/*}/{uuid}:get");
     assert.deepEqual(bind<Scalars>(route, { pathParams: { string_value: "shelves/1/books/2", uuid: "u" } }).uuid, "u");
   });
 
