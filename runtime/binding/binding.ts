@@ -12,14 +12,8 @@ import { isJsonObject } from "../plain-object.js";
 import type { HttpRoute } from "../route.js";
 import { fieldPathsOf, parsePathTemplate } from "../routing/path-template.js";
 
-/** How requests bind to messages; shared by every route of a gateway. */
-export interface BindingOptions extends QueryBindingOptions {
-  /**
-   * Fill an empty FieldMask from the JSON keys of a PATCH body (grpc-gateway's
-   * `allow_patch_feature`). Default true.
-   */
-  readonly patchFieldMask?: boolean;
-}
+/** How requests bind to messages; shared by every route of a gateway. Only the query side has options. */
+export type BindingOptions = QueryBindingOptions;
 
 /** What one request brings to binding. */
 export interface BindingInput {
@@ -82,7 +76,8 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
   const bound = variables.map((v) => fieldPathString(v.path));
   if (bodyPath !== undefined) bound.push(fieldPathString(bodyPath));
   const query: QueryBinder | undefined = bodyRule === "*" ? undefined : compileQueryBinder(schema, bound, options);
-  const patchMask = options.patchFieldMask === false || route.verb !== "PATCH" ? undefined : patchMaskField(schema, bodyPath);
+  // grpc-gateway's allow_patch_feature, always on: an empty FieldMask filled from the body's JSON keys.
+  const patchMask = route.verb === "PATCH" ? patchMaskField(schema, bodyPath) : undefined;
 
   return {
     schema,

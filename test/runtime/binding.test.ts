@@ -162,8 +162,7 @@ describe("binding: rules that cannot bind", () => {
 });
 
 describe("binding: PATCH fills an empty FieldMask from the body", () => {
-  const patch = (body: string, query = "", options: BindingOptions = {}) =>
-    bind<UpdateNestedRequest>(updateNested, { pathParams: { name: "n1" }, body, query }, options);
+  const patch = (body: string, query = "") => bind<UpdateNestedRequest>(updateNested, { pathParams: { name: "n1" }, body, query });
 
   it("uses the JSON keys present, as proto names, nested objects as dotted paths, sorted", () => {
     const m = patch('{"name":"x","child":{"amount":1,"child":{"name":"y"}},"color":"COLOR_RED"}');
@@ -182,9 +181,8 @@ describe("binding: PATCH fills an empty FieldMask from the body", () => {
     assert.deepEqual(patch('{"name":"x"}', "updateMask=name,amount").updateMask?.paths, ["name", "amount"]);
   });
 
-  it("leaves the mask alone for an empty body, a non-JSON body, another verb, or when turned off", () => {
+  it("leaves the mask alone for an empty body, a non-JSON body, or another verb", () => {
     assert.equal(patch("").updateMask, undefined);
-    assert.equal(patch('{"name":"x"}', "", { patchFieldMask: false }).updateMask, undefined);
     const put = bind<UpdateNestedRequest>({ ...updateNested, verb: "PUT" }, { body: '{"name":"x"}' });
     assert.equal(put.updateMask, undefined);
     const raw: Marshaler = { contentType: "application/x-raw", unmarshal: () => {}, marshal: () => "" };
