@@ -1,8 +1,6 @@
 import { METHODS } from "node:http";
 import { create, getExtension, hasExtension, type DescFile, type DescMethod, type DescService } from "@bufbuild/protobuf";
-import { http } from "../runtime/gen/google/api/annotations_pb.js";
-import { HttpRuleSchema, type HttpRule } from "../runtime/gen/google/api/http_pb.js";
-import { parsePathTemplate, PathTemplateError, templateKey, type PathTemplate } from "../runtime/routing/path-template.js";
+import { http, HttpRuleSchema, parsePathTemplate, PathTemplateError, templateKey, type HttpRule, type PathTemplate } from "../runtime/internal.js";
 import type { GatewayPluginOptions } from "./options.js";
 import { checkBody, checkPathVariables, checkResponseBody, type Report } from "./rule-fields.js";
 

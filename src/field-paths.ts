@@ -1,5 +1,5 @@
 import { ScalarType, type DescField, type DescMessage } from "@bufbuild/protobuf";
-import { isTraversable } from "../runtime/binding/field-path.js";
+import { isTraversable } from "../runtime/internal.js";
 
 /** A field path resolved against a message: the fields from the root down to the leaf. */
 export type ResolvedFieldPath = { readonly fields: readonly DescField[] } | { readonly problem: string };

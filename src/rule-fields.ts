@@ -1,5 +1,5 @@
 import { ScalarType, type DescMethod } from "@bufbuild/protobuf";
-import type { PathTemplate, TemplateVariable } from "../runtime/routing/path-template.js";
+import type { PathTemplate, TemplateVariable } from "../runtime/internal.js";
 import { describeKind, pathVariableLeafProblem, resolveFieldPath } from "./field-paths.js";
 
 /** Receives one problem of the rule being checked, as the end of a sentence naming the rule. */
