@@ -8,4 +8,4 @@
 export { http } from "./gen/google/api/annotations_pb.js";
 export { HttpRuleSchema, type HttpRule } from "./gen/google/api/http_pb.js";
 export { parsePathTemplate, PathTemplateError, templateKey, type PathTemplate, type TemplateVariable } from "./routing/path-template.js";
-export { isTraversable } from "./binding/field-path.js";
+export { walkFieldPath, type FieldPathProblem, type FieldPathResolution } from "./binding/field-path.js";

@@ -1,43 +1,33 @@
 import { ScalarType, type DescField, type DescMessage } from "@bufbuild/protobuf";
-import { isTraversable } from "../runtime/internal.js";
+import { walkFieldPath } from "../runtime/internal.js";
 
-/** A field path resolved against a message: the fields from the root down to the leaf. */
-export type ResolvedFieldPath = { readonly fields: readonly DescField[] } | { readonly problem: string };
+/** A field path checked against a message: the fields from the root down to the leaf, or why it names none. */
+export type CheckedFieldPath = { readonly fields: readonly DescField[] } | { readonly problem: string };
 
 /**
- * Resolves a dotted (proto-name) field path against `root`. Every segment but the last
- * must be a message field the runtime can step into (singular, not a wrapper or Struct,
- * which protobuf-es stores unboxed), so generation fails where registration would.
- * A failure reads as a sentence about the path, e.g. `"nested.missing" does not name a
- * field of testing.v1.Scalars: testing.v1.Nested has no field "missing"`.
+ * Resolves a dotted (proto-name) field path against `root` by the runtime's own rule
+ * (every segment but the last a message field the runtime can step into: singular, not
+ * a wrapper or Struct, which protobuf-es stores unboxed), so generation fails where
+ * registration would. A failure reads as a sentence about the path, e.g. `"nested.missing"
+ * does not name a field of testing.v1.Scalars: testing.v1.Nested has no field "missing"`.
  */
-export function resolveFieldPath(root: DescMessage, path: readonly string[]): ResolvedFieldPath {
-  const quoted = `"${path.join(".")}"`;
-  const fields: DescField[] = [];
-  let message = root;
-  for (const [index, name] of path.entries()) {
-    const field = message.fields.find((f) => f.name === name);
-    if (field === undefined) {
-      // For a one-segment path the opening sentence already says it all.
-      const detail = index === 0 ? "" : `: ${message.typeName} has no field "${name}"`;
-      return { problem: `${quoted} does not name a field of ${root.typeName}${detail}` };
-    }
-    fields.push(field);
-    if (index === path.length - 1) {
-      break;
-    }
-    if (!isTraversable(field)) {
-      const next = path[index + 1] ?? "";
-      const reason = field.fieldKind === "message" ? "which binds as a whole" : "not a singular message";
-      return {
-        problem:
-          `${quoted} does not name a field of ${root.typeName}: ` +
-          `${message.typeName}.${name} is ${describeKind(field)}, ${reason}, so it has no field "${next}"`,
-      };
-    }
-    message = field.message;
+export function checkFieldPath(root: DescMessage, path: readonly string[]): CheckedFieldPath {
+  const { fields, problem } = walkFieldPath(root, path);
+  if (problem === undefined) {
+    return { fields };
   }
-  return { fields };
+  const opening = `"${path.join(".")}" does not name a field of ${root.typeName}`;
+  if (problem.kind === "no-field") {
+    // For a one-segment path the opening sentence already says it all.
+    const detail = problem.index === 0 ? "" : `: ${problem.message.typeName} has no field "${path[problem.index]}"`;
+    return { problem: opening + detail };
+  }
+  const field = fields[problem.index]!;
+  const reason = field.fieldKind === "message" ? "which binds as a whole" : "not a singular message";
+  const next = path[problem.index + 1] ?? "";
+  return {
+    problem: `${opening}: ${field.parent.typeName}.${field.name} is ${describeKind(field)}, ${reason}, so it has no field "${next}"`,
+  };
 }
 
 /** "a repeated field", "a map field", "a scalar field (int64)", ... for error messages. */

@@ -1,6 +1,6 @@
 import { ScalarType, type DescMethod } from "@bufbuild/protobuf";
 import type { PathTemplate, TemplateVariable } from "../runtime/internal.js";
-import { describeKind, pathVariableLeafProblem, resolveFieldPath } from "./field-paths.js";
+import { describeKind, pathVariableLeafProblem, checkFieldPath } from "./field-paths.js";
 
 /** Receives one problem of the rule being checked, as the end of a sentence naming the rule. */
 export type Report = (problem: string) => void;
@@ -18,7 +18,7 @@ export function checkPathVariables(method: DescMethod, template: PathTemplate, r
   }
   for (const variable of template.variables) {
     const name = variable.fieldPath.join(".");
-    const resolved = resolveFieldPath(method.input, variable.fieldPath);
+    const resolved = checkFieldPath(method.input, variable.fieldPath);
     if ("problem" in resolved) {
       report(`path variable ${resolved.problem}`);
       continue;
@@ -62,7 +62,7 @@ export function checkBody(
     return body;
   }
   // grpc-gateway accepts a dotted path here, where the spec asks for a top-level field.
-  const resolved = resolveFieldPath(method.input, body.split("."));
+  const resolved = checkFieldPath(method.input, body.split("."));
   if ("problem" in resolved) {
     report(`body ${resolved.problem}`);
   }
@@ -75,7 +75,7 @@ export function checkResponseBody(method: DescMethod, responseBody: string, repo
   if (responseBody === "" || responseBody === "*") {
     return undefined;
   }
-  const resolved = resolveFieldPath(method.output, responseBody.split("."));
+  const resolved = checkFieldPath(method.output, responseBody.split("."));
   if ("problem" in resolved) {
     report(`response_body ${resolved.problem}`);
   }

@@ -16,26 +16,52 @@ export function isTraversable(field: DescField): field is DescField & { fieldKin
   return field.fieldKind === "message" && !isWrapperDesc(field.message) && field.message.typeName !== "google.protobuf.Struct";
 }
 
+/** Why a path of field names does not resolve; `index` is the position in the path where it stops. */
+export type FieldPathProblem =
+  /** The name at `index` is no field of `message`. */
+  | { readonly kind: "no-field"; readonly index: number; readonly message: DescMessage }
+  /** The field at `index` (the last one resolved) has names after it, but a path cannot step into it. */
+  | { readonly kind: "not-traversable"; readonly index: number };
+
+/** A path resolved as far as it goes: the fields found, and what stopped it, if anything. */
+export interface FieldPathResolution {
+  readonly fields: readonly DescField[];
+  readonly problem: FieldPathProblem | undefined;
+}
+
+/**
+ * Resolves a path of proto field names, as `google.api.http` rules write them, against
+ * `root`: each name is a field of the message before it, and every field but the last one
+ * a message field the path can step into ({@link isTraversable}). The rule the plugin
+ * checks at generation and the runtime at registration; each words the problem its way.
+ */
+export function walkFieldPath(root: DescMessage, names: readonly string[]): FieldPathResolution {
+  const fields: DescField[] = [];
+  let message = root;
+  for (const [index, name] of names.entries()) {
+    const field = findField(message, name, "proto");
+    if (field === undefined) return { fields, problem: { kind: "no-field", index, message } };
+    fields.push(field);
+    if (index === names.length - 1) break;
+    if (!isTraversable(field)) return { fields, problem: { kind: "not-traversable", index } };
+    message = field.message;
+  }
+  return { fields, problem: undefined };
+}
+
 /**
  * Resolves a dotted path of proto field names, as written in a `google.api.http` rule,
  * into its fields. Throws an Error saying which segment is wrong; meant for registration
  * time, where a bad rule is a programming error.
  */
 export function resolveFieldPath(schema: DescMessage, path: string): DescField[] {
-  const fields: DescField[] = [];
-  let message: DescMessage | undefined = schema;
-  for (const name of path.split(".")) {
-    if (message === undefined) {
-      throw new Error(`field path "${path}" of ${schema.typeName}: "${fieldPathString(fields)}" is not a message field`);
-    }
-    const field = findField(message, name, "proto");
-    if (field === undefined) {
-      throw new Error(`field path "${path}" of ${schema.typeName}: ${message.typeName} has no field "${name}"`);
-    }
-    fields.push(field);
-    message = isTraversable(field) ? field.message : undefined;
-  }
-  return fields;
+  const names = path.split(".");
+  const { fields, problem } = walkFieldPath(schema, names);
+  if (problem === undefined) return [...fields];
+  const why = problem.kind === "no-field"
+    ? `${problem.message.typeName} has no field "${names[problem.index]}"`
+    : `"${fieldPathString(fields)}" is not a message field`;
+  throw new Error(`field path "${path}" of ${schema.typeName}: ${why}`);
 }
 
 /** The proto-name spelling of a path, e.g. `nested.child.name`. */
