@@ -9,3 +9,4 @@ export { http } from "./gen/google/api/annotations_pb.js";
 export { HttpRuleSchema, type HttpRule } from "./gen/google/api/http_pb.js";
 export { parsePathTemplate, PathTemplateError, templateKey, type PathTemplate, type TemplateVariable } from "./routing/path-template.js";
 export { walkFieldPath, type FieldPathProblem, type FieldPathResolution } from "./binding/field-path.js";
+export { messageTextForm, type MessageTextForm } from "./binding/field-text.js";

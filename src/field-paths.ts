@@ -1,5 +1,5 @@
 import { ScalarType, type DescField, type DescMessage } from "@bufbuild/protobuf";
-import { walkFieldPath } from "../runtime/internal.js";
+import { messageTextForm, walkFieldPath } from "../runtime/internal.js";
 
 /** A field path checked against a message: the fields from the root down to the leaf, or why it names none. */
 export type CheckedFieldPath = { readonly fields: readonly DescField[] } | { readonly problem: string };
@@ -46,23 +46,6 @@ export function describeKind(field: DescField): string {
   }
 }
 
-// Message types the runtime parses from a single path segment, as it does for query
-// parameters; other messages (Struct, Any, Empty, user messages) have no text form.
-const scalarLikeMessages = new Set([
-  "google.protobuf.Timestamp",
-  "google.protobuf.Duration",
-  "google.protobuf.FieldMask",
-  "google.protobuf.DoubleValue",
-  "google.protobuf.FloatValue",
-  "google.protobuf.Int64Value",
-  "google.protobuf.UInt64Value",
-  "google.protobuf.Int32Value",
-  "google.protobuf.UInt32Value",
-  "google.protobuf.BoolValue",
-  "google.protobuf.StringValue",
-  "google.protobuf.BytesValue",
-]);
-
 /**
  * Why `field` cannot be the target of a path variable, or undefined if it can: path
  * variables bind one value, so the leaf must be singular and have a text form.
@@ -76,7 +59,8 @@ export function pathVariableLeafProblem(field: DescField): string | undefined {
     case "map":
       return `names ${describeKind(field)}; path variables bind singular fields only`;
     case "message":
-      if (scalarLikeMessages.has(field.message.typeName)) {
+      // The runtime's text forms; JSON ones (Struct, Value, ListValue) are for query parameters.
+      if (messageTextForm(field.message) === "text") {
         return undefined;
       }
       return (
