@@ -1,5 +1,5 @@
 import { ScalarType, type DescField, type DescMessage } from "@bufbuild/protobuf";
-import { messageTextForm, walkFieldPath } from "../runtime/internal.js";
+import { pathVariableRefusal, walkFieldPath } from "../runtime/internal.js";
 
 /** A field path checked against a message: the fields from the root down to the leaf, or why it names none. */
 export type CheckedFieldPath = { readonly fields: readonly DescField[] } | { readonly problem: string };
@@ -47,22 +47,23 @@ export function describeKind(field: DescField): string {
 }
 
 /**
- * Why `field` cannot be the target of a path variable, or undefined if it can: path
- * variables bind one value, so the leaf must be singular and have a text form.
+ * Why `field` cannot be the target of a path variable, or undefined if it can, by the
+ * runtime's own rule (pathVariableRefusal): a singular field with a text form, or a
+ * repeated scalar or enum, which takes a comma-separated list.
  */
 export function pathVariableLeafProblem(field: DescField): string | undefined {
-  switch (field.fieldKind) {
-    case "scalar":
-    case "enum":
+  switch (pathVariableRefusal(field)) {
+    case undefined:
       return undefined;
-    case "list":
     case "map":
-      return `names ${describeKind(field)}; path variables bind singular fields only`;
+      return `names ${describeKind(field)}; path variables bind singular fields and repeated scalars or enums only`;
+    case "message-list":
+      return (
+        `names a repeated field of messages (${field.message!.typeName}); ` +
+        `a repeated path variable takes a comma-separated list of scalars or enums`
+      );
     case "message":
-      // The runtime's text forms; JSON ones (Struct, Value, ListValue) are for query parameters.
-      if (messageTextForm(field.message) === "text") {
-        return undefined;
-      }
+    case "json-message":
       return (
         `names ${describeKind(field)}; path variables bind scalars, enums, and the ` +
         `well-known types Timestamp, Duration, FieldMask and wrappers`

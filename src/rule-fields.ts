@@ -1,14 +1,16 @@
 import { ScalarType, type DescMethod } from "@bufbuild/protobuf";
 import type { PathTemplate, TemplateVariable } from "../runtime/internal.js";
-import { describeKind, pathVariableLeafProblem, checkFieldPath } from "./field-paths.js";
+import { checkFieldPath, describeKind, pathVariableLeafProblem } from "./field-paths.js";
 
 /** Receives one problem of the rule being checked, as the end of a sentence naming the rule. */
 export type Report = (problem: string) => void;
 
 /**
  * Checks the path variables of a rule against the request message. Every variable (the
- * parser already refuses repeats) must name a singular field with a text form, and one
- * that captures more than a single `*` must name a string, the only type such text fits.
+ * parser already refuses two of one name) must name a field the runtime binds from a path
+ * (a singular field with a text form, or a repeated scalar or enum as a comma-separated
+ * list), and one that captures more than a single `*` must name a singular string, the
+ * only type such text fits.
  */
 export function checkPathVariables(method: DescMethod, template: PathTemplate, report: Report): void {
   if (template.variables.length > 0 && (method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming")) {

@@ -6,6 +6,7 @@ import { GatewayError } from "../gateway-error.js";
 import { findField } from "../field-names.js";
 import { directSetter, fieldPathString, isTraversable, parentMessage, resolveFieldPath, setFieldValue, type DirectSetter } from "./field-path.js";
 import { FieldValueError, valueConverter, type TextConverter } from "./field-text.js";
+import { pathVariableRefusal, type PathVariableRefusal } from "./path-variable.js";
 import type { Marshaler } from "../marshal/marshaler.js";
 import { compileQueryBinder, type QueryBinder, type QueryBindingOptions } from "./query.js";
 import { isJsonObject } from "../plain-object.js";
@@ -64,8 +65,10 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
   const variables = fieldPathsOf(parsePathTemplate(route.path)).map((name): PathVariable => {
     const path = resolve(name);
     const leaf = path[path.length - 1]!;
-    const convert = leaf.fieldKind === "map" ? undefined : valueConverter(leaf);
-    if (convert === undefined) throw fail(`path variable "${name}" names a ${leaf.fieldKind} field that has no text form`);
+    const refusal = pathVariableRefusal(leaf);
+    if (refusal !== undefined) throw fail(`path variable "${name}" ${refusals[refusal]}`);
+    // Every field a path variable may bind has a converter.
+    const convert = valueConverter(leaf)!;
     // A repeated variable replaces the list (setPathVariable), which the setter does not do.
     return { name, path, leaf, convert, set: leaf.fieldKind === "list" ? undefined : directSetter(path) };
   });
@@ -117,6 +120,14 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
     },
   };
 }
+
+// How registration words the path variables pathVariableRefusal turns down.
+const refusals: Record<PathVariableRefusal, string> = {
+  map: "names a map field that has no text form",
+  message: "names a message field that has no text form",
+  "json-message": "names a message field whose text form is JSON, which query parameters take but path variables do not",
+  "message-list": "names a repeated message field; a repeated path variable takes a comma-separated list of scalars or enums",
+};
 
 // A FieldValueError says what is wrong with a value; this says where it came from.
 function badRequest(err: unknown, what: string, name: string): unknown {

@@ -76,6 +76,13 @@ describe("binding: path variables", () => {
     assert.deepEqual(bind<Scalars>(route, { pathParams: { repeated_int32: "1,2" }, body: '{"repeatedInt32":[9]}' }).repeatedInt32, [1, 2]);
   });
 
+  it("converts each element of a repeated path variable, naming the variable on failure", () => {
+    const route = echo("GET", "/v1/x/{repeated_color}/{repeated_string}");
+    const m = bind<Scalars>(route, { pathParams: { repeated_color: "COLOR_RED,2", repeated_string: "a,,b" } });
+    assert.deepEqual([m.repeatedColor, m.repeatedString], [[1, 2], ["a", "", "b"]]);
+    refused(route, { pathParams: { repeated_color: "COLOR_RED,PURPLE" } }, 'invalid value for path variable "repeated_color": "PURPLE" is not a valid testing.v1.Color');
+  });
+
   it("skips variables the router did not supply", () => {
     assert.equal(bind<Scalars>(getEcho).stringValue, "");
   });
@@ -157,6 +164,8 @@ describe("binding: rules that cannot bind", () => {
     fails(echo("GET", "/v1/{nested}"), 'cannot bind GET /v1/{nested} to testing.v1.Everything.Echo: path variable "nested" names a message field that has no text form');
     fails(echo("GET", "/v1/{labels}"), 'cannot bind GET /v1/{labels} to testing.v1.Everything.Echo: path variable "labels" names a map field that has no text form');
     fails(echo("GET", "/v1/{uuid.x}"), 'cannot bind GET /v1/{uuid.x} to testing.v1.Everything.Echo: field path "uuid.x" of testing.v1.Scalars: "uuid" is not a message field');
+    fails(echo("GET", "/v1/{repeated_nested}"), 'cannot bind GET /v1/{repeated_nested} to testing.v1.Everything.Echo: path variable "repeated_nested" names a repeated message field; a repeated path variable takes a comma-separated list of scalars or enums');
+    fails(echo("GET", "/v1/{struct_value}"), 'cannot bind GET /v1/{struct_value} to testing.v1.Everything.Echo: path variable "struct_value" names a message field whose text form is JSON, which query parameters take but path variables do not');
     fails(echo("POST", "/v1/x", "nope"), 'cannot bind POST /v1/x to testing.v1.Everything.Echo: field path "nope" of testing.v1.Scalars: testing.v1.Scalars has no field "nope"');
   });
 });

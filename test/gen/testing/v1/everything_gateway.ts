@@ -24,6 +24,7 @@ export const EverythingRoutes: readonly HttpRoute[] = [
   { method: Everything.method.echo, verb: "SEARCH", path: "/v1/echo" },
   { method: Everything.method.echo, verb: "POST", path: "/v1/echo/{uuid}/repeated", body: "repeated_string" },
   { method: Everything.method.echo, verb: "POST", path: "/v1/echo/{uuid}/scalar", body: "int64_value" },
+  { method: Everything.method.echo, verb: "GET", path: "/v1/lists/{repeated_string}/{repeated_color}" },
   // EchoNested: Answers with one field of the reply.
   { method: Everything.method.echoNested, verb: "GET", path: "/v1/nested/{uuid}", responseBody: "nested" },
   { method: Everything.method.echoNested, verb: "GET", path: "/v1/nested/{uuid}/child", responseBody: "nested.child" },
