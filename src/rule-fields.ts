@@ -42,12 +42,12 @@ export function checkPathVariables(method: DescMethod, template: PathTemplate, r
 }
 
 /**
- * Checks a rule's `body` against its verb and the request message; returns the body to
+ * Checks a rule's `body` against its HTTP method and the request message; returns the body to
  * emit. GET never has one; DELETE only with allow_delete_body, as grpc-gateway.
  */
 export function checkBody(
   method: DescMethod,
-  verb: string,
+  httpMethod: string,
   body: string,
   allowDeleteBody: boolean,
   report: Report,
@@ -55,9 +55,9 @@ export function checkBody(
   if (body === "") {
     return undefined;
   }
-  if (verb === "GET") {
+  if (httpMethod === "GET") {
     report(`a GET rule must not have a body, but it sets body "${body}"`);
-  } else if (verb === "DELETE" && !allowDeleteBody) {
+  } else if (httpMethod === "DELETE" && !allowDeleteBody) {
     report(`a DELETE rule must not have a body unless allow_delete_body=true, but it sets body "${body}"`);
   }
   if (body === "*") {

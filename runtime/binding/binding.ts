@@ -52,7 +52,7 @@ interface PathVariable {
 /** Compiles the binding of `route`; throws an Error naming the route when its rule cannot bind. */
 export function compileBinding(route: HttpRoute, options: BindingOptions = {}): BindingPlan {
   const schema = route.method.input;
-  const fail = (why: string) => new Error(`cannot bind ${route.verb} ${route.path} to ${route.method.parent.typeName}.${route.method.name}: ${why}`);
+  const fail = (why: string) => new Error(`cannot bind ${route.httpMethod} ${route.path} to ${route.method.parent.typeName}.${route.method.name}: ${why}`);
   const resolve = (path: string) => {
     try {
       return resolveFieldPath(schema, path);
@@ -80,7 +80,7 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
   if (bodyPath !== undefined) bound.push(fieldPathString(bodyPath));
   const query: QueryBinder | undefined = bodyRule === "*" ? undefined : compileQueryBinder(schema, bound, options);
   // grpc-gateway's allow_patch_feature, always on: an empty FieldMask filled from the body's JSON keys.
-  const patchMask = route.verb === "PATCH" ? patchMaskField(schema, bodyPath) : undefined;
+  const patchMask = route.httpMethod === "PATCH" ? patchMaskField(schema, bodyPath) : undefined;
 
   return {
     schema,

@@ -200,7 +200,7 @@ describe("rules that fail generation", () => {
         `a DELETE rule must not have a body unless allow_delete_body=true, but it sets body "sub"`, "Delete"),
     );
     const response = run(["delete_body"], "target=ts,allow_delete_body=true");
-    assert.match(response.file[0]?.content ?? "", /verb: "DELETE", path: "\/v1\/x\/\{name\}", body: "sub" \}/);
+    assert.match(response.file[0]?.content ?? "", /httpMethod: "DELETE", path: "\/v1\/x\/\{name\}", body: "sub" \}/);
   });
 
   it("refuses path variables on client-streaming and bidi methods", () => {
@@ -244,8 +244,8 @@ describe("rules that fail generation", () => {
     const content = run(["repeated_accepted"]).file[0]?.content ?? "";
     const routes = content.split("\n").filter((l) => l.startsWith("  { method:"));
     assert.deepEqual(routes, [
-      `  { method: RepeatedAccepted.method.get, verb: "GET", path: "/v1/{tags}/{kinds}" },`,
-      `  { method: RepeatedAccepted.method.get, verb: "GET", path: "/v1/id/{id}/tags/{tags}" },`,
+      `  { method: RepeatedAccepted.method.get, httpMethod: "GET", path: "/v1/{tags}/{kinds}" },`,
+      `  { method: RepeatedAccepted.method.get, httpMethod: "GET", path: "/v1/id/{id}/tags/{tags}" },`,
     ]);
   });
 
@@ -253,16 +253,16 @@ describe("rules that fail generation", () => {
     const content = run(["accepted"], "target=ts,allow_delete_body=true").file[0]?.content ?? "";
     const routes = content.split("\n").filter((l) => l.startsWith("  { method:"));
     assert.deepEqual(routes, [
-      `  { method: Accepted.method.get, verb: "GET", path: "/v1/{maybe}/{at}/{wrapped}/{kind}/{a}/{sub.name}/{id}" },`,
-      `  { method: Accepted.method.get, verb: "GET", path: "/v1/{name}" },`,
-      `  { method: Accepted.method.get, verb: "GET", path: "/v1/{name}:peek" },`,
-      `  { method: Accepted.method.get, verb: "POST", path: "/v1/{name}", body: "sub.name", responseBody: "sub" },`,
-      `  { method: Accepted.method.get, verb: "GET", path: "/v1/{name=x/*}" },`,
-      `  { method: Accepted.method.get, verb: "GET", path: "/v1/y/{name}" },`,
-      `  { method: Accepted.method.get, verb: "GET", path: "/v1/{wrapped=files/**}" },`,
-      `  { method: Accepted.method.get, verb: "LOCK", path: "/v1/{name}" },`,
-      `  { method: Accepted.method.delete, verb: "DELETE", path: "/v1/{name}", body: "*" },`,
-      `  { method: Accepted.method.up, verb: "POST", path: "/v1/up", body: "*" },`,
+      `  { method: Accepted.method.get, httpMethod: "GET", path: "/v1/{maybe}/{at}/{wrapped}/{kind}/{a}/{sub.name}/{id}" },`,
+      `  { method: Accepted.method.get, httpMethod: "GET", path: "/v1/{name}" },`,
+      `  { method: Accepted.method.get, httpMethod: "GET", path: "/v1/{name}:peek" },`,
+      `  { method: Accepted.method.get, httpMethod: "POST", path: "/v1/{name}", body: "sub.name", responseBody: "sub" },`,
+      `  { method: Accepted.method.get, httpMethod: "GET", path: "/v1/{name=x/*}" },`,
+      `  { method: Accepted.method.get, httpMethod: "GET", path: "/v1/y/{name}" },`,
+      `  { method: Accepted.method.get, httpMethod: "GET", path: "/v1/{wrapped=files/**}" },`,
+      `  { method: Accepted.method.get, httpMethod: "LOCK", path: "/v1/{name}" },`,
+      `  { method: Accepted.method.delete, httpMethod: "DELETE", path: "/v1/{name}", body: "*" },`,
+      `  { method: Accepted.method.up, httpMethod: "POST", path: "/v1/up", body: "*" },`,
     ]);
   });
 });

@@ -33,12 +33,12 @@ function refused(route: HttpRoute, request: Request, message: string): void {
   );
 }
 
-const echo = (verb: string, path: string, body?: string): HttpRoute => ({ method: Everything.method.echo, verb, path, ...(body === undefined ? {} : { body }) });
+const echo = (httpMethod: string, path: string, body?: string): HttpRoute => ({ method: Everything.method.echo, httpMethod, path, ...(body === undefined ? {} : { body }) });
 const getEcho = echo("GET", "/v1/echo/{string_value}");
 const postStar = echo("POST", "/v1/echo", "*");
 const postNested = echo("POST", "/v1/echo/{string_value}/nested", "nested");
 const putNestedPath = echo("PUT", "/v1/echo/{nested.name}/{nested.child.name}", "*");
-const updateNested: HttpRoute = { method: Everything.method.updateNested, verb: "PATCH", path: "/v1/nested/{name}", body: "nested" };
+const updateNested: HttpRoute = { method: Everything.method.updateNested, httpMethod: "PATCH", path: "/v1/nested/{name}", body: "nested" };
 
 describe("binding: path variables", () => {
   it("binds path variables, then query parameters", () => {
@@ -192,14 +192,14 @@ describe("binding: PATCH fills an empty FieldMask from the body", () => {
 
   it("leaves the mask alone for an empty body, a non-JSON body, or another verb", () => {
     assert.equal(patch("").updateMask, undefined);
-    const put = bind<UpdateNestedRequest>({ ...updateNested, verb: "PUT" }, { body: '{"name":"x"}' });
+    const put = bind<UpdateNestedRequest>({ ...updateNested, httpMethod: "PUT" }, { body: '{"name":"x"}' });
     assert.equal(put.updateMask, undefined);
     const raw: Marshaler = { contentType: "application/x-raw", unmarshal: () => {}, marshal: () => "" };
     assert.equal(bind<UpdateNestedRequest>(updateNested, { body: new Uint8Array([0x0a, 0x01, 0x78]), marshaler: raw }).updateMask, undefined);
   });
 
   it("does nothing for a request without a FieldMask field or with body *", () => {
-    const route: HttpRoute = { method: Messaging.method.updateMessage, verb: "PATCH", path: "/v1/messages/{message_id}", body: "message" };
+    const route: HttpRoute = { method: Messaging.method.updateMessage, httpMethod: "PATCH", path: "/v1/messages/{message_id}", body: "message" };
     const m = bind<UpdateMessageRequest>(route, { pathParams: { message_id: "1" }, body: '{"text":"Hi!"}' });
     assert.deepEqual([m.messageId, m.message?.text], ["1", "Hi!"]);
     const star = bind<UpdateNestedRequest>({ ...updateNested, body: "*" }, { body: '{"nested":{"name":"x"}}' });
