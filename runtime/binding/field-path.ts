@@ -103,7 +103,7 @@ function assertOneofFree(message: ReflectMessage, field: DescField): void {
 /**
  * Sets one value on the field `field` of `message`: replaces a singular field, appends to
  * a list. Values come in the shapes `ReflectMessage.set` takes (bigint for 64-bit
- * integers, a ReflectMessage for message fields), as produced by field-value.ts.
+ * integers, a ReflectMessage for message fields), as produced by field-text.ts.
  */
 export function setFieldValue(message: ReflectMessage, field: DescField, value: unknown): void {
   if (field.fieldKind === "list") {

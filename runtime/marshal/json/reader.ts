@@ -69,7 +69,7 @@ export function createJsonReader(options: JsonReaderOptions): JsonReader {
 interface ReadContext {
   /** Messages entered, counted as protobuf-es counts them against its recursion limit. */
   depth: number;
-  /** Object keys plus colons inside strings, of everything read: see json-key-tally.ts. */
+  /** Object keys plus colons inside strings, of everything read: see key-tally.ts. */
   tally: number;
   readonly discardUnknown: boolean;
   /** Whether a key naming no field was skipped anywhere. */

@@ -11,7 +11,7 @@ import { screenUnknowns, type ScreenOptions } from "./unknowns.js";
 
 /**
  * proto3 JSON through protobuf-es's reflective reader and writer: the reference that the
- * compiled reader and writer (json-reader.ts, json-writer.ts) must match, and what the
+ * compiled reader and writer (reader.ts, writer.ts) must match, and what the
  * marshaler falls back to whenever they cannot vouch for a result.
  */
 export interface ReflectiveJson {
