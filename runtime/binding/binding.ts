@@ -1,17 +1,17 @@
 import { create, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import { FieldMaskSchema, type FieldMask } from "@bufbuild/protobuf/wkt";
-import { Code } from "../gen/google/rpc/code_pb.js";
-import { GatewayError } from "../gateway-error.js";
 import { findField } from "../field-names.js";
-import { directSetter, fieldPathString, isTraversable, parentMessage, resolveFieldPath, setFieldValue, type DirectSetter } from "./field-path.js";
-import { FieldValueError, valueConverter, type TextConverter } from "./field-text.js";
-import { pathVariableRefusal, type PathVariableRefusal } from "./path-variable.js";
+import { GatewayError } from "../gateway-error.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
 import type { Marshaler } from "../marshal/marshaler.js";
-import { compileQueryBinder, type QueryBinder, type QueryBindingOptions } from "./query.js";
 import { isJsonObject } from "../plain-object.js";
 import type { HttpRoute } from "../route.js";
 import { fieldPathsOf, parsePathTemplate } from "../routing/path-template.js";
+import { directSetter, fieldPathString, isTraversable, parentMessage, resolveFieldPath, setFieldValue, type DirectSetter } from "./field-path.js";
+import { FieldValueError, valueConverter, type TextConverter } from "./field-text.js";
+import { pathVariableRefusal, type PathVariableRefusal } from "./path-variable.js";
+import { compileQueryBinder, type QueryBinder, type QueryBindingOptions } from "./query.js";
 
 /** How requests bind to messages; shared by every route of a gateway. Only the query side has options. */
 export type BindingOptions = QueryBindingOptions;
