@@ -61,7 +61,7 @@ const [path, rawQuery] = getItem.path.split("?") as [string, string];
 const emptyBody = new Uint8Array(0);
 const body1k = Buffer.from(orderBody(1024));
 const body64k = Buffer.from(orderBody(64 * 1024));
-const unaryRoute = (verb: string): HttpRoute => BenchServiceRoutes.find((r) => r.verb === verb && r.method.methodKind === "unary")!;
+const unaryRoute = (httpMethod: string): HttpRoute => BenchServiceRoutes.find((r) => r.httpMethod === httpMethod && r.method.methodKind === "unary")!;
 
 // What curl sends with a JSON body (node keeps rawHeaders as received), and what a grpc-js server answers with.
 const rawHeaders = ["Host", "127.0.0.1:8080", "User-Agent", "curl/8.5.0", "Accept", "*/*", "Content-Type", "application/json", "Content-Length", "1024"];
@@ -81,7 +81,7 @@ function gatewaySteps(rt: Runtime): Step[] {
   const getBinding = rt.binding.compileBinding(unaryRoute("GET"), { unknownQueryParameters: "error" });
   const postBinding = rt.binding.compileBinding(unaryRoute("POST"), { unknownQueryParameters: "error" });
   const router = rt.router.createRouter<HttpRoute>();
-  for (const r of BenchServiceRoutes) router.add(r.verb, rt.template.parsePathTemplate(r.path), r);
+  for (const r of BenchServiceRoutes) router.add(r.httpMethod, rt.template.parsePathTemplate(r.path), r);
   const getRequest = getBinding.bind({ pathParams: { id: getItem.id }, rawQuery, body: emptyBody, marshaler: json }) as GetItemRequest;
   const item = create(BenchService.method.getItem.output, benchImplementation.getItem(getRequest));
   const order = postBinding.bind({ pathParams: {}, rawQuery: "", body: body1k, marshaler: json }) as Order;

@@ -42,7 +42,7 @@ async function buildRouter(dir: string): Promise<{ router: Router<number>; count
   // Generated order: service S0's methods, then S1's ..., which is the index routeExample uses.
   const lists = Object.entries(gw).filter(([name]) => name.endsWith("Routes")).sort(([a], [b]) => Number(a.slice(1, -6)) - Number(b.slice(1, -6)));
   for (const [, list] of lists) {
-    for (const route of list as readonly HttpRoute[]) router.add(route.verb, parsePathTemplate(route.path), index++);
+    for (const route of list as readonly HttpRoute[]) router.add(route.httpMethod, parsePathTemplate(route.path), index++);
   }
   return { router, count: index };
 }

@@ -74,11 +74,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     // Compile everything first, so a bad route leaves the gateway as it was.
     const compiled = routes.map((route) => {
       if (route.method.parent.typeName !== service.typeName) {
-        throw new Error(`route ${route.verb} ${route.path} calls ${route.method.parent.typeName}, not ${service.typeName}`);
+        throw new Error(`route ${route.httpMethod} ${route.path} calls ${route.method.parent.typeName}, not ${service.typeName}`);
       }
       return { route, template: parsePathTemplate(route.path), value: compileRoute(route, backend, settings) };
     });
-    for (const { route, template, value } of compiled) router.add(route.verb, template, value);
+    for (const { route, template, value } of compiled) router.add(route.httpMethod, template, value);
   };
 
   return Object.assign(gateway, { register, upgrade: createWebSocketUpgrade(router, settings) });

@@ -1,6 +1,12 @@
-// grpc-gateway-express/internal: what the plugin shares with the runtime, so that both
-// decide the template grammar and field paths in one place. Not for apps; no stability promise.
+/**
+ * What the plugin shares with the runtime, so that generation refuses exactly what
+ * registration would: the path template grammar, field-path resolution, which fields a
+ * path variable can bind (the text-form rule, messageTextForm, applied to paths), and the
+ * google.api annotation schemas. The plugin reaches the runtime only through this module
+ * (the package entry `grpc-gateway-express/internal`); none of it is public API.
+ */
 export { http } from "./gen/google/api/annotations_pb.js";
 export { HttpRuleSchema, type HttpRule } from "./gen/google/api/http_pb.js";
 export { parsePathTemplate, PathTemplateError, templateKey, type PathTemplate, type TemplateVariable } from "./routing/path-template.js";
-export { isTraversable } from "./binding/field-path.js";
+export { walkFieldPath, type FieldPathProblem, type FieldPathResolution } from "./binding/field-path.js";
+export { pathVariableRefusal, type PathVariableRefusal } from "./binding/path-variable.js";

@@ -9,7 +9,7 @@ export interface HttpRoute {
   /** The gRPC method this route calls. */
   readonly method: DescMethod;
   /** HTTP method in upper case: GET, PUT, POST, DELETE, PATCH, or a custom rule's kind. */
-  readonly verb: string;
+  readonly httpMethod: string;
   /** The path template exactly as written in the rule, e.g. `/v1/{name=shelves/*}`. */
   readonly path: string;
   /** `*` for the whole request message, a (proto-name) field path for one field; absent for no body. */

@@ -7,7 +7,7 @@ import { checkBody, checkPathVariables, checkResponseBody, type Report } from ".
 /** One HTTP binding of a method, validated: what one entry of the generated route table holds. */
 export interface Binding {
   /** GET, PUT, POST, DELETE, PATCH, or a custom rule's kind as written. */
-  readonly verb: string;
+  readonly httpMethod: string;
   /** The path template as written in the rule. */
   readonly path: string;
   /** `*` or a (dotted, proto-name) field path of the request; absent for no body. */
@@ -47,7 +47,7 @@ interface RuleSource {
   readonly additional: boolean;
 }
 
-// Where a rule is reported, and which route (verb + template shape) claims which rule.
+// Where a rule is reported, and which route (HTTP method + template shape) claims which rule.
 interface FileScope {
   readonly options: BindingOptions;
   readonly problems: string[];
@@ -128,22 +128,22 @@ function bindRule(method: DescMethod, source: RuleSource, scope: FileScope): Bin
   if (source.additional && rule.additionalBindings.length > 0) {
     report("an additional binding must not have additional_bindings of its own");
   }
-  const pattern = verbAndPath(rule, report);
+  const pattern = methodAndPath(rule, report);
   if (pattern === undefined) {
     return undefined;
   }
-  const { verb, path } = pattern;
+  const { httpMethod, path } = pattern;
   const template = parseTemplate(path, report);
   if (template !== undefined) {
     checkPathVariables(method, template, report);
   }
-  const body = checkBody(method, verb, rule.body, scope.options.allowDeleteBody, report);
+  const body = checkBody(method, httpMethod, rule.body, scope.options.allowDeleteBody, report);
   const responseBody = checkResponseBody(method, rule.responseBody, report);
   if (template !== undefined && scope.problems.length === before) {
-    const key = routeKey(verb, template);
+    const key = routeKey(httpMethod, template);
     const owner = scope.claimed.get(key);
     if (owner !== undefined) {
-      report(`${verb} ${path} matches the same requests as ${owner}`);
+      report(`${httpMethod} ${path} matches the same requests as ${owner}`);
     } else {
       scope.claimed.set(key, `service ${method.parent.typeName}, method ${method.name}, ${source.label}`);
     }
@@ -152,14 +152,14 @@ function bindRule(method: DescMethod, source: RuleSource, scope: FileScope): Bin
     return undefined;
   }
   return {
-    verb,
+    httpMethod,
     path,
     ...(body !== undefined ? { body } : {}),
     ...(responseBody !== undefined ? { responseBody } : {}),
   };
 }
 
-function verbAndPath(rule: HttpRule, report: Report): { verb: string; path: string } | undefined {
+function methodAndPath(rule: HttpRule, report: Report): { httpMethod: string; path: string } | undefined {
   switch (rule.pattern.case) {
     case undefined:
       report("it must set one of get, put, post, delete, patch or custom");
@@ -178,10 +178,10 @@ function verbAndPath(rule: HttpRule, report: Report): { verb: string; path: stri
         report(`custom kind "${kind}" is not a method the Node.js HTTP server accepts (see http.METHODS)`);
         return undefined;
       }
-      return { verb: kind, path };
+      return { httpMethod: kind, path };
     }
     default:
-      return { verb: rule.pattern.case.toUpperCase(), path: rule.pattern.value };
+      return { httpMethod: rule.pattern.case.toUpperCase(), path: rule.pattern.value };
   }
 }
 
@@ -198,11 +198,11 @@ function parseTemplate(path: string, report: Report): PathTemplate | undefined {
 }
 
 /**
- * What makes two routes duplicates: the same verb and a template that matches the same
+ * What makes two routes duplicates: the same HTTP method and a template that matches the same
  * requests, by the runtime's own canonical form (variable names and extents dropped, so
  * `/v1/{name=messages/*}` and `/v1/messages/{id}` collide), since the gateway refuses
  * such a pair at registration and generation should fail first.
  */
-function routeKey(verb: string, template: PathTemplate): string {
-  return `${verb} ${templateKey(template)}`;
+function routeKey(httpMethod: string, template: PathTemplate): string {
+  return `${httpMethod} ${templateKey(template)}`;
 }

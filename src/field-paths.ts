@@ -1,43 +1,33 @@
 import { ScalarType, type DescField, type DescMessage } from "@bufbuild/protobuf";
-import { isTraversable } from "grpc-gateway-express/internal";
+import { pathVariableRefusal, walkFieldPath } from "grpc-gateway-express/internal";
 
-/** A field path resolved against a message: the fields from the root down to the leaf. */
-export type ResolvedFieldPath = { readonly fields: readonly DescField[] } | { readonly problem: string };
+/** A field path checked against a message: the fields from the root down to the leaf, or why it names none. */
+export type CheckedFieldPath = { readonly fields: readonly DescField[] } | { readonly problem: string };
 
 /**
- * Resolves a dotted (proto-name) field path against `root`. Every segment but the last
- * must be a message field the runtime can step into (singular, not a wrapper or Struct,
- * which protobuf-es stores unboxed), so generation fails where registration would.
- * A failure reads as a sentence about the path, e.g. `"nested.missing" does not name a
- * field of testing.v1.Scalars: testing.v1.Nested has no field "missing"`.
+ * Resolves a dotted (proto-name) field path against `root` by the runtime's own rule
+ * (every segment but the last a message field the runtime can step into: singular, not
+ * a wrapper or Struct, which protobuf-es stores unboxed), so generation fails where
+ * registration would. A failure reads as a sentence about the path, e.g. `"nested.missing"
+ * does not name a field of testing.v1.Scalars: testing.v1.Nested has no field "missing"`.
  */
-export function resolveFieldPath(root: DescMessage, path: readonly string[]): ResolvedFieldPath {
-  const quoted = `"${path.join(".")}"`;
-  const fields: DescField[] = [];
-  let message = root;
-  for (const [index, name] of path.entries()) {
-    const field = message.fields.find((f) => f.name === name);
-    if (field === undefined) {
-      // For a one-segment path the opening sentence already says it all.
-      const detail = index === 0 ? "" : `: ${message.typeName} has no field "${name}"`;
-      return { problem: `${quoted} does not name a field of ${root.typeName}${detail}` };
-    }
-    fields.push(field);
-    if (index === path.length - 1) {
-      break;
-    }
-    if (!isTraversable(field)) {
-      const next = path[index + 1] ?? "";
-      const reason = field.fieldKind === "message" ? "which binds as a whole" : "not a singular message";
-      return {
-        problem:
-          `${quoted} does not name a field of ${root.typeName}: ` +
-          `${message.typeName}.${name} is ${describeKind(field)}, ${reason}, so it has no field "${next}"`,
-      };
-    }
-    message = field.message;
+export function checkFieldPath(root: DescMessage, path: readonly string[]): CheckedFieldPath {
+  const { fields, problem } = walkFieldPath(root, path);
+  if (problem === undefined) {
+    return { fields };
   }
-  return { fields };
+  const opening = `"${path.join(".")}" does not name a field of ${root.typeName}`;
+  if (problem.kind === "no-field") {
+    // For a one-segment path the opening sentence already says it all.
+    const detail = problem.index === 0 ? "" : `: ${problem.message.typeName} has no field "${path[problem.index]}"`;
+    return { problem: opening + detail };
+  }
+  const field = fields[problem.index]!;
+  const reason = field.fieldKind === "message" ? "which binds as a whole" : "not a singular message";
+  const next = path[problem.index + 1] ?? "";
+  return {
+    problem: `${opening}: ${field.parent.typeName}.${field.name} is ${describeKind(field)}, ${reason}, so it has no field "${next}"`,
+  };
 }
 
 /** "a repeated field", "a map field", "a scalar field (int64)", ... for error messages. */
@@ -56,39 +46,24 @@ export function describeKind(field: DescField): string {
   }
 }
 
-// Message types the runtime parses from a single path segment, as it does for query
-// parameters; other messages (Struct, Any, Empty, user messages) have no text form.
-const scalarLikeMessages = new Set([
-  "google.protobuf.Timestamp",
-  "google.protobuf.Duration",
-  "google.protobuf.FieldMask",
-  "google.protobuf.DoubleValue",
-  "google.protobuf.FloatValue",
-  "google.protobuf.Int64Value",
-  "google.protobuf.UInt64Value",
-  "google.protobuf.Int32Value",
-  "google.protobuf.UInt32Value",
-  "google.protobuf.BoolValue",
-  "google.protobuf.StringValue",
-  "google.protobuf.BytesValue",
-]);
-
 /**
- * Why `field` cannot be the target of a path variable, or undefined if it can: path
- * variables bind one value, so the leaf must be singular and have a text form.
+ * Why `field` cannot be the target of a path variable, or undefined if it can, by the
+ * runtime's own rule (pathVariableRefusal): a singular field with a text form, or a
+ * repeated scalar or enum, which takes a comma-separated list.
  */
 export function pathVariableLeafProblem(field: DescField): string | undefined {
-  switch (field.fieldKind) {
-    case "scalar":
-    case "enum":
+  switch (pathVariableRefusal(field)) {
+    case undefined:
       return undefined;
-    case "list":
     case "map":
-      return `names ${describeKind(field)}; path variables bind singular fields only`;
+      return `names ${describeKind(field)}; path variables bind singular fields and repeated scalars or enums only`;
+    case "message-list":
+      return (
+        `names a repeated field of messages (${field.message!.typeName}); ` +
+        `a repeated path variable takes a comma-separated list of scalars or enums`
+      );
     case "message":
-      if (scalarLikeMessages.has(field.message.typeName)) {
-        return undefined;
-      }
+    case "json-message":
       return (
         `names ${describeKind(field)}; path variables bind scalars, enums, and the ` +
         `well-known types Timestamp, Duration, FieldMask and wrappers`

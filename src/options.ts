@@ -9,7 +9,7 @@ export interface GatewayPluginOptions {
 }
 
 /** Where generated code finds `Gateway`, `Backend` and `HttpRoute` unless told otherwise. */
-export const defaultRuntimeImport = "grpc-gateway-express/runtime";
+const defaultRuntimeImport = "grpc-gateway-express/runtime";
 
 /**
  * Parses the options protoplugin does not know. Throws on an unknown key or a bad value,

@@ -36,7 +36,7 @@ export function printService(f: GeneratedFile, { service, methods }: ServiceBind
 // rule shows up as a one-line diff.
 function routeLiteral(f: GeneratedFile, serviceDesc: ImportSymbol, method: DescMethod, binding: Binding): Printable {
   const p: Printable[] = ["{ method: ", serviceDesc, ".method.", method.localName];
-  p.push(", verb: ", f.string(binding.verb), ", path: ", f.string(binding.path));
+  p.push(", httpMethod: ", f.string(binding.httpMethod), ", path: ", f.string(binding.path));
   if (binding.body !== undefined) {
     p.push(", body: ", f.string(binding.body));
   }

@@ -1,14 +1,16 @@
 import { ScalarType, type DescMethod } from "@bufbuild/protobuf";
 import type { PathTemplate, TemplateVariable } from "grpc-gateway-express/internal";
-import { describeKind, pathVariableLeafProblem, resolveFieldPath } from "./field-paths.js";
+import { checkFieldPath, describeKind, pathVariableLeafProblem } from "./field-paths.js";
 
 /** Receives one problem of the rule being checked, as the end of a sentence naming the rule. */
 export type Report = (problem: string) => void;
 
 /**
  * Checks the path variables of a rule against the request message. Every variable (the
- * parser already refuses repeats) must name a singular field with a text form, and one
- * that captures more than a single `*` must name a string, the only type such text fits.
+ * parser already refuses two of one name) must name a field the runtime binds from a path
+ * (a singular field with a text form, or a repeated scalar or enum as a comma-separated
+ * list), and one that captures more than a single `*` must name a singular string, the
+ * only type such text fits.
  */
 export function checkPathVariables(method: DescMethod, template: PathTemplate, report: Report): void {
   if (template.variables.length > 0 && (method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming")) {
@@ -18,7 +20,7 @@ export function checkPathVariables(method: DescMethod, template: PathTemplate, r
   }
   for (const variable of template.variables) {
     const name = variable.fieldPath.join(".");
-    const resolved = resolveFieldPath(method.input, variable.fieldPath);
+    const resolved = checkFieldPath(method.input, variable.fieldPath);
     if ("problem" in resolved) {
       report(`path variable ${resolved.problem}`);
       continue;
@@ -40,12 +42,12 @@ export function checkPathVariables(method: DescMethod, template: PathTemplate, r
 }
 
 /**
- * Checks a rule's `body` against its verb and the request message; returns the body to
+ * Checks a rule's `body` against its HTTP method and the request message; returns the body to
  * emit. GET never has one; DELETE only with allow_delete_body, as grpc-gateway.
  */
 export function checkBody(
   method: DescMethod,
-  verb: string,
+  httpMethod: string,
   body: string,
   allowDeleteBody: boolean,
   report: Report,
@@ -53,16 +55,16 @@ export function checkBody(
   if (body === "") {
     return undefined;
   }
-  if (verb === "GET") {
+  if (httpMethod === "GET") {
     report(`a GET rule must not have a body, but it sets body "${body}"`);
-  } else if (verb === "DELETE" && !allowDeleteBody) {
+  } else if (httpMethod === "DELETE" && !allowDeleteBody) {
     report(`a DELETE rule must not have a body unless allow_delete_body=true, but it sets body "${body}"`);
   }
   if (body === "*") {
     return body;
   }
   // grpc-gateway accepts a dotted path here, where the spec asks for a top-level field.
-  const resolved = resolveFieldPath(method.input, body.split("."));
+  const resolved = checkFieldPath(method.input, body.split("."));
   if ("problem" in resolved) {
     report(`body ${resolved.problem}`);
   }
@@ -75,7 +77,7 @@ export function checkResponseBody(method: DescMethod, responseBody: string, repo
   if (responseBody === "" || responseBody === "*") {
     return undefined;
   }
-  const resolved = resolveFieldPath(method.output, responseBody.split("."));
+  const resolved = checkFieldPath(method.output, responseBody.split("."));
   if ("problem" in resolved) {
     report(`response_body ${resolved.problem}`);
   }

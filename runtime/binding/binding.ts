@@ -1,22 +1,20 @@
 import { create, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import { FieldMaskSchema, type FieldMask } from "@bufbuild/protobuf/wkt";
-import { Code } from "../gen/google/rpc/code_pb.js";
+import { findField } from "../field-names.js";
 import { GatewayError } from "../gateway-error.js";
-import { directSetter, fieldPathString, findField, isTraversable, parentMessage, resolveFieldPath, setFieldValue, type DirectSetter } from "./field-path.js";
-import { FieldValueError, valueConverter, type TextConverter } from "./field-text.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
 import type { Marshaler } from "../marshal/marshaler.js";
-import { compileQueryBinder, type QueryBinder, type QueryBindingOptions } from "./query.js";
+import { isJsonObject } from "../plain-object.js";
 import type { HttpRoute } from "../route.js";
+import { fieldPathsOf, parsePathTemplate } from "../routing/path-template.js";
+import { directSetter, fieldPathString, isTraversable, parentMessage, resolveFieldPath, setFieldValue, type DirectSetter } from "./field-path.js";
+import { FieldValueError, valueConverter, type TextConverter } from "./field-text.js";
+import { pathVariableRefusal, type PathVariableRefusal } from "./path-variable.js";
+import { compileQueryBinder, type QueryBinder, type QueryBindingOptions } from "./query.js";
 
-/** How requests bind to messages; shared by every route of a gateway. */
-export interface BindingOptions extends QueryBindingOptions {
-  /**
-   * Fill an empty FieldMask from the JSON keys of a PATCH body (grpc-gateway's
-   * `allow_patch_feature`). Default true.
-   */
-  readonly patchFieldMask?: boolean;
-}
+/** How requests bind to messages; shared by every route of a gateway. Only the query side has options. */
+export type BindingOptions = QueryBindingOptions;
 
 /** What one request brings to binding. */
 export interface BindingInput {
@@ -54,7 +52,7 @@ interface PathVariable {
 /** Compiles the binding of `route`; throws an Error naming the route when its rule cannot bind. */
 export function compileBinding(route: HttpRoute, options: BindingOptions = {}): BindingPlan {
   const schema = route.method.input;
-  const fail = (why: string) => new Error(`cannot bind ${route.verb} ${route.path} to ${route.method.parent.typeName}.${route.method.name}: ${why}`);
+  const fail = (why: string) => new Error(`cannot bind ${route.httpMethod} ${route.path} to ${route.method.parent.typeName}.${route.method.name}: ${why}`);
   const resolve = (path: string) => {
     try {
       return resolveFieldPath(schema, path);
@@ -63,11 +61,14 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
     }
   };
 
-  const variables = pathVariableNames(route.path).map((name): PathVariable => {
+  // The one template grammar names the variables (the router parsed the same text).
+  const variables = fieldPathsOf(parsePathTemplate(route.path)).map((name): PathVariable => {
     const path = resolve(name);
     const leaf = path[path.length - 1]!;
-    const convert = leaf.fieldKind === "map" ? undefined : valueConverter(leaf);
-    if (convert === undefined) throw fail(`path variable "${name}" names a ${leaf.fieldKind} field that has no text form`);
+    const refusal = pathVariableRefusal(leaf);
+    if (refusal !== undefined) throw fail(`path variable "${name}" ${refusals[refusal]}`);
+    // Every field a path variable may bind has a converter.
+    const convert = valueConverter(leaf)!;
     // A repeated variable replaces the list (setPathVariable), which the setter does not do.
     return { name, path, leaf, convert, set: leaf.fieldKind === "list" ? undefined : directSetter(path) };
   });
@@ -78,7 +79,8 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
   const bound = variables.map((v) => fieldPathString(v.path));
   if (bodyPath !== undefined) bound.push(fieldPathString(bodyPath));
   const query: QueryBinder | undefined = bodyRule === "*" ? undefined : compileQueryBinder(schema, bound, options);
-  const patchMask = options.patchFieldMask === false || route.verb !== "PATCH" ? undefined : patchMaskField(schema, bodyPath);
+  // grpc-gateway's allow_patch_feature, always on: an empty FieldMask filled from the body's JSON keys.
+  const patchMask = route.httpMethod === "PATCH" ? patchMaskField(schema, bodyPath) : undefined;
 
   return {
     schema,
@@ -119,10 +121,13 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
   };
 }
 
-/** The variable names of a path template: `/v1/{name=shelves/*}/{book.id}` has `name` and `book.id`. */
-function pathVariableNames(template: string): string[] {
-  return Array.from(template.matchAll(/\{([^}=]+)(?:=[^}]*)?\}/g), (m) => m[1]!.trim());
-}
+// How registration words the path variables pathVariableRefusal turns down.
+const refusals: Record<PathVariableRefusal, string> = {
+  map: "names a map field that has no text form",
+  message: "names a message field that has no text form",
+  "json-message": "names a message field whose text form is JSON, which query parameters take but path variables do not",
+  "message-list": "names a repeated message field; a repeated path variable takes a comma-separated list of scalars or enums",
+};
 
 // A FieldValueError says what is wrong with a value; this says where it came from.
 function badRequest(err: unknown, what: string, name: string): unknown {
@@ -165,7 +170,7 @@ function fillPatchMask(root: ReflectMessage, patch: PatchMask, body: Uint8Array)
   } catch {
     return; // Not JSON (another marshaler took the body): there are no keys to read.
   }
-  if (!isObject(json)) return;
+  if (!isJsonObject(json)) return;
   const paths: string[] = [];
   collectPaths(patch.bodyMessage, json, "", paths);
   paths.sort();
@@ -180,18 +185,14 @@ function fillPatchMask(root: ReflectMessage, patch: PatchMask, body: Uint8Array)
  */
 function collectPaths(desc: DescMessage, json: Record<string, unknown>, prefix: string, out: string[]): void {
   for (const key of Object.keys(json)) {
-    const field = findField(desc, key, true);
+    const field = findField(desc, key, "proto-first");
     if (field === undefined) continue;
     const path = prefix + field.name;
     const value = json[key];
-    if (field.fieldKind === "message" && !field.message.typeName.startsWith("google.protobuf.") && isObject(value) && Object.keys(value).length > 0) {
+    if (field.fieldKind === "message" && !field.message.typeName.startsWith("google.protobuf.") && isJsonObject(value) && Object.keys(value).length > 0) {
       collectPaths(field.message, value, `${path}.`, out);
     } else {
       out.push(path);
     }
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,35 +1,11 @@
 import { create, ScalarType, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
+import { findField } from "../field-names.js";
 import { FieldValueError } from "./field-text.js";
 
 /** The fields from a message down to one (nested) field: `nested.child.name` as three fields. */
 export type FieldPath = readonly DescField[];
-
-// Field lookup by name, built once per message type. Descriptors are immutable, so the
-// memo can never go stale and is invisible to callers.
-const fieldsByName = new WeakMap<DescMessage, { proto: Map<string, DescField>; any: Map<string, DescField> }>();
-
-function nameIndex(schema: DescMessage) {
-  let index = fieldsByName.get(schema);
-  if (index === undefined) {
-    const proto = new Map<string, DescField>();
-    const any = new Map<string, DescField>();
-    for (const field of schema.fields) proto.set(field.name, field);
-    for (const field of schema.fields) any.set(field.jsonName, field);
-    // A proto name beats a JSON name when one field's JSON name is another's proto name.
-    for (const field of schema.fields) any.set(field.name, field);
-    index = { proto, any };
-    fieldsByName.set(schema, index);
-  }
-  return index;
-}
-
-/** The field of `schema` named `name`: its proto name, or also its JSON name when `jsonNames` is set. */
-export function findField(schema: DescMessage, name: string, jsonNames: boolean): DescField | undefined {
-  const index = nameIndex(schema);
-  return (jsonNames ? index.any : index.proto).get(name);
-}
 
 /**
  * Whether a path may step into `field`: a singular message field, except wrappers and
@@ -40,26 +16,52 @@ export function isTraversable(field: DescField): field is DescField & { fieldKin
   return field.fieldKind === "message" && !isWrapperDesc(field.message) && field.message.typeName !== "google.protobuf.Struct";
 }
 
+/** Why a path of field names does not resolve; `index` is the position in the path where it stops. */
+export type FieldPathProblem =
+  /** The name at `index` is no field of `message`. */
+  | { readonly kind: "no-field"; readonly index: number; readonly message: DescMessage }
+  /** The field at `index` (the last one resolved) has names after it, but a path cannot step into it. */
+  | { readonly kind: "not-traversable"; readonly index: number };
+
+/** A path resolved as far as it goes: the fields found, and what stopped it, if anything. */
+export interface FieldPathResolution {
+  readonly fields: readonly DescField[];
+  readonly problem: FieldPathProblem | undefined;
+}
+
+/**
+ * Resolves a path of proto field names, as `google.api.http` rules write them, against
+ * `root`: each name is a field of the message before it, and every field but the last one
+ * a message field the path can step into ({@link isTraversable}). The rule the plugin
+ * checks at generation and the runtime at registration; each words the problem its way.
+ */
+export function walkFieldPath(root: DescMessage, names: readonly string[]): FieldPathResolution {
+  const fields: DescField[] = [];
+  let message = root;
+  for (const [index, name] of names.entries()) {
+    const field = findField(message, name, "proto");
+    if (field === undefined) return { fields, problem: { kind: "no-field", index, message } };
+    fields.push(field);
+    if (index === names.length - 1) break;
+    if (!isTraversable(field)) return { fields, problem: { kind: "not-traversable", index } };
+    message = field.message;
+  }
+  return { fields, problem: undefined };
+}
+
 /**
  * Resolves a dotted path of proto field names, as written in a `google.api.http` rule,
  * into its fields. Throws an Error saying which segment is wrong; meant for registration
  * time, where a bad rule is a programming error.
  */
 export function resolveFieldPath(schema: DescMessage, path: string): DescField[] {
-  const fields: DescField[] = [];
-  let message: DescMessage | undefined = schema;
-  for (const name of path.split(".")) {
-    if (message === undefined) {
-      throw new Error(`field path "${path}" of ${schema.typeName}: "${fieldPathString(fields)}" is not a message field`);
-    }
-    const field = findField(message, name, false);
-    if (field === undefined) {
-      throw new Error(`field path "${path}" of ${schema.typeName}: ${message.typeName} has no field "${name}"`);
-    }
-    fields.push(field);
-    message = isTraversable(field) ? field.message : undefined;
-  }
-  return fields;
+  const names = path.split(".");
+  const { fields, problem } = walkFieldPath(schema, names);
+  if (problem === undefined) return [...fields];
+  const why = problem.kind === "no-field"
+    ? `${problem.message.typeName} has no field "${names[problem.index]}"`
+    : `"${fieldPathString(fields)}" is not a message field`;
+  throw new Error(`field path "${path}" of ${schema.typeName}: ${why}`);
 }
 
 /** The proto-name spelling of a path, e.g. `nested.child.name`. */
@@ -101,7 +103,7 @@ function assertOneofFree(message: ReflectMessage, field: DescField): void {
 /**
  * Sets one value on the field `field` of `message`: replaces a singular field, appends to
  * a list. Values come in the shapes `ReflectMessage.set` takes (bigint for 64-bit
- * integers, a ReflectMessage for message fields), as produced by field-value.ts.
+ * integers, a ReflectMessage for message fields), as produced by field-text.ts.
  */
 export function setFieldValue(message: ReflectMessage, field: DescField, value: unknown): void {
   if (field.fieldKind === "list") {

@@ -1,8 +1,8 @@
 import { create, fromJson, ScalarType } from "@bufbuild/protobuf";
 import type { DescEnum, DescField, DescMessage } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
-import { base64Decode } from "@bufbuild/protobuf/wire";
 import { DurationSchema, FieldMaskSchema, isWrapperDesc } from "@bufbuild/protobuf/wkt";
+import { decodeBase64 } from "../base64.js";
 
 /** Why a text is no value of a field; the caller prefixes the parameter or variable it came from. */
 export class FieldValueError extends Error {
@@ -22,8 +22,7 @@ const converters = new WeakMap<DescField, TextConverter | null>();
 
 /**
  * The converter for the values of `field` (its elements for a list, its values for a
- * map), or undefined when those are messages without a text form (anything but
- * Timestamp, Duration, FieldMask, the wrappers, Struct, Value and ListValue).
+ * map), or undefined when those are messages without a text form (see {@link messageTextForm}).
  */
 export function valueConverter(field: DescField): TextConverter | undefined {
   let converter = converters.get(field);
@@ -105,17 +104,12 @@ const bools = new Map<string, boolean>([
   ["0", false], ["f", false], ["F", false], ["FALSE", false], ["false", false], ["False", false],
 ]);
 
-const standardBase64 = /^[A-Za-z0-9+/]*$/;
-const urlBase64 = /^[A-Za-z0-9_-]*$/;
-
-// Standard or URL-safe alphabet (never mixed), padded or not, as grpc-gateway decodes
-// bytes. Stricter than base64Decode alone, which would skip a `+` that the query string
-// turned into a space and silently produce other bytes.
+// Standard or URL-safe base64, as grpc-gateway's runtime.Bytes takes (which also wants
+// the padding that this leaves optional).
 function bytes(text: string): Uint8Array {
-  const body = text.length % 4 === 0 && text.endsWith("=") ? text.replace(/==?$/, "") : text;
-  const alphabet = /[-_]/.test(body) ? urlBase64 : standardBase64;
-  if (!alphabet.test(body) || body.length % 4 === 1) throw invalid(text, "base64 value");
-  return base64Decode(body);
+  const decoded = decodeBase64(text);
+  if (decoded === undefined) throw invalid(text, "base64 value");
+  return decoded;
 }
 
 // Computed once: as literals inside the converters they were two BigInt powers per value.
@@ -161,6 +155,30 @@ function enumConverter(desc: DescEnum): TextConverter {
   };
 }
 
+/** How a message type's values are written as text: in a form of their own, or as JSON. */
+export type MessageTextForm = "text" | "json";
+
+/**
+ * How values of message type `desc` are written in a path variable or a query parameter:
+ * in a form of their own (`text`: Timestamp, Duration, FieldMask, the wrappers), as JSON
+ * (`json`: Struct, Value, ListValue), or not at all (undefined: Any, Empty, every other
+ * message). The one answer the plugin and the runtime both go by.
+ */
+export function messageTextForm(desc: DescMessage): MessageTextForm | undefined {
+  return isWrapperDesc(desc) ? "text" : messageForms.get(desc.typeName)?.form;
+}
+
+// Well-known types other than the wrappers that have a text form: which, and how it reads.
+const messageForms = new Map<string, { readonly form: MessageTextForm; readonly converter: (desc: DescMessage) => TextConverter }>([
+  ["google.protobuf.Timestamp", { form: "text", converter: (desc) => (text) => reflect(desc, viaJson(desc, text, text, "RFC 3339 timestamp"), false) }],
+  ["google.protobuf.Duration", { form: "text", converter: () => (text) => reflect(DurationSchema, duration(text), false) }],
+  // Paths as sent: the mask is the backend's to interpret, as in grpc-gateway.
+  ["google.protobuf.FieldMask", { form: "text", converter: () => (text) => reflect(FieldMaskSchema, create(FieldMaskSchema, { paths: text.split(",").filter((p) => p !== "") }), false) }],
+  ["google.protobuf.Struct", { form: "json", converter: jsonConverter }],
+  ["google.protobuf.Value", { form: "json", converter: jsonConverter }],
+  ["google.protobuf.ListValue", { form: "json", converter: jsonConverter }],
+]);
+
 function messageConverter(desc: DescMessage): TextConverter | undefined {
   if (isWrapperDesc(desc)) {
     const valueField = desc.fields[0];
@@ -171,28 +189,19 @@ function messageConverter(desc: DescMessage): TextConverter | undefined {
       return wrapper;
     };
   }
-  switch (desc.typeName) {
-    case "google.protobuf.Timestamp":
-      return (text) => reflect(desc, viaJson(desc, text, text, "RFC 3339 timestamp"), false);
-    case "google.protobuf.Duration":
-      return (text) => reflect(DurationSchema, duration(text), false);
-    case "google.protobuf.FieldMask":
-      // Paths as sent: the mask is the backend's to interpret, as in grpc-gateway.
-      return (text) => reflect(FieldMaskSchema, create(FieldMaskSchema, { paths: text.split(",").filter((p) => p !== "") }), false);
-    case "google.protobuf.Struct":
-    case "google.protobuf.Value":
-    case "google.protobuf.ListValue":
-      return (text) => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          throw invalid(text, `JSON value for ${desc.typeName}`);
-        }
-        return reflect(desc, viaJson(desc, json, text, `JSON value for ${desc.typeName}`), false);
-      };
-  }
-  return undefined;
+  return messageForms.get(desc.typeName)?.converter(desc);
+}
+
+function jsonConverter(desc: DescMessage): TextConverter {
+  return (text) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw invalid(text, `JSON value for ${desc.typeName}`);
+    }
+    return reflect(desc, viaJson(desc, json, text, `JSON value for ${desc.typeName}`), false);
+  };
 }
 
 function viaJson(desc: DescMessage, json: unknown, text: string, what: string) {

@@ -11,11 +11,11 @@ interface HttpBodyShape {
 }
 
 /** True when `schema` is `google.api.HttpBody`. */
-export function isHttpBody(schema: DescMessage | undefined): boolean {
+function isHttpBody(schema: DescMessage | undefined): boolean {
   return schema?.typeName === httpBodyTypeName;
 }
 
-/** The HttpBody message a body lands in: the whole request, or the message-typed body field. */
+/** True when a body lands in a `google.api.HttpBody`: `input` itself, or the message field `bodyField` of it. */
 export function httpBodyTarget(input: DescMessage, bodyField: DescField | undefined): boolean {
   return bodyField === undefined ? isHttpBody(input) : bodyField.fieldKind === "message" && isHttpBody(bodyField.message);
 }

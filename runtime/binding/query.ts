@@ -2,7 +2,8 @@ import type { DescField, DescMessage, Message } from "@bufbuild/protobuf";
 import { isReflectMessage, reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import { GatewayError } from "../gateway-error.js";
-import { directSetter, fieldPathString, findField, isTraversable, parentMessage, setFieldValue, type DirectSetter } from "./field-path.js";
+import { findField } from "../field-names.js";
+import { directSetter, fieldPathString, isTraversable, parentMessage, setFieldValue, type DirectSetter } from "./field-path.js";
 import { FieldValueError, mapKeyConverter, valueConverter, type TextConverter } from "./field-text.js";
 
 /** What to do with a query parameter that names no field of the request. */
@@ -162,7 +163,7 @@ function resolveKey(schema: DescMessage, key: string, bound: ReadonlySet<string>
     return { kind: "fail", unknown: false, reason: (k) => `query parameter "${k.slice(0, 64)}...": nests deeper than ${maxQueryDepth} fields` };
   }
   for (let i = 0; i < names.length; i++) {
-    const field = findField(message, names[i]!, true);
+    const field = findField(message, names[i]!, "proto-first");
     if (field === undefined) {
       const where = message;
       return { kind: "fail", unknown: true, reason: (k) => `unknown query parameter "${k}": ${where.typeName} has no field "${names[i]}"` };

@@ -1,7 +1,7 @@
 import type { DescField, DescMessage, Message } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { resolveFieldPath } from "./field-path.js";
-import { httpBodyContent, isHttpBody } from "./http-body.js";
+import { httpBodyContent, httpBodyTarget } from "./http-body.js";
 import type { Marshaler } from "../marshal/marshaler.js";
 
 /** The part of a reply that becomes the HTTP body: all of it, or what `response_body` names. */
@@ -40,7 +40,7 @@ export function compileReplyBody(output: DescMessage, responseBody: string | und
     return marshaler.marshal(schema, message, leaf);
   };
   return {
-    raw: leaf === undefined ? isHttpBody(output) : leaf.fieldKind === "message" && isHttpBody(leaf.message),
+    raw: httpBodyTarget(output, leaf),
     marshal,
     text(marshaler, reply) {
       const payload = marshal(marshaler, reply);

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Metadata, type MetadataValue } from "@grpc/grpc-js";
+import { decodeBase64 } from "../base64.js";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import { GatewayError } from "../gateway-error.js";
 
@@ -72,8 +73,6 @@ const applicationGrpcKeys = new Set(["grpc-trace-bin", "grpc-tags-bin"]);
 
 const validMetadataKey = /^[0-9a-z_.-]+$/;
 const validMetadataText = /^[ -~]*$/;
-const base64Std = /^[A-Za-z0-9+/]*={0,2}$/;
-const base64Url = /^[A-Za-z0-9_-]*={0,2}$/;
 
 /**
  * Builds the call's metadata from the request headers, like grpc-gateway's AnnotateContext:
@@ -195,19 +194,10 @@ function appendMetadata(md: Metadata, key: string, value: MetadataValue): void {
 function appendForwardable(md: Metadata, key: string, value: MetadataValue): void {
   if (key.endsWith("-bin")) {
     const bytes = typeof value === "string" ? decodeBase64(value) : value;
-    if (bytes !== undefined) md.add(key, bytes);
+    if (bytes !== undefined) md.add(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } else if (typeof value === "string" && validMetadataText.test(value)) {
     md.add(key, value);
   }
-}
-
-/** Strict base64, standard or URL-safe alphabet, padded or not; undefined when malformed. */
-function decodeBase64(value: string): Buffer | undefined {
-  if (!base64Std.test(value) && !base64Url.test(value)) return undefined;
-  const padded = value.endsWith("=");
-  if (padded ? value.length % 4 !== 0 : value.length % 4 === 1) return undefined;
-  // Node's "base64" decoder reads both alphabets.
-  return Buffer.from(value, "base64");
 }
 
 const grpcTimeoutPattern = /^(\d{1,8})([HMSmun])$/;

@@ -9,7 +9,7 @@
  *     Verb      = LITERAL ;
  *
  * Both the plugin (to reject bad rules at generation time) and the runtime router import
- * this module, so it imports nothing.
+ * this module, so it imports nothing but the percent-escape rules it shares with the router.
  *
  * Choices where the spec is loose, each checked here so a bad rule fails early:
  * - "/" alone is the root template (no segments), as grpc-gateway and Envoy accept it.
@@ -20,6 +20,7 @@
  * - `**` may appear once, as the last segment (only the verb may follow it), as the spec
  *   says; grpc-gateway and Envoy accept more, which no other implementation can serve.
  */
+import { isHex, tryDecode } from "./percent-encoding.js";
 
 /** One segment of a template; a variable's own segments appear here in line. */
 export type TemplateSegment =
@@ -96,10 +97,6 @@ function charSet(chars: string): Uint8Array {
   const set = new Uint8Array(128);
   for (let i = 0; i < chars.length; i++) set[chars.charCodeAt(i)] = 1;
   return set;
-}
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
 // Recursive descent over the string; `pos` is the next unread index.
@@ -239,20 +236,11 @@ class Parser {
         this.fail(problem, offset + i);
       }
     }
-    if (text.includes("%") && !decodes(text)) this.fail(`percent-escapes in ${quote(text)} are not UTF-8`, offset);
+    if (text.includes("%") && tryDecode(text) === undefined) this.fail(`percent-escapes in ${quote(text)} are not UTF-8`, offset);
   }
 
   private fail(problem: string, position = this.pos): never {
     throw new PathTemplateError(problem, position, this.src);
-  }
-}
-
-function decodes(text: string): boolean {
-  try {
-    decodeURIComponent(text);
-    return true;
-  } catch {
-    return false;
   }
 }
 

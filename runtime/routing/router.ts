@@ -28,7 +28,9 @@
  * - A path that is not origin-form (`*`, `http://host/...`) is "not-found": someone
  *   else's to answer.
  */
+import { setOwnProperty } from "../plain-object.js";
 import type { PathTemplate } from "./path-template.js";
+import { badEscapeAt, decodeAll, decodeExceptReserved, tryDecode } from "./percent-encoding.js";
 
 /** How captured path values are percent-decoded: per the spec (default) or as grpc-gateway's legacy mode. */
 export type Unescaping = "spec" | "legacy";
@@ -233,9 +235,8 @@ function matched<T>(route: Route<T>, raw: string[], decoded: string[], legacy: b
       : legacy
         ? joinSegments(decoded, c.start, end)
         : decodeExceptReserved(joinSegments(raw, c.start, end));
-    // A proto field may be called __proto__; plain assignment would drop it.
-    if (c.key !== "__proto__") params[c.key] = value;
-    else Object.defineProperty(params, c.key, { value, enumerable: true, writable: true, configurable: true });
+    // A proto field may be called __proto__.
+    setOwnProperty(params, c.key, value);
   }
   return { kind: "match", value: route.value, params };
 }
@@ -258,62 +259,6 @@ function joinSegments(segments: string[], start: number, end: number): string {
   return text;
 }
 
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}
-
-function hexValue(c: number): number {
-  return c <= 57 ? c - 48 : (c | 32) - 87;
-}
-
-// Index of the first "%" not followed by two hex digits, or -1.
-function badEscapeAt(text: string, from: number): number {
-  for (let i = from; i >= 0; i = text.indexOf("%", i + 3)) {
-    if (!isHex(text.charCodeAt(i + 1)) || !isHex(text.charCodeAt(i + 2))) return i;
-  }
-  return -1;
-}
-
 function quoteEscape(text: string, at: number): string {
   return JSON.stringify(text.slice(at, at + 3));
-}
-
-function tryDecode(text: string): string | undefined {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function decodeAll(segments: string[]): string[] | undefined {
-  const out = new Array<string>(segments.length);
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i]!;
-    const text = segment.includes("%") ? tryDecode(segment) : segment;
-    if (text === undefined) return undefined;
-    out[i] = text;
-  }
-  return out;
-}
-
-// RFC 6570 reserved: gen-delims and sub-delims.
-const RESERVED = new Uint8Array(128);
-for (const c of ":/?#[]@!$&'()*+,;=") RESERVED[c.charCodeAt(0)] = 1;
-
-// Escapes are known well-formed and every segment known to decode, so the runs between
-// kept escapes (ASCII, never inside a UTF-8 sequence) decode too.
-function decodeExceptReserved(text: string): string {
-  let i = text.indexOf("%");
-  if (i < 0) return text;
-  let out = "";
-  let run = 0;
-  for (; i >= 0; i = text.indexOf("%", i + 3)) {
-    const byte = hexValue(text.charCodeAt(i + 1)) * 16 + hexValue(text.charCodeAt(i + 2));
-    if (byte < 128 && RESERVED[byte] === 1) {
-      out += decodeURIComponent(text.slice(run, i)) + text.slice(i, i + 3);
-      run = i + 3;
-    }
-  }
-  return out + decodeURIComponent(text.slice(run));
 }

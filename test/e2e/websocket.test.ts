@@ -27,7 +27,7 @@ interface SeenCall {
 }
 
 /** A path variable and a scalar body field, so each frame is bound with the URL's values. */
-const roomRoute: HttpRoute = { method: Streamer.method.bidi, verb: "POST", path: "/v1/rooms/{name}:bidi", body: "count" };
+const roomRoute: HttpRoute = { method: Streamer.method.bidi, httpMethod: "POST", path: "/v1/rooms/{name}:bidi", body: "count" };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

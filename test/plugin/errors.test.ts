@@ -25,6 +25,8 @@ message GetRequest {
   optional string maybe = 9;
   Kind kind = 10;
   oneof choice { string a = 11; int32 b = 12; }
+  repeated Sub subs = 13;
+  repeated Kind kinds = 14;
 }
 
 message Reply {
@@ -39,7 +41,12 @@ const cases: Record<string, string> = {
   missing_nested: `service MissingNested { rpc Get(GetRequest) returns (Reply) { option (google.api.http) = { get: "/v1/{sub.missing}" }; } }`,
   through_scalar: `service ThroughScalar { rpc Get(GetRequest) returns (Reply) { option (google.api.http) = { get: "/v1/{name.first}" }; } }`,
   through_wrapper: `service ThroughWrapper { rpc Get(GetRequest) returns (Reply) { option (google.api.http) = { get: "/v1/{wrapped.value}" }; } }`,
-  repeated_field: `service RepeatedField { rpc Get(GetRequest) returns (Reply) { option (google.api.http) = { get: "/v1/{tags}" }; } }`,
+  repeated_field: `service RepeatedField { rpc Get(GetRequest) returns (Reply) { option (google.api.http) = { get: "/v1/{subs}" }; } }`,
+  repeated_multi_segment: `service RepeatedMultiSegment { rpc Get(GetRequest) returns (Reply) { option (google.api.http) = { get: "/v1/{tags=tags/*}" }; } }`,
+  repeated_accepted: `service RepeatedAccepted { rpc Get(GetRequest) returns (Reply) { option (google.api.http) = {
+    get: "/v1/{tags}/{kinds}"
+    additional_bindings { get: "/v1/id/{id}/tags/{tags}" }
+  }; } }`,
   map_field: `service MapField { rpc Get(GetRequest) returns (Reply) { option (google.api.http) = { get: "/v1/{labels}" }; } }`,
   message_field: `service MessageField { rpc Get(GetRequest) returns (Reply) { option (google.api.http) = { get: "/v1/{sub}" }; } }`,
   struct_field: `service StructField { rpc Get(GetRequest) returns (Reply) { option (google.api.http) = { get: "/v1/{struct}" }; } }`,
@@ -137,9 +144,13 @@ describe("rules that fail generation", () => {
     ["through_wrapper", "ThroughWrapper", `rule "get: /v1/{wrapped.value}"`,
       `path variable "wrapped.value" does not name a field of bad.v1.GetRequest: ` +
         `bad.v1.GetRequest.wrapped is a message field (google.protobuf.StringValue), which binds as a whole, so it has no field "value"`],
-    ["repeated_field", "RepeatedField", `rule "get: /v1/{tags}"`,
-      `path variable "tags" names a repeated field; path variables bind singular fields only`],
-    ["map_field", "MapField", `rule "get: /v1/{labels}"`, `path variable "labels" names a map field; path variables bind singular fields only`],
+    ["repeated_field", "RepeatedField", `rule "get: /v1/{subs}"`,
+      `path variable "subs" names a repeated field of messages (bad.v1.GetRequest.Sub); ` +
+        `a repeated path variable takes a comma-separated list of scalars or enums`],
+    ["repeated_multi_segment", "RepeatedMultiSegment", `rule "get: /v1/{tags=tags/*}"`,
+      `path variable "tags" captures "tags/*", so it must name a string field, not a repeated field`],
+    ["map_field", "MapField", `rule "get: /v1/{labels}"`,
+      `path variable "labels" names a map field; path variables bind singular fields and repeated scalars or enums only`],
     ["message_field", "MessageField", `rule "get: /v1/{sub}"`,
       `path variable "sub" names a message field (bad.v1.GetRequest.Sub); ` +
         `path variables bind scalars, enums, and the well-known types Timestamp, Duration, FieldMask and wrappers`],
@@ -189,7 +200,7 @@ describe("rules that fail generation", () => {
         `a DELETE rule must not have a body unless allow_delete_body=true, but it sets body "sub"`, "Delete"),
     );
     const response = run(["delete_body"], "target=ts,allow_delete_body=true");
-    assert.match(response.file[0]?.content ?? "", /verb: "DELETE", path: "\/v1\/x\/\{name\}", body: "sub" \}/);
+    assert.match(response.file[0]?.content ?? "", /httpMethod: "DELETE", path: "\/v1\/x\/\{name\}", body: "sub" \}/);
   });
 
   it("refuses path variables on client-streaming and bidi methods", () => {
@@ -229,20 +240,29 @@ describe("rules that fail generation", () => {
     });
   });
 
+  it("accepts repeated scalar and enum path variables, which take comma-separated lists, as grpc-gateway", () => {
+    const content = run(["repeated_accepted"]).file[0]?.content ?? "";
+    const routes = content.split("\n").filter((l) => l.startsWith("  { method:"));
+    assert.deepEqual(routes, [
+      `  { method: RepeatedAccepted.method.get, httpMethod: "GET", path: "/v1/{tags}/{kinds}" },`,
+      `  { method: RepeatedAccepted.method.get, httpMethod: "GET", path: "/v1/id/{id}/tags/{tags}" },`,
+    ]);
+  });
+
   it("accepts what grpc-gateway accepts: optional, well-known, enum and oneof variables, dotted bodies, distinct shapes", () => {
     const content = run(["accepted"], "target=ts,allow_delete_body=true").file[0]?.content ?? "";
     const routes = content.split("\n").filter((l) => l.startsWith("  { method:"));
     assert.deepEqual(routes, [
-      `  { method: Accepted.method.get, verb: "GET", path: "/v1/{maybe}/{at}/{wrapped}/{kind}/{a}/{sub.name}/{id}" },`,
-      `  { method: Accepted.method.get, verb: "GET", path: "/v1/{name}" },`,
-      `  { method: Accepted.method.get, verb: "GET", path: "/v1/{name}:peek" },`,
-      `  { method: Accepted.method.get, verb: "POST", path: "/v1/{name}", body: "sub.name", responseBody: "sub" },`,
-      `  { method: Accepted.method.get, verb: "GET", path: "/v1/{name=x/*}" },`,
-      `  { method: Accepted.method.get, verb: "GET", path: "/v1/y/{name}" },`,
-      `  { method: Accepted.method.get, verb: "GET", path: "/v1/{wrapped=files/**}" },`,
-      `  { method: Accepted.method.get, verb: "LOCK", path: "/v1/{name}" },`,
-      `  { method: Accepted.method.delete, verb: "DELETE", path: "/v1/{name}", body: "*" },`,
-      `  { method: Accepted.method.up, verb: "POST", path: "/v1/up", body: "*" },`,
+      `  { method: Accepted.method.get, httpMethod: "GET", path: "/v1/{maybe}/{at}/{wrapped}/{kind}/{a}/{sub.name}/{id}" },`,
+      `  { method: Accepted.method.get, httpMethod: "GET", path: "/v1/{name}" },`,
+      `  { method: Accepted.method.get, httpMethod: "GET", path: "/v1/{name}:peek" },`,
+      `  { method: Accepted.method.get, httpMethod: "POST", path: "/v1/{name}", body: "sub.name", responseBody: "sub" },`,
+      `  { method: Accepted.method.get, httpMethod: "GET", path: "/v1/{name=x/*}" },`,
+      `  { method: Accepted.method.get, httpMethod: "GET", path: "/v1/y/{name}" },`,
+      `  { method: Accepted.method.get, httpMethod: "GET", path: "/v1/{wrapped=files/**}" },`,
+      `  { method: Accepted.method.get, httpMethod: "LOCK", path: "/v1/{name}" },`,
+      `  { method: Accepted.method.delete, httpMethod: "DELETE", path: "/v1/{name}", body: "*" },`,
+      `  { method: Accepted.method.up, httpMethod: "POST", path: "/v1/up", body: "*" },`,
     ]);
   });
 });

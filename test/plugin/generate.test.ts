@@ -138,8 +138,8 @@ describe("generated gateway files", () => {
       " */",
       "export const GreeterRoutes: readonly HttpRoute[] = [",
       "  // SayHello: Sends a greeting.",
-      `  { method: Greeter.method.sayHello, verb: "GET", path: "/v1/greeter/{name}" },`,
-      `  { method: Greeter.method.sayHello, verb: "POST", path: "/v1/greeter", body: "*" },`,
+      `  { method: Greeter.method.sayHello, httpMethod: "GET", path: "/v1/greeter/{name}" },`,
+      `  { method: Greeter.method.sayHello, httpMethod: "POST", path: "/v1/greeter", body: "*" },`,
       "];",
       "",
       "/**",
@@ -159,13 +159,13 @@ describe("generated gateway files", () => {
       " * HTTP routes of shop.v1.Shelves, from its google.api.http rules.",
       " */",
       "export const ShelvesRoutes: readonly HttpRoute[] = [",
-      `  { method: Shelves.method.getShelf, verb: "GET", path: "/v1/{name=shelves/*}", responseBody: "title" },`,
+      `  { method: Shelves.method.getShelf, httpMethod: "GET", path: "/v1/{name=shelves/*}", responseBody: "title" },`,
       "  // MoveShelf: Moves a shelf; PATCH-like, with a custom verb.",
-      `  { method: Shelves.method.moveShelf, verb: "MOVE", path: "/v1/{shelf.name=shelves/*}:move", body: "destination" },`,
-      `  { method: Shelves.method.moveShelf, verb: "PUT", path: "/v1/shelves/{shelf.id}/at/{since}", body: "*" },`,
+      `  { method: Shelves.method.moveShelf, httpMethod: "MOVE", path: "/v1/{shelf.name=shelves/*}:move", body: "destination" },`,
+      `  { method: Shelves.method.moveShelf, httpMethod: "PUT", path: "/v1/shelves/{shelf.id}/at/{since}", body: "*" },`,
       "  // WatchShelf: Streams the books of a shelf.",
-      `  { method: Shelves.method.watchShelf, verb: "GET", path: "/v1/{name=shelves/*}:watch" },`,
-      `  { method: Shelves.method.uploadBooks, verb: "POST", path: "/v1/books:upload", body: "*" },`,
+      `  { method: Shelves.method.watchShelf, httpMethod: "GET", path: "/v1/{name=shelves/*}:watch" },`,
+      `  { method: Shelves.method.uploadBooks, httpMethod: "POST", path: "/v1/books:upload", body: "*" },`,
       "];",
       "",
     ]);
@@ -175,8 +175,8 @@ describe("generated gateway files", () => {
 
   it("binds methods without a rule to the gRPC path with generate_unbound_methods=true", () => {
     const lines = generateOne("shop/v1/shop.proto", "target=ts,generate_unbound_methods=true", "shop/v1/shop_gateway.ts");
-    assert.ok(lines.includes(`  { method: Shelves.method.unbound, verb: "POST", path: "/shop.v1.Shelves/Unbound", body: "*" },`));
-    assert.ok(lines.includes(`  { method: NoRules.method.nothing, verb: "POST", path: "/shop.v1.NoRules/Nothing", body: "*" },`));
+    assert.ok(lines.includes(`  { method: Shelves.method.unbound, httpMethod: "POST", path: "/shop.v1.Shelves/Unbound", body: "*" },`));
+    assert.ok(lines.includes(`  { method: NoRules.method.nothing, httpMethod: "POST", path: "/shop.v1.NoRules/Nothing", body: "*" },`));
     assert.ok(lines.includes("export function registerNoRulesGateway(gateway: Gateway, backend: Backend): void {"));
   });
 

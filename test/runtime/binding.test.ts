@@ -33,12 +33,12 @@ function refused(route: HttpRoute, request: Request, message: string): void {
   );
 }
 
-const echo = (verb: string, path: string, body?: string): HttpRoute => ({ method: Everything.method.echo, verb, path, ...(body === undefined ? {} : { body }) });
+const echo = (httpMethod: string, path: string, body?: string): HttpRoute => ({ method: Everything.method.echo, httpMethod, path, ...(body === undefined ? {} : { body }) });
 const getEcho = echo("GET", "/v1/echo/{string_value}");
 const postStar = echo("POST", "/v1/echo", "*");
 const postNested = echo("POST", "/v1/echo/{string_value}/nested", "nested");
 const putNestedPath = echo("PUT", "/v1/echo/{nested.name}/{nested.child.name}", "*");
-const updateNested: HttpRoute = { method: Everything.method.updateNested, verb: "PATCH", path: "/v1/nested/{name}", body: "nested" };
+const updateNested: HttpRoute = { method: Everything.method.updateNested, httpMethod: "PATCH", path: "/v1/nested/{name}", body: "nested" };
 
 describe("binding: path variables", () => {
   it("binds path variables, then query parameters", () => {
@@ -67,13 +67,20 @@ describe("binding: path variables", () => {
   });
 
   it("reads templates with segments after =", () => {
-    const route = echo("GET", "/v1/{string_value=shelves/*/books/*}:get/{uuid}");
+    const route = echo("GET", "/v1/{string_value=shelves/*/books/*}/{uuid}:get");
     assert.deepEqual(bind<Scalars>(route, { pathParams: { string_value: "shelves/1/books/2", uuid: "u" } }).uuid, "u");
   });
 
   it("splits a repeated path variable on commas and replaces the body's list", () => {
     const route = echo("POST", "/v1/x/{repeated_int32}", "*");
     assert.deepEqual(bind<Scalars>(route, { pathParams: { repeated_int32: "1,2" }, body: '{"repeatedInt32":[9]}' }).repeatedInt32, [1, 2]);
+  });
+
+  it("converts each element of a repeated path variable, naming the variable on failure", () => {
+    const route = echo("GET", "/v1/x/{repeated_color}/{repeated_string}");
+    const m = bind<Scalars>(route, { pathParams: { repeated_color: "COLOR_RED,2", repeated_string: "a,,b" } });
+    assert.deepEqual([m.repeatedColor, m.repeatedString], [[1, 2], ["a", "", "b"]]);
+    refused(route, { pathParams: { repeated_color: "COLOR_RED,PURPLE" } }, 'invalid value for path variable "repeated_color": "PURPLE" is not a valid testing.v1.Color');
   });
 
   it("skips variables the router did not supply", () => {
@@ -157,13 +164,14 @@ describe("binding: rules that cannot bind", () => {
     fails(echo("GET", "/v1/{nested}"), 'cannot bind GET /v1/{nested} to testing.v1.Everything.Echo: path variable "nested" names a message field that has no text form');
     fails(echo("GET", "/v1/{labels}"), 'cannot bind GET /v1/{labels} to testing.v1.Everything.Echo: path variable "labels" names a map field that has no text form');
     fails(echo("GET", "/v1/{uuid.x}"), 'cannot bind GET /v1/{uuid.x} to testing.v1.Everything.Echo: field path "uuid.x" of testing.v1.Scalars: "uuid" is not a message field');
+    fails(echo("GET", "/v1/{repeated_nested}"), 'cannot bind GET /v1/{repeated_nested} to testing.v1.Everything.Echo: path variable "repeated_nested" names a repeated message field; a repeated path variable takes a comma-separated list of scalars or enums');
+    fails(echo("GET", "/v1/{struct_value}"), 'cannot bind GET /v1/{struct_value} to testing.v1.Everything.Echo: path variable "struct_value" names a message field whose text form is JSON, which query parameters take but path variables do not');
     fails(echo("POST", "/v1/x", "nope"), 'cannot bind POST /v1/x to testing.v1.Everything.Echo: field path "nope" of testing.v1.Scalars: testing.v1.Scalars has no field "nope"');
   });
 });
 
 describe("binding: PATCH fills an empty FieldMask from the body", () => {
-  const patch = (body: string, query = "", options: BindingOptions = {}) =>
-    bind<UpdateNestedRequest>(updateNested, { pathParams: { name: "n1" }, body, query }, options);
+  const patch = (body: string, query = "") => bind<UpdateNestedRequest>(updateNested, { pathParams: { name: "n1" }, body, query });
 
   it("uses the JSON keys present, as proto names, nested objects as dotted paths, sorted", () => {
     const m = patch('{"name":"x","child":{"amount":1,"child":{"name":"y"}},"color":"COLOR_RED"}');
@@ -182,17 +190,16 @@ describe("binding: PATCH fills an empty FieldMask from the body", () => {
     assert.deepEqual(patch('{"name":"x"}', "updateMask=name,amount").updateMask?.paths, ["name", "amount"]);
   });
 
-  it("leaves the mask alone for an empty body, a non-JSON body, another verb, or when turned off", () => {
+  it("leaves the mask alone for an empty body, a non-JSON body, or another verb", () => {
     assert.equal(patch("").updateMask, undefined);
-    assert.equal(patch('{"name":"x"}', "", { patchFieldMask: false }).updateMask, undefined);
-    const put = bind<UpdateNestedRequest>({ ...updateNested, verb: "PUT" }, { body: '{"name":"x"}' });
+    const put = bind<UpdateNestedRequest>({ ...updateNested, httpMethod: "PUT" }, { body: '{"name":"x"}' });
     assert.equal(put.updateMask, undefined);
     const raw: Marshaler = { contentType: "application/x-raw", unmarshal: () => {}, marshal: () => "" };
     assert.equal(bind<UpdateNestedRequest>(updateNested, { body: new Uint8Array([0x0a, 0x01, 0x78]), marshaler: raw }).updateMask, undefined);
   });
 
   it("does nothing for a request without a FieldMask field or with body *", () => {
-    const route: HttpRoute = { method: Messaging.method.updateMessage, verb: "PATCH", path: "/v1/messages/{message_id}", body: "message" };
+    const route: HttpRoute = { method: Messaging.method.updateMessage, httpMethod: "PATCH", path: "/v1/messages/{message_id}", body: "message" };
     const m = bind<UpdateMessageRequest>(route, { pathParams: { message_id: "1" }, body: '{"text":"Hi!"}' });
     assert.deepEqual([m.messageId, m.message?.text], ["1", "Hi!"]);
     const star = bind<UpdateNestedRequest>({ ...updateNested, body: "*" }, { body: '{"nested":{"name":"x"}}' });

@@ -10,13 +10,13 @@ import { ChatHub } from "./chathub_pb.js";
  */
 export const ChatHubRoutes: readonly HttpRoute[] = [
   // Chat: Answers a prompt with the whole reply at once.
-  { method: ChatHub.method.chat, verb: "POST", path: "/v1/chat", body: "*" },
+  { method: ChatHub.method.chat, httpMethod: "POST", path: "/v1/chat", body: "*" },
   // StreamingChat: Answers a prompt token by token, one reply per token, as the model produces them.
-  { method: ChatHub.method.streamingChat, verb: "POST", path: "/v1/chat:stream", body: "*" },
+  { method: ChatHub.method.streamingChat, httpMethod: "POST", path: "/v1/chat:stream", body: "*" },
   // Summarize: Reads a whole conversation, one prompt per request, and answers with one summary.
-  { method: ChatHub.method.summarize, verb: "POST", path: "/v1/chat:summarize", body: "*" },
+  { method: ChatHub.method.summarize, httpMethod: "POST", path: "/v1/chat:summarize", body: "*" },
   // Converse: A live conversation: each prompt is answered, token by token, as soon as it arrives; the last token of each answer ends with a newline.
-  { method: ChatHub.method.converse, verb: "POST", path: "/v1/chat:converse", body: "*" },
+  { method: ChatHub.method.converse, httpMethod: "POST", path: "/v1/chat:converse", body: "*" },
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { clearField, type DescField, type DescOneof, type JsonObject, type JsonValue, type Message } from "@bufbuild/protobuf";
+import { isObjectLike, setOwnProperty } from "../../plain-object.js";
 
 /** A message as its properties, to read and set fields by local name. */
 export type Local = Record<string, unknown>;
@@ -32,7 +33,7 @@ export function merge(byKey: ReadonlyMap<string, MergeEntry>, target: Local, fre
   }
   if (discarded) {
     // The slow path's screened read clears every field the body names before merging.
-    for (const entry of entries) if (entry.oneof !== undefined && !isObject(target[entry.oneof.localName])) return false;
+    for (const entry of entries) if (entry.oneof !== undefined && !isObjectLike(target[entry.oneof.localName])) return false;
     for (const entry of entries) clearField(target as unknown as Message, entry.field);
   } else {
     for (const entry of entries) if (!mergeable(entry, target)) return false;
@@ -44,17 +45,13 @@ export function merge(byKey: ReadonlyMap<string, MergeEntry>, target: Local, fre
 function mergeable(entry: MergeEntry, target: Local): boolean {
   const field = entry.field;
   if (field.fieldKind === "list") return Array.isArray(target[entry.local]);
-  if (field.fieldKind === "map") return isObject(target[entry.local]);
+  if (field.fieldKind === "map") return isObjectLike(target[entry.local]);
   if (entry.oneof !== undefined) {
     const selected = target[entry.oneof.localName];
     // A message already there would be merged into, not replaced.
-    return isObject(selected) && (field.fieldKind !== "message" || selected.case !== entry.local);
+    return isObjectLike(selected) && (field.fieldKind !== "message" || selected.case !== entry.local);
   }
   return field.fieldKind !== "message" || target[entry.local] === undefined;
-}
-
-function isObject(value: unknown): value is Local {
-  return typeof value === "object" && value !== null;
 }
 
 function mergeField(entry: MergeEntry, target: Local, fresh: Local, value: JsonValue): void {
@@ -75,16 +72,10 @@ function mergeField(entry: MergeEntry, target: Local, fresh: Local, value: JsonV
     if (value === null) return;
     const record = target[local] as Local;
     const read = fresh[local] as Local;
-    for (const key of Object.keys(read)) setOwn(record, key, read[key]);
+    for (const key of Object.keys(read)) setOwnProperty(record, key, read[key]);
   } else if (value === null && entry.nullResets) {
     clearField(target as unknown as Message, field);
   } else {
     target[local] = fresh[local];
   }
-}
-
-/** Sets an own property; plain assignment of `__proto__` would set the prototype instead. */
-export function setOwn(target: Local, key: string, value: unknown): void {
-  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
 }

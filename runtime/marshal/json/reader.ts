@@ -2,7 +2,8 @@ import { create, mergeFromJson } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, DescOneof, JsonObject, JsonReadOptions, JsonValue, Message, Registry } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
 import { colonCount, separatorCount, tally } from "./key-tally.js";
-import { merge, setOwn, type Local, type MergeEntry } from "./merge.js";
+import { isJsonObject, isObjectLike, setOwnProperty } from "../../plain-object.js";
+import { merge, type Local, type MergeEntry } from "./merge.js";
 import { enumReader, giveUp, mapKeyReader, scalarReader } from "./scalars.js";
 
 /** What the compiled reader takes from the marshaler's options. */
@@ -68,7 +69,7 @@ export function createJsonReader(options: JsonReaderOptions): JsonReader {
 interface ReadContext {
   /** Messages entered, counted as protobuf-es counts them against its recursion limit. */
   depth: number;
-  /** Object keys plus colons inside strings, of everything read: see json-key-tally.ts. */
+  /** Object keys plus colons inside strings, of everything read: see key-tally.ts. */
   tally: number;
   readonly discardUnknown: boolean;
   /** Whether a key naming no field was skipped anywhere. */
@@ -135,7 +136,7 @@ function messageFactory(desc: DescMessage): () => Local {
   if (Object.getPrototypeOf(template) !== Object.prototype) return () => create(desc) as unknown as Local;
   const renew: [string, () => unknown][] = [];
   for (const [key, value] of Object.entries(template)) {
-    if (typeof value !== "object" || value === null) continue;
+    if (!isObjectLike(value)) continue;
     if (Array.isArray(value) && value.length === 0) renew.push([key, () => []]);
     else if (value instanceof Uint8Array && value.length === 0) renew.push([key, () => new Uint8Array(0)]);
     else if (Object.getPrototypeOf(value) === Object.prototype && isEmptyOrUnsetOneof(value as Local)) renew.push([key, () => ({ ...(value as Local) })]);
@@ -155,7 +156,7 @@ function isEmptyOrUnsetOneof(value: Local): boolean {
 }
 
 function readMessage(plan: MessagePlan, json: JsonValue, ctx: ReadContext): Local {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) giveUp();
+  if (!isJsonObject(json)) giveUp();
   if (++ctx.depth > maxDepth) giveUp();
   const message = plan.create();
   const keys = Object.keys(json);
@@ -220,7 +221,7 @@ function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
       const value = valueReader(field, planOf, false);
       return (message, json, ctx) => {
         if (json === null) return;
-        if (typeof json !== "object" || Array.isArray(json)) giveUp();
+        if (!isJsonObject(json)) giveUp();
         const record = message[local] as Local;
         const keys = Object.keys(json);
         ctx.tally += keys.length;
@@ -231,7 +232,7 @@ function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
           const entry = json[text]!;
           if (Object.hasOwn(record, name) || entry === null) giveUp();
           if (typeof entry === "string") ctx.tally += colonCount(entry);
-          setOwn(record, name, value(entry, ctx));
+          setOwnProperty(record, name, value(entry, ctx));
         }
       };
     }

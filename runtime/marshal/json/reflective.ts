@@ -2,14 +2,16 @@ import { create, mergeFromJson, mergeFromJsonString, toJson } from "@bufbuild/pr
 import type { DescField, DescMessage, JsonObject, JsonReadOptions, JsonValue, JsonWriteOptions, Message } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { Code } from "../../gen/google/rpc/code_pb.js";
+import { findField } from "../../field-names.js";
 import { GatewayError } from "../../gateway-error.js";
+import { isJsonObject } from "../../plain-object.js";
 import type { JsonMarshalerOptions } from "./marshaler.js";
 import { createUnpopulatedFiller } from "./unpopulated.js";
-import { fieldForJsonKey, screenUnknowns, type ScreenOptions } from "./unknowns.js";
+import { screenUnknowns, type ScreenOptions } from "./unknowns.js";
 
 /**
  * proto3 JSON through protobuf-es's reflective reader and writer: the reference that the
- * compiled reader and writer (json-reader.ts, json-writer.ts) must match, and what the
+ * compiled reader and writer (reader.ts, writer.ts) must match, and what the
  * marshaler falls back to whenever they cannot vouch for a result.
  */
 export interface ReflectiveJson {
@@ -48,7 +50,7 @@ export function createReflectiveJson(options: JsonMarshalerOptions): ReflectiveJ
     },
     write(schema, message) {
       const json = toJson(schema, message, writeOptions);
-      if (fill !== undefined && isObject(json)) fill(schema, json);
+      if (fill !== undefined && isJsonObject(json)) fill(schema, json);
       return JSON.stringify(json);
     },
     writeField(schema, message, field) {
@@ -77,12 +79,12 @@ function readScreened(
   // protobuf-es has parsed and duplicate-checked the text already, so this cannot throw.
   const json = typeof input === "string" ? (JSON.parse(input) as JsonValue) : input;
   const screened = screenUnknowns(schema, json, screenOptions);
-  if (screened === json || !isObject(screened)) throw invalidArgument(failure);
+  if (screened === json || !isJsonObject(screened)) throw invalidArgument(failure);
   // The failed pass may have merged part of the body: clear the fields the body names so
   // that lists are not appended twice. They start unset in a request message.
   const fields = reflect(schema, target, false);
   for (const key of Object.keys(screened)) {
-    const field = fieldForJsonKey(schema, key);
+    const field = findField(schema, key, "last-declared");
     if (field !== undefined) fields.clear(field);
   }
   try {
@@ -114,8 +116,4 @@ function writeFieldValue(schema: DescMessage, message: Message, field: DescField
   const json = toJson(schema, shell.message, { ...writeOptions, alwaysEmitImplicit: true }) as JsonObject;
   const value = json[writeOptions.useProtoFieldName === true ? field.name : field.jsonName];
   return JSON.stringify(value ?? null);
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,7 +1,9 @@
 import type { DescEnum, DescExtension, DescField, DescMessage, JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
 import { Code } from "../../gen/google/rpc/code_pb.js";
+import { findField } from "../../field-names.js";
 import { GatewayError } from "../../gateway-error.js";
+import { isJsonObject, setOwnProperty } from "../../plain-object.js";
 
 /** What {@link screenUnknowns} does besides checking enum values. */
 export interface ScreenOptions {
@@ -22,17 +24,6 @@ export function screenUnknowns(schema: DescMessage, json: JsonValue, options: Sc
   return message({ ...options, path: [], depth: 0 }, schema, json);
 }
 
-/** The field of `desc` a JSON key names, by proto name or JSON name, as protobuf-es reads them. */
-export function fieldForJsonKey(desc: DescMessage, key: string): DescField | undefined {
-  let byKey = fieldsByKey.get(desc);
-  if (byKey === undefined) {
-    byKey = new Map();
-    for (const field of desc.fields) byKey.set(field.name, field).set(field.jsonName, field);
-    fieldsByKey.set(desc, byKey);
-  }
-  return byKey.get(key);
-}
-
 interface Walk extends ScreenOptions {
   /** Segments of the path to the value in hand: `name`, `.name`, `[2]`, `[key]`. */
   readonly path: string[];
@@ -43,7 +34,6 @@ interface Walk extends ScreenOptions {
 // hostile body nested thousands deep must not overflow the stack first.
 const maxDepth = 100;
 
-const fieldsByKey = new WeakMap<DescMessage, Map<string, DescField>>();
 const enumNames = new WeakMap<DescEnum, Set<string>>();
 
 type AnyField = DescField | DescExtension;
@@ -51,7 +41,7 @@ type AnyField = DescField | DescExtension;
 function message(w: Walk, desc: DescMessage, json: JsonValue): JsonValue {
   const isAny = desc.typeName === "google.protobuf.Any";
   // Struct, Value, wrappers, Timestamp ... have JSON forms of their own with no field keys.
-  if ((!isAny && hasCustomJsonRepresentation(desc)) || !isObject(json) || w.depth >= maxDepth) return json;
+  if ((!isAny && hasCustomJsonRepresentation(desc)) || !isJsonObject(json) || w.depth >= maxDepth) return json;
   w.depth++;
   const out = isAny ? any(w, json) : fields(w, desc, json, false);
   w.depth--;
@@ -76,9 +66,9 @@ function fields(w: Walk, desc: DescMessage, json: JsonObject, insideAny: boolean
     }
     if (next !== value && out === undefined) {
       out = {};
-      for (let j = 0; j < i; j++) put(out, keys[j]!, json[keys[j]!]!);
+      for (let j = 0; j < i; j++) setOwnProperty(out, keys[j]!, json[keys[j]!]!);
     }
-    if (out !== undefined && next !== undefined) put(out, key, next);
+    if (out !== undefined && next !== undefined) setOwnProperty(out, key, next);
   }
   return out ?? json;
 }
@@ -88,7 +78,8 @@ function fields(w: Walk, desc: DescMessage, json: JsonObject, insideAny: boolean
  * extension of another message); undefined for an unknown key.
  */
 function resolveKey(w: Walk, desc: DescMessage, key: string): AnyField | null | undefined {
-  const field = fieldForJsonKey(desc, key);
+  // The field a JSON key names, as protobuf-es reads it.
+  const field = findField(desc, key, "last-declared");
   if (field !== undefined || !key.startsWith("[") || !key.endsWith("]")) return field;
   const extension = w.registry?.getExtension(key.slice(1, -1));
   if (extension === undefined) return undefined;
@@ -108,7 +99,7 @@ function fieldValue(w: Walk, field: AnyField, value: JsonValue): JsonValue {
       if (!Array.isArray(value) || field.listKind === "scalar") return value;
       return items(w, value, field.listKind === "enum" ? field.enum : field.message);
     case "map":
-      if (!isObject(value) || field.mapKind === "scalar") return value;
+      if (!isJsonObject(value) || field.mapKind === "scalar") return value;
       return entries(w, value, field.mapKind === "enum" ? field.enum : field.message);
   }
 }
@@ -135,7 +126,7 @@ function entries(w: Walk, map: JsonObject, desc: DescEnum | DescMessage): JsonVa
     w.path.pop();
     // A spread copies `__proto__` as an own key, as JSON.parse made it.
     if (next !== value) out ??= { ...map };
-    if (out !== undefined) put(out, key, next);
+    if (out !== undefined) setOwnProperty(out, key, next);
   }
   return out ?? map;
 }
@@ -181,13 +172,4 @@ function namesOf(desc: DescEnum): Set<string> {
 
 function fieldName(field: AnyField): string {
   return field.kind === "extension" ? `[${field.typeName}]` : field.name;
-}
-
-function isObject(value: JsonValue): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-// Plain assignment of `__proto__` would set the prototype instead of a key.
-function put(target: JsonObject, key: string, value: JsonValue): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -1,6 +1,7 @@
 import { ScalarType } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, JsonObject, JsonValue } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
+import { isJsonObject } from "../../plain-object.js";
 
 /** What to add for one field that protobuf-es leaves out of its output, and where to recurse. */
 interface FieldFill {
@@ -43,10 +44,10 @@ export function createUnpopulatedFiller(protoNames: boolean, enumsAsNumbers: boo
         if (f.absent !== undefined) json[f.key] = f.absent;
       } else if (f.nested !== undefined) {
         if (f.field.fieldKind === "list" && Array.isArray(value)) {
-          for (const item of value) if (isObject(item)) fill(f.nested, item);
-        } else if (f.field.fieldKind === "map" && isObject(value)) {
-          for (const item of Object.values(value)) if (isObject(item)) fill(f.nested, item);
-        } else if (isObject(value)) {
+          for (const item of value) if (isJsonObject(item)) fill(f.nested, item);
+        } else if (f.field.fieldKind === "map" && isJsonObject(value)) {
+          for (const item of Object.values(value)) if (isJsonObject(item)) fill(f.nested, item);
+        } else if (isJsonObject(value)) {
           fill(f.nested, value);
         }
       }
@@ -87,8 +88,4 @@ export function unpopulatedValue(field: DescField, enumsAsNumbers: boolean): Jso
           return 0;
       }
   }
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,5 +1,6 @@
 import { ScalarType, type DescEnum } from "@bufbuild/protobuf";
 import { base64Encode } from "@bufbuild/protobuf/wire";
+import { isJsonObject } from "../../plain-object.js";
 import { giveUp } from "./scalars.js";
 
 /**
@@ -68,12 +69,12 @@ function numberText(value: number): string {
 
 /** A Struct field's JSON object, with the checks protobuf-es makes converting it to Values. */
 export function structText(value: unknown): string {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return "{}";
+  if (!isJsonObject(value)) return "{}";
   const keys = Object.keys(value);
   let out = "{";
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    out += `${i === 0 ? "" : ","}${quote(key)}:${jsonValueText((value as Record<string, unknown>)[key])}`;
+    out += `${i === 0 ? "" : ","}${quote(key)}:${jsonValueText(value[key])}`;
   }
   return `${out}}`;
 }

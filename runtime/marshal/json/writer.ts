@@ -1,6 +1,7 @@
 import { ScalarType, toJson } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, JsonWriteOptions, Message, Registry } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation, isWrapperDesc } from "@bufbuild/protobuf/wkt";
+import { isObjectLike } from "../../plain-object.js";
 import { giveUp } from "./scalars.js";
 import { unpopulatedValue } from "./unpopulated.js";
 import { enumText, quote, scalarText, structText, type ValueText } from "./value-text.js";
@@ -141,13 +142,13 @@ function fieldText(field: DescField, c: Compiler): FieldPlan["text"] {
       const value = valueText(field, c);
       return (message) => {
         const record = message[local];
-        if (typeof record !== "object" || record === null) giveUp();
+        if (!isObjectLike(record)) giveUp();
         const keys = Object.keys(record);
         if (keys.length === 0) return emitUnpopulated ? "{}" : undefined;
         let out = "{";
         for (let i = 0; i < keys.length; i++) {
           const key = keys[i]!;
-          out += `${i === 0 ? "" : ","}${quote(key)}:${value((record as Local)[key])}`;
+          out += `${i === 0 ? "" : ","}${quote(key)}:${value(record[key])}`;
         }
         return `${out}}`;
       };

@@ -106,7 +106,7 @@ export const errorsWithHooks: CaseGroup = {
       res.end("teapot");
     },
     responseHook: ({ res, route }) => {
-      if (route.verb === "POST") res.statusCode = 201;
+      if (route.httpMethod === "POST") res.statusCode = 201;
     },
   },
   cases: [

@@ -10,11 +10,11 @@ import { BenchService } from "./bench_pb.js";
  */
 export const BenchServiceRoutes: readonly HttpRoute[] = [
   // GetItem: Unary GET: one path variable and two query parameters, small reply.
-  { method: BenchService.method.getItem, verb: "GET", path: "/v1/items/{id}" },
+  { method: BenchService.method.getItem, httpMethod: "GET", path: "/v1/items/{id}" },
   // CreateOrder: Unary POST with body "*": the order comes back with its id set, as a create does.
-  { method: BenchService.method.createOrder, verb: "POST", path: "/v1/orders", body: "*" },
+  { method: BenchService.method.createOrder, httpMethod: "POST", path: "/v1/orders", body: "*" },
   // ListItems: Server streaming, for the streaming scenarios: `count` items of one shelf.
-  { method: BenchService.method.listItems, verb: "GET", path: "/v1/shelves/{shelf}/items" },
+  { method: BenchService.method.listItems, httpMethod: "GET", path: "/v1/shelves/{shelf}/items" },
 ];
 
 /**

@@ -10,8 +10,8 @@ import { Greeter } from "./greeter_pb.js";
  */
 export const GreeterRoutes: readonly HttpRoute[] = [
   // SayHello: Sends a greeting.
-  { method: Greeter.method.sayHello, verb: "GET", path: "/v1/greeter/{name}" },
-  { method: Greeter.method.sayHello, verb: "POST", path: "/v1/greeter", body: "*" },
+  { method: Greeter.method.sayHello, httpMethod: "GET", path: "/v1/greeter/{name}" },
+  { method: Greeter.method.sayHello, httpMethod: "POST", path: "/v1/greeter", body: "*" },
 ];
 
 /**

@@ -10,7 +10,7 @@ import { TagService } from "./tag_pb.js";
  */
 export const TagServiceRoutes: readonly HttpRoute[] = [
   // GetTagList: Lists tags, filtered by name and state, one page at a time.
-  { method: TagService.method.getTagList, verb: "GET", path: "/api/v1/tags" },
+  { method: TagService.method.getTagList, httpMethod: "GET", path: "/api/v1/tags" },
 ];
 
 /**

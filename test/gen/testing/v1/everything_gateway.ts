@@ -10,35 +10,36 @@ import { Everything } from "./everything_pb.js";
  */
 export const EverythingRoutes: readonly HttpRoute[] = [
   // Echo: One method under many bindings: path, body, query, verbs, wildcards.
-  { method: Everything.method.echo, verb: "GET", path: "/v1/echo/{string_value}" },
-  { method: Everything.method.echo, verb: "POST", path: "/v1/echo", body: "*" },
-  { method: Everything.method.echo, verb: "POST", path: "/v1/echo/{string_value}/nested", body: "nested" },
-  { method: Everything.method.echo, verb: "PUT", path: "/v1/echo/{nested.name}/{nested.child.name}", body: "*" },
-  { method: Everything.method.echo, verb: "DELETE", path: "/v1/echo/{uuid}" },
-  { method: Everything.method.echo, verb: "POST", path: "/v1/echo/{uuid}:verify", body: "*" },
-  { method: Everything.method.echo, verb: "GET", path: "/v1/echo/{uuid}:lookup" },
-  { method: Everything.method.echo, verb: "GET", path: "/v1/files/{string_value=**}" },
-  { method: Everything.method.echo, verb: "GET", path: "/v1/{string_value=shelves/*/books/*}" },
-  { method: Everything.method.echo, verb: "GET", path: "/v1/wild/*/{uuid}" },
-  { method: Everything.method.echo, verb: "GET", path: "/v1/tail/{uuid}/**" },
-  { method: Everything.method.echo, verb: "SEARCH", path: "/v1/echo" },
-  { method: Everything.method.echo, verb: "POST", path: "/v1/echo/{uuid}/repeated", body: "repeated_string" },
-  { method: Everything.method.echo, verb: "POST", path: "/v1/echo/{uuid}/scalar", body: "int64_value" },
+  { method: Everything.method.echo, httpMethod: "GET", path: "/v1/echo/{string_value}" },
+  { method: Everything.method.echo, httpMethod: "POST", path: "/v1/echo", body: "*" },
+  { method: Everything.method.echo, httpMethod: "POST", path: "/v1/echo/{string_value}/nested", body: "nested" },
+  { method: Everything.method.echo, httpMethod: "PUT", path: "/v1/echo/{nested.name}/{nested.child.name}", body: "*" },
+  { method: Everything.method.echo, httpMethod: "DELETE", path: "/v1/echo/{uuid}" },
+  { method: Everything.method.echo, httpMethod: "POST", path: "/v1/echo/{uuid}:verify", body: "*" },
+  { method: Everything.method.echo, httpMethod: "GET", path: "/v1/echo/{uuid}:lookup" },
+  { method: Everything.method.echo, httpMethod: "GET", path: "/v1/files/{string_value=**}" },
+  { method: Everything.method.echo, httpMethod: "GET", path: "/v1/{string_value=shelves/*/books/*}" },
+  { method: Everything.method.echo, httpMethod: "GET", path: "/v1/wild/*/{uuid}" },
+  { method: Everything.method.echo, httpMethod: "GET", path: "/v1/tail/{uuid}/**" },
+  { method: Everything.method.echo, httpMethod: "SEARCH", path: "/v1/echo" },
+  { method: Everything.method.echo, httpMethod: "POST", path: "/v1/echo/{uuid}/repeated", body: "repeated_string" },
+  { method: Everything.method.echo, httpMethod: "POST", path: "/v1/echo/{uuid}/scalar", body: "int64_value" },
+  { method: Everything.method.echo, httpMethod: "GET", path: "/v1/lists/{repeated_string}/{repeated_color}" },
   // EchoNested: Answers with one field of the reply.
-  { method: Everything.method.echoNested, verb: "GET", path: "/v1/nested/{uuid}", responseBody: "nested" },
-  { method: Everything.method.echoNested, verb: "GET", path: "/v1/nested/{uuid}/child", responseBody: "nested.child" },
+  { method: Everything.method.echoNested, httpMethod: "GET", path: "/v1/nested/{uuid}", responseBody: "nested" },
+  { method: Everything.method.echoNested, httpMethod: "GET", path: "/v1/nested/{uuid}/child", responseBody: "nested.child" },
   // UpdateNested: PATCH with a field body and a FieldMask: the mask is filled from the JSON keys sent.
-  { method: Everything.method.updateNested, verb: "PATCH", path: "/v1/nested/{name}", body: "nested" },
+  { method: Everything.method.updateNested, httpMethod: "PATCH", path: "/v1/nested/{name}", body: "nested" },
   // Download: Raw bytes out with their own content type.
-  { method: Everything.method.download, verb: "GET", path: "/v1/download/{name}" },
+  { method: Everything.method.download, httpMethod: "GET", path: "/v1/download/{name}" },
   // Upload: Raw bytes in, as a field of the request.
-  { method: Everything.method.upload, verb: "POST", path: "/v1/upload/{name}", body: "body" },
+  { method: Everything.method.upload, httpMethod: "POST", path: "/v1/upload/{name}", body: "body" },
   // UploadRaw: Raw bytes in, as the whole request.
-  { method: Everything.method.uploadRaw, verb: "POST", path: "/v1/upload-raw", body: "*" },
+  { method: Everything.method.uploadRaw, httpMethod: "POST", path: "/v1/upload-raw", body: "*" },
   // Ping: No fields in or out.
-  { method: Everything.method.ping, verb: "GET", path: "/v1/ping" },
+  { method: Everything.method.ping, httpMethod: "GET", path: "/v1/ping" },
   // Unbound: No google.api.http rule: bound only with generate_unbound_methods=true.
-  { method: Everything.method.unbound, verb: "POST", path: "/testing.v1.Everything/Unbound", body: "*" },
+  { method: Everything.method.unbound, httpMethod: "POST", path: "/testing.v1.Everything/Unbound", body: "*" },
 ];
 
 /**

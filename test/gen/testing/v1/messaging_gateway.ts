@@ -9,11 +9,11 @@ import { Messaging } from "./messaging_pb.js";
  * HTTP routes of testing.v1.Messaging, from its google.api.http rules.
  */
 export const MessagingRoutes: readonly HttpRoute[] = [
-  { method: Messaging.method.getMessage, verb: "GET", path: "/v1/messages/{message_id}" },
-  { method: Messaging.method.getMessage, verb: "GET", path: "/v1/users/{user_id}/messages/{message_id}" },
-  { method: Messaging.method.updateMessage, verb: "PATCH", path: "/v1/messages/{message_id}", body: "message" },
-  { method: Messaging.method.updateMessageText, verb: "PATCH", path: "/v2/messages/{message_id}", body: "*" },
-  { method: Messaging.method.getResource, verb: "GET", path: "/v1/{name=projects/*/locations/*}/resource/{resource_path=**}" },
+  { method: Messaging.method.getMessage, httpMethod: "GET", path: "/v1/messages/{message_id}" },
+  { method: Messaging.method.getMessage, httpMethod: "GET", path: "/v1/users/{user_id}/messages/{message_id}" },
+  { method: Messaging.method.updateMessage, httpMethod: "PATCH", path: "/v1/messages/{message_id}", body: "message" },
+  { method: Messaging.method.updateMessageText, httpMethod: "PATCH", path: "/v2/messages/{message_id}", body: "*" },
+  { method: Messaging.method.getResource, httpMethod: "GET", path: "/v1/{name=projects/*/locations/*}/resource/{resource_path=**}" },
 ];
 
 /**

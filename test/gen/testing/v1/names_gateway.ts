@@ -9,7 +9,7 @@ import { Names } from "./names_pb.js";
  * HTTP routes of testing.v1.Names, from its google.api.http rules.
  */
 export const NamesRoutes: readonly HttpRoute[] = [
-  { method: Names.method.getMessageByName, verb: "GET", path: "/v1/{name=messages/*}" },
+  { method: Names.method.getMessageByName, httpMethod: "GET", path: "/v1/{name=messages/*}" },
 ];
 
 /**

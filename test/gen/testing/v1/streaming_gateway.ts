@@ -10,12 +10,12 @@ import { Streamer } from "./streaming_pb.js";
  */
 export const StreamerRoutes: readonly HttpRoute[] = [
   // ServerStream: Sends `count` replies.
-  { method: Streamer.method.serverStream, verb: "GET", path: "/v1/stream/{name}" },
-  { method: Streamer.method.serverStream, verb: "POST", path: "/v1/stream:server", body: "*" },
+  { method: Streamer.method.serverStream, httpMethod: "GET", path: "/v1/stream/{name}" },
+  { method: Streamer.method.serverStream, httpMethod: "POST", path: "/v1/stream:server", body: "*" },
   // ClientStream: Reads every request, answers once.
-  { method: Streamer.method.clientStream, verb: "POST", path: "/v1/stream:client", body: "*" },
+  { method: Streamer.method.clientStream, httpMethod: "POST", path: "/v1/stream:client", body: "*" },
   // Bidi: Answers each request as it comes.
-  { method: Streamer.method.bidi, verb: "POST", path: "/v1/stream:bidi", body: "*" },
+  { method: Streamer.method.bidi, httpMethod: "POST", path: "/v1/stream:bidi", body: "*" },
 ];
 
 /**
