@@ -3,7 +3,7 @@ import type { DescField, DescMessage, JsonObject, JsonReadOptions, JsonValue, Js
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { Code } from "../../gen/google/rpc/code_pb.js";
 import { GatewayError } from "../../gateway-error.js";
-import type { JsonMarshalerOptions } from "./marshaler.js";
+import type { JsonMarshalerOptions } from "./options.js";
 import { createUnpopulatedFiller } from "./unpopulated.js";
 import { fieldForJsonKey, screenUnknowns, type ScreenOptions } from "./unknowns.js";
 
