@@ -1,5 +1,4 @@
 import type { ServerResponse } from "node:http";
-import type { CallOptions } from "../backend/backend.js";
 
 /**
  * Notices an HTTP client that goes away before its reply is complete. One `close`
@@ -66,18 +65,3 @@ export class ClientDisconnect {
 }
 
 const noop = (): void => {};
-
-/**
- * Calls `cancel` once if the HTTP client behind `options` goes away; returns the function
- * that stops watching. Uses the gateway's own cheap hook when there is one, else the signal.
- */
-export function cancelWhenClientGoes(options: CallOptions, cancel: () => void): () => void {
-  if (options.onClientGone !== undefined) return options.onClientGone(cancel);
-  const { signal } = options;
-  if (signal.aborted) {
-    cancel();
-    return noop;
-  }
-  signal.addEventListener("abort", cancel, { once: true });
-  return () => signal.removeEventListener("abort", cancel);
-}
