@@ -6,7 +6,7 @@
  *   always a GET): its headers become metadata and `Grpc-Timeout` the deadline, as for
  *   any call; a malformed `Grpc-Timeout`, path variable or query parameter refuses the
  *   handshake with 400 and the status JSON. Unary methods are not served over WebSocket:
- *   {@link Gateway.upgrade} declines them (so does it paths with no streaming route), and
+ *   `Gateway.upgrade` declines them (so does it paths with no streaming route), and
  *   {@link attachWebSockets} answers 404.
  * - Each text frame is one request message in JSON, bound like the body of a unary call,
  *   with the handshake URL's path variables and query parameters bound into every message.
@@ -37,7 +37,6 @@ import { callOptionsFor, inboundMarshaler } from "../protocol/call-setup.js";
 import type { CompiledRoute } from "../compile-route.js";
 import { errorBodyFromError, httpStatusFromError } from "../protocol/error-body.js";
 import { GatewayError } from "../gateway-error.js";
-import type { Gateway } from "../gateway.js";
 import type { Router } from "../routing/router.js";
 import type { GatewaySettings } from "../settings.js";
 import { serveWebSocketCall } from "./websocket-call.js";
@@ -84,9 +83,10 @@ export function createWebSocketUpgrade(router: Router<CompiledRoute>, settings: 
 /**
  * Serves the gateway's streaming routes over WebSocket on `server`; refuses any other
  * upgrade with 404. To share the server with other WebSocket endpoints, call
- * `gateway.upgrade` from your own `upgrade` listener instead.
+ * `gateway.upgrade` from your own `upgrade` listener instead. (Typed by what it uses of
+ * the Gateway, so that this module does not import gateway.ts, which imports it.)
  */
-export function attachWebSockets(server: Server, gateway: Gateway): void {
+export function attachWebSockets(server: Server, gateway: { readonly upgrade: UpgradeHandler }): void {
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (gateway.upgrade(req, socket, head)) return;
     writeAndClose(socket, 404, "");
