@@ -13,17 +13,39 @@ export function dial(
   return fromClient(new grpc.Client(address, credentials, options));
 }
 
-/** Sends calls through an existing grpc-js client or channel, sharing its connection. */
+/**
+ * Sends calls through an existing grpc-js client or channel, sharing its connection. Told
+ * apart by shape, not `instanceof`, since the app's grpc-js may be another copy than the
+ * runtime's: a Client has `getChannel()`, a Channel `createCall()`. A Client of this copy
+ * is called as it is, interceptors included; a Client of another copy lends its channel,
+ * because its own methods would not recognise this copy's Metadata.
+ */
 export function fromClient(clientOrChannel: grpc.Client | grpc.Channel): Backend & { readonly client: grpc.Client } {
-  const client =
-    clientOrChannel instanceof grpc.Client
+  const client = isClient(clientOrChannel)
+    ? callsLikeThisCopy(clientOrChannel)
       ? clientOrChannel
-      : new grpc.Client("unused", grpc.credentials.createInsecure(), { channelOverride: clientOrChannel });
+      : overChannel(clientOrChannel.getChannel())
+    : overChannel(clientOrChannel);
   return {
     client,
     unary: (method, request, options) => unaryOverChannel(client, method, request, options),
     stream: (method, options) => streamOverChannel(client, method, options),
   };
+}
+
+function isClient(value: grpc.Client | grpc.Channel): value is grpc.Client {
+  return typeof (value as Partial<grpc.Client>).getChannel === "function";
+}
+
+// grpc-js tells a call's metadata from its options with `instanceof Metadata`, so a client
+// whose call methods are another copy's would take this copy's Metadata for options.
+function callsLikeThisCopy(client: grpc.Client): boolean {
+  const own = grpc.Client.prototype;
+  return client.makeUnaryRequest === own.makeUnaryRequest && client.makeBidiStreamRequest === own.makeBidiStreamRequest;
+}
+
+function overChannel(channel: NonNullable<grpc.ClientOptions["channelOverride"]>): grpc.Client {
+  return new grpc.Client("unused", grpc.credentials.createInsecure(), { channelOverride: channel });
 }
 
 interface WireCodec {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Metadata, type MetadataValue } from "@grpc/grpc-js";
 import { Code } from "../gen/google/rpc/code_pb.js";
-import { GatewayError } from "../gateway-error.js";
+import { GatewayError, isMetadata } from "../gateway-error.js";
 
 /** The header prefix that carries custom metadata to and from a call (`Grpc-Metadata-<k>`). */
 export const metadataHeaderPrefix = "Grpc-Metadata-";
@@ -173,7 +173,7 @@ function peerAddress(req: IncomingMessage): string | undefined {
 
 function appendAnnotations(md: Metadata, extra: ReturnType<MetadataAnnotator>): void {
   if (extra === undefined) return;
-  const entries = extra instanceof Metadata ? Object.entries(extra.toJSON()) : Object.entries(extra);
+  const entries = isMetadata(extra) ? Object.entries(extra.toJSON()) : Object.entries(extra);
   for (const [key, values] of entries) {
     const lower = key.toLowerCase();
     if (typeof values === "string" || Buffer.isBuffer(values)) appendMetadata(md, lower, values);
