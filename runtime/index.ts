@@ -19,9 +19,5 @@ export { httpStatusFromCode } from "./http-status.js";
 export type { Marshaler } from "./marshal/marshaler.js";
 export { createJsonMarshaler, type JsonMarshalerOptions } from "./marshal/json/marshaler.js";
 export { defaultTypeRegistry } from "./protocol/error-body.js";
-export {
-  defaultIncomingHeaderMatcher,
-  type IncomingHeaderMatcher,
-  type MetadataAnnotator,
-  type OutgoingHeaderMatcher,
-} from "./protocol/metadata.js";
+export { defaultIncomingHeaderMatcher, type IncomingHeaderMatcher, type MetadataAnnotator } from "./protocol/request-metadata.js";
+export type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";

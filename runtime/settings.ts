@@ -3,7 +3,8 @@ import type { BindingOptions } from "./binding/binding.js";
 import { createJsonMarshaler } from "./marshal/json/marshaler.js";
 import type { Marshaler } from "./marshal/marshaler.js";
 import { createMarshalerRegistry, mediaType, type MarshalerRegistry } from "./marshal/negotiation.js";
-import type { IncomingHeaderMatcher, MetadataAnnotator, OutgoingHeaderMatcher } from "./protocol/metadata.js";
+import type { IncomingHeaderMatcher, MetadataAnnotator } from "./protocol/request-metadata.js";
+import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
 import type { ErrorHandler, GatewayOptions, ResponseHook, StreamErrorHandler } from "./options.js";
 import { defaultTypeRegistry, type WriteErrorOptions } from "./protocol/error-body.js";
 

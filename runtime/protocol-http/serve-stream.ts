@@ -8,7 +8,7 @@ import type { CompiledRoute } from "../compile-route.js";
 import { GatewayError } from "../gateway-error.js";
 import { firstEvent } from "../protocol/first-event.js";
 import type { Marshaler } from "../marshal/marshaler.js";
-import { writeResponseHeaders, writeResponseTrailers } from "../protocol/metadata.js";
+import { writeResponseHeaders, writeResponseTrailers } from "./response-metadata.js";
 import { readNdjson } from "./ndjson-reader.js";
 import { sendError } from "./error-response.js";
 import type { GatewaySettings } from "../settings.js";

@@ -4,7 +4,7 @@ import type { UnaryResult } from "../backend/backend.js";
 import type { CompiledRoute } from "../compile-route.js";
 import { GatewayError } from "../gateway-error.js";
 import type { Marshaler } from "../marshal/marshaler.js";
-import { writeResponseHeaders, writeResponseTrailers } from "../protocol/metadata.js";
+import { writeResponseHeaders, writeResponseTrailers } from "./response-metadata.js";
 import type { ResponseContext } from "../options.js";
 import type { GatewaySettings } from "../settings.js";
 

@@ -8,7 +8,8 @@ import { GatewayError } from "../gateway-error.js";
 import { httpBodyUnmarshaler } from "../binding/http-body.js";
 import type { Marshaler } from "../marshal/marshaler.js";
 import { mediaType } from "../marshal/negotiation.js";
-import { deadlineFromRequest, metadataFromRequest } from "./metadata.js";
+import { deadlineFromRequest } from "./deadline.js";
+import { metadataFromRequest } from "./request-metadata.js";
 import { readRequestBody } from "../protocol-http/request-body.js";
 import type { GatewaySettings } from "../settings.js";
 

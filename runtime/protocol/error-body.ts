@@ -6,7 +6,7 @@ import type { GatewayError } from "../gateway-error.js";
 import { file_google_rpc_error_details } from "../gen/google/rpc/error_details_pb.js";
 import { file_google_rpc_status } from "../gen/google/rpc/status_pb.js";
 import { httpStatusFromCode } from "../http-status.js";
-import { writeResponseHeaders, type OutgoingHeaderMatcher } from "./metadata.js";
+import { writeResponseHeaders, type OutgoingHeaderMatcher } from "../protocol-http/response-metadata.js";
 
 /**
  * The types error details are rendered with when nobody says otherwise: google.rpc.Status
