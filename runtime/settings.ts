@@ -6,7 +6,8 @@ import { createMarshalerRegistry, mediaType, type MarshalerRegistry } from "./ma
 import type { IncomingHeaderMatcher, MetadataAnnotator } from "./protocol/request-metadata.js";
 import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
 import type { ErrorHandler, GatewayOptions, ResponseHook, StreamErrorHandler } from "./options.js";
-import { defaultTypeRegistry, type WriteErrorOptions } from "./protocol/error-body.js";
+import { defaultTypeRegistry } from "./protocol/error-body.js";
+import type { WriteErrorOptions } from "./protocol-http/error-response.js";
 
 /** Default body limit: grpc's own default maximum message size. */
 const defaultMaxRequestBytes = 4 * 1024 * 1024;
