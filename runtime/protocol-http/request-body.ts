@@ -29,6 +29,26 @@ export function readRequestBody(req: IncomingMessage, limit: number): Promise<Ui
   });
 }
 
+/**
+ * Reads the request body, but no longer than the call's deadline: a client that stops
+ * sending half-way would otherwise hold the request open until node's own timeout.
+ */
+export async function readBodyWithin(req: IncomingMessage, limit: number, deadline: Date | undefined): Promise<Uint8Array> {
+  const reading = readRequestBody(req, limit);
+  if (deadline === undefined) return reading;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new GatewayError(Code.DEADLINE_EXCEEDED, "deadline exceeded while reading the request body", { headers: { Connection: "close" } }));
+    }, Math.max(0, deadline.getTime() - Date.now()));
+  });
+  try {
+    return await Promise.race([reading, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function tooLarge(limit: number): GatewayError {
   return new GatewayError(Code.RESOURCE_EXHAUSTED, `request body exceeds the limit of ${limit} bytes`, { httpStatus: 413 });
 }

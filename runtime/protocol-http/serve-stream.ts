@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { create, type Message } from "@bufbuild/protobuf";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import type { BackendStream } from "../backend/backend.js";
-import { bindRequest, callOptionsFor, inboundMarshaler, outboundMarshaler } from "../protocol/call-setup.js";
+import { bindRequest, callOptionsFor } from "../protocol/call-setup.js";
+import { inboundMarshaler, outboundMarshaler } from "../marshal/negotiation.js";
 import { ClientDisconnect } from "./client-disconnect.js";
 import type { CompiledRoute } from "../compile-route.js";
 import { GatewayError } from "../gateway-error.js";
@@ -38,8 +39,8 @@ export async function serveStream(
   let started = false;
   let writer: TurnBatchedWriter | undefined;
   try {
-    const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings);
-    const outbound = outboundMarshaler(compiled, req, inbound, settings);
+    const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings.marshalers);
+    const outbound = outboundMarshaler(compiled, req.headers.accept, inbound, settings.marshalers);
     const options = callOptionsFor(req, settings, disconnect);
     const single = compiled.streamsRequest ? undefined : await bindRequest(compiled, pathParams, rawQuery, req, inbound, options.deadline, settings);
     call = compiled.backend.stream(method, options);

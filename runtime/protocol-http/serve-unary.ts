@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { bindRequest, callOptionsFor, inboundMarshaler, outboundMarshaler } from "../protocol/call-setup.js";
+import { bindRequest, callOptionsFor } from "../protocol/call-setup.js";
+import { inboundMarshaler, outboundMarshaler } from "../marshal/negotiation.js";
 import { ClientDisconnect } from "./client-disconnect.js";
 import type { CompiledRoute } from "../compile-route.js";
 import { GatewayError } from "../gateway-error.js";
@@ -22,8 +23,8 @@ export async function serveUnary(
 ): Promise<void> {
   const disconnect = new ClientDisconnect(res);
   try {
-    const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings);
-    const outbound = outboundMarshaler(compiled, req, inbound, settings);
+    const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings.marshalers);
+    const outbound = outboundMarshaler(compiled, req.headers.accept, inbound, settings.marshalers);
     const options = callOptionsFor(req, settings, disconnect);
     const bound = bindRequest(compiled, pathParams, rawQuery, req, inbound, options.deadline, settings);
     const request = bound instanceof Promise ? await bound : bound;

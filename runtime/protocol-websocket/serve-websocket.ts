@@ -33,7 +33,8 @@ import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { CallOptions } from "../backend/backend.js";
-import { callOptionsFor, inboundMarshaler } from "../protocol/call-setup.js";
+import { callOptionsFor } from "../protocol/call-setup.js";
+import { inboundMarshaler } from "../marshal/negotiation.js";
 import type { CompiledRoute } from "../compile-route.js";
 import { errorBodyFromError, httpStatusFromError } from "../protocol/error-body.js";
 import { GatewayError } from "../gateway-error.js";
@@ -61,7 +62,7 @@ export function createWebSocketUpgrade(router: Router<CompiledRoute>, settings: 
     try {
       options = callOptionsFor(req, settings, abort.signal);
       // Bound once now so that a bad URL refuses the handshake instead of failing message #1.
-      compiled.binding.bind({ pathParams, rawQuery, body: undefined, marshaler: inboundMarshaler(compiled, undefined, settings) });
+      compiled.binding.bind({ pathParams, rawQuery, body: undefined, marshaler: inboundMarshaler(compiled, undefined, settings.marshalers) });
     } catch (err) {
       refuseHandshake(socket, GatewayError.from(err), settings);
       return true;

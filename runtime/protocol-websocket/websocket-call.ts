@@ -3,7 +3,7 @@ import type { Message } from "@bufbuild/protobuf";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import { WebSocket, type RawData } from "ws";
 import type { BackendStream, CallOptions } from "../backend/backend.js";
-import { inboundMarshaler } from "../protocol/call-setup.js";
+import { inboundMarshaler } from "../marshal/negotiation.js";
 import type { CompiledRoute } from "../compile-route.js";
 import { streamErrorJson } from "../protocol/stream-error.js";
 import { GatewayError } from "../gateway-error.js";
@@ -90,7 +90,7 @@ function readRequests(
   const { compiled, pathParams, rawQuery } = call;
   const method = compiled.route.method;
   const single = method.methodKind === "server_streaming";
-  const text = inboundMarshaler(compiled, undefined, settings);
+  const text = inboundMarshaler(compiled, undefined, settings.marshalers);
   // HttpBody requests take the frame's bytes as they are, whichever the frame type.
   const binary = compiled.rawRequestBody ? text : protobufFrameReader;
   let queue = Promise.resolve();

@@ -32,3 +32,18 @@ export function deadlineFromRequest(req: IncomingMessage, defaultTimeoutMs?: num
   if (defaultTimeoutMs !== undefined && defaultTimeoutMs > 0) return new Date(Date.now() + defaultTimeoutMs);
   return undefined;
 }
+
+/**
+ * The longest timeout passed on: 2^31-1 ms (24.8 days). Node timers and grpc-js servers
+ * overflow beyond it and fire at once, so `Grpc-Timeout: 99999999H` would time out
+ * immediately instead of meaning "a long time".
+ */
+export const maxTimeoutMs = 0x7fffffff;
+
+/** The deadline a call is given: {@link deadlineFromRequest}, but never more than {@link maxTimeoutMs} away. */
+export function callDeadline(req: IncomingMessage, defaultTimeoutMs: number | undefined): Date | undefined {
+  const requested = deadlineFromRequest(req, defaultTimeoutMs);
+  if (requested === undefined) return undefined;
+  const latest = Date.now() + maxTimeoutMs;
+  return requested.getTime() > latest ? new Date(latest) : requested;
+}
