@@ -9,6 +9,7 @@ import type { HttpRoute } from "./route.js";
 import { createRouter } from "./routing/router.js";
 import { routingError, type RoutingFailure } from "./routing/routing-error.js";
 import { resolveSettings } from "./settings.js";
+import { splitRequestTarget } from "./protocol/request-target.js";
 import { answerInternal, sendError } from "./protocol-http/error-response.js";
 import { serveStream } from "./protocol-http/serve-stream.js";
 import { serveUnary } from "./protocol-http/serve-unary.js";
@@ -35,10 +36,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const router = createRouter<CompiledRoute>({ unescaping: settings.compat ? "legacy" : "spec" });
 
   const gateway = (req: IncomingMessage, res: ServerResponse, next?: Next): void => {
-    const url = req.url ?? "/";
-    const queryStart = url.indexOf("?");
-    const path = queryStart === -1 ? url : url.slice(0, queryStart);
-    const rawQuery = queryStart === -1 ? "" : url.slice(queryStart + 1);
+    const { path, rawQuery } = splitRequestTarget(req.url);
     const method = req.method ?? "GET";
     let match = router.match(method, path);
     // HEAD is GET without a body, as everywhere else in HTTP (node drops the body itself).

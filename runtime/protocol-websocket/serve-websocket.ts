@@ -38,6 +38,7 @@ import { inboundMarshaler } from "../marshal/negotiation.js";
 import type { CompiledRoute } from "../compile-route.js";
 import { errorBodyFromError, httpStatusFromError } from "../protocol/error-body.js";
 import { GatewayError } from "../gateway-error.js";
+import { splitRequestTarget } from "../protocol/request-target.js";
 import type { Router } from "../routing/router.js";
 import type { GatewaySettings } from "../settings.js";
 import { serveWebSocketCall } from "./websocket-call.js";
@@ -50,10 +51,7 @@ export function createWebSocketUpgrade(router: Router<CompiledRoute>, settings: 
   let server: WebSocketServer | undefined;
   return (req, socket, head) => {
     if (!isWebSocketHandshake(req)) return false;
-    const url = req.url ?? "/";
-    const queryStart = url.indexOf("?");
-    const path = queryStart === -1 ? url : url.slice(0, queryStart);
-    const rawQuery = queryStart === -1 ? "" : url.slice(queryStart + 1);
+    const { path, rawQuery } = splitRequestTarget(req.url);
     const found = findStreamingRoute(router, path);
     if (found === undefined) return false;
     const { value: compiled, params: pathParams } = found;
