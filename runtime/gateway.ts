@@ -8,9 +8,11 @@ import { parsePathTemplate } from "./routing/path-template.js";
 import type { HttpRoute } from "./route.js";
 import { createRouter } from "./routing/router.js";
 import { routingError, type RoutingFailure } from "./routing/routing-error.js";
-import { resolveSettings } from "./settings.js";
+import { resolveSettings, type GatewaySettings } from "./settings.js";
 import { splitRequestTarget } from "./protocol/request-target.js";
+import { GatewayError } from "./gateway-error.js";
 import { answerInternal, sendError } from "./protocol-http/error-response.js";
+import { HttpCall } from "./protocol-http/http-call.js";
 import { serveStream } from "./protocol-http/serve-stream.js";
 import { serveUnary } from "./protocol-http/serve-unary.js";
 import { createWebSocketUpgrade } from "./protocol-websocket/serve-websocket.js";
@@ -44,11 +46,9 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       match = router.match("GET", path);
     }
     switch (match.kind) {
-      case "match": {
-        const serve = match.value.route.method.methodKind === "unary" ? serveUnary : serveStream;
-        serve(match.value, match.params, rawQuery, req, res, settings).catch(lastResort);
+      case "match":
+        serveMatched(match.value, match.params, rawQuery, req, res, settings).catch(lastResort);
         return;
-      }
       case "not-found":
         if (settings.notFound === "next" && next !== undefined) return next();
         return sendRoutingError(match);
@@ -64,7 +64,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
 
     function sendRoutingError(failure: RoutingFailure): void {
       const error = routingError(failure, method, path, settings.compat);
-      sendError(error, settings.routingErrorHandler, { req, res, route: undefined }, settings).catch(lastResort);
+      sendError({ req, res, route: undefined, settings }, error, settings.routingErrorHandler).catch(lastResort);
     }
   };
 
@@ -80,4 +80,27 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   };
 
   return Object.assign(gateway, { register, upgrade: createWebSocketUpgrade(router, settings) });
+}
+
+/**
+ * Opens the call of a matched request and serves it, unary or streaming. A request that
+ * cannot be called (415, a malformed Grpc-Timeout, a failing annotator) is answered with
+ * its error at once.
+ */
+function serveMatched(
+  compiled: CompiledRoute,
+  pathParams: Record<string, string>,
+  rawQuery: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  settings: GatewaySettings,
+): Promise<void> {
+  let call: HttpCall;
+  try {
+    call = new HttpCall(compiled, pathParams, rawQuery, req, res, settings);
+  } catch (err) {
+    if (res.destroyed) return Promise.resolve(); // nobody is listening any more
+    return sendError({ req, res, route: compiled.route, settings }, GatewayError.from(err), settings.errorHandler);
+  }
+  return compiled.route.method.methodKind === "unary" ? serveUnary(call) : serveStream(call);
 }

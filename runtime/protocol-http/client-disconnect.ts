@@ -1,11 +1,12 @@
 import type { ServerResponse } from "node:http";
+import type { ClientGone } from "../protocol/call.js";
 
 /**
  * Notices an HTTP client that goes away before its reply is complete. One `close`
  * listener per request; the AbortSignal that backends may ask for is made only when one
  * does (an AbortController costs several microseconds, paid on every request otherwise).
  */
-export class ClientDisconnect {
+export class ClientDisconnect implements ClientGone {
   #gone = false;
   #listener: (() => void) | undefined;
   #controller: AbortController | undefined;

@@ -1,8 +1,9 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import { errorBodyFromError, httpStatusFromError, type ErrorBodyOptions } from "../protocol/error-body.js";
 import { GatewayError } from "../gateway-error.js";
-import type { ErrorContext, ErrorHandler } from "../options.js";
+import type { ErrorHandler } from "../options.js";
+import type { HttpRoute } from "../route.js";
 import { writeResponseHeaders, type OutgoingHeaderMatcher } from "./response-metadata.js";
 
 /** How {@link writeError} writes the response. */
@@ -16,18 +17,22 @@ interface ErrorSettings {
   readonly errorBody: WriteErrorOptions;
 }
 
+/** The request a failure is answered on: an HttpCall, or what routing had before there was one. */
+export interface HttpExchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** The route that matched; undefined for routing errors. */
+  readonly route: HttpRoute | undefined;
+  readonly settings: ErrorSettings;
+}
+
 /**
  * Answers a failed request through the user's hook, or the default status body. Once
  * headers are out there is no status left to send: the response is cut off instead, so
  * the client sees a broken reply rather than a truncated one that looks whole.
  */
-export async function sendError(
-  error: GatewayError,
-  handler: ErrorHandler | undefined,
-  where: Omit<ErrorContext, "writeDefault">,
-  settings: ErrorSettings,
-): Promise<void> {
-  const { res } = where;
+export async function sendError(exchange: HttpExchange, error: GatewayError, handler: ErrorHandler | undefined): Promise<void> {
+  const { req, res, route, settings } = exchange;
   if (res.headersSent) {
     res.destroy();
     return;
@@ -35,7 +40,7 @@ export async function sendError(
   const writeDefault = () => writeError(res, error, settings.errorBody);
   try {
     if (handler === undefined) return writeDefault();
-    await handler(error, { ...where, writeDefault });
+    await handler(error, { req, res, route, writeDefault });
     // A hook that returned without answering would leave the client waiting forever.
     if (!res.headersSent) writeDefault();
     else if (!res.writableEnded) res.end();

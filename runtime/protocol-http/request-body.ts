@@ -1,6 +1,20 @@
 import type { IncomingMessage } from "node:http";
+import type { Message } from "@bufbuild/protobuf";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import { GatewayError } from "../gateway-error.js";
+import type { HttpCall } from "./http-call.js";
+
+/**
+ * Binds body, path and query into the call's request message, reading the body first
+ * (within the deadline) when the route has one. Without a body it binds at once, with no promise.
+ */
+export function bindRequest(call: HttpCall): Message | Promise<Message> {
+  const { compiled, pathParams, rawQuery, inbound } = call;
+  if (!compiled.readsBody) return compiled.binding.bind({ pathParams, rawQuery, body: undefined, marshaler: inbound });
+  return readBodyWithin(call.req, call.settings.maxRequestBytes, call.options.deadline).then((body) =>
+    compiled.binding.bind({ pathParams, rawQuery, body, marshaler: inbound }),
+  );
+}
 
 /**
  * The body of a request as it arrived, or as a framework body parser left it. A plain

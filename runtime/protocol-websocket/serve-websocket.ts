@@ -32,16 +32,13 @@ import type { IncomingMessage, Server } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { CallOptions } from "../backend/backend.js";
-import { callOptionsFor } from "../protocol/call-setup.js";
-import { inboundMarshaler } from "../marshal/negotiation.js";
 import type { CompiledRoute } from "../compile-route.js";
 import { errorBodyFromError, httpStatusFromError } from "../protocol/error-body.js";
 import { GatewayError } from "../gateway-error.js";
 import { splitRequestTarget } from "../protocol/request-target.js";
 import type { Router } from "../routing/router.js";
 import type { GatewaySettings } from "../settings.js";
-import { serveWebSocketCall } from "./websocket-call.js";
+import { serveWebSocketCall, WebSocketCall } from "./websocket-call.js";
 
 /** Takes an HTTP upgrade request; false when it is not this handler's to serve. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
@@ -54,13 +51,11 @@ export function createWebSocketUpgrade(router: Router<CompiledRoute>, settings: 
     const { path, rawQuery } = splitRequestTarget(req.url);
     const found = findStreamingRoute(router, path);
     if (found === undefined) return false;
-    const { value: compiled, params: pathParams } = found;
-    const abort = new AbortController();
-    let options: CallOptions;
+    let call: WebSocketCall;
     try {
-      options = callOptionsFor(req, settings, abort.signal);
+      call = new WebSocketCall(found.value, found.params, rawQuery, req, settings);
       // Bound once now so that a bad URL refuses the handshake instead of failing message #1.
-      compiled.binding.bind({ pathParams, rawQuery, body: undefined, marshaler: inboundMarshaler(compiled, undefined, settings.marshalers) });
+      call.compiled.binding.bind({ pathParams: call.pathParams, rawQuery, body: undefined, marshaler: call.inbound });
     } catch (err) {
       refuseHandshake(socket, GatewayError.from(err), settings);
       return true;
@@ -73,7 +68,7 @@ export function createWebSocketUpgrade(router: Router<CompiledRoute>, settings: 
       maxPayload: settings.maxRequestBytes,
     });
     server.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      void serveWebSocketCall(ws, { compiled, pathParams, rawQuery, req, options, abort }, settings);
+      void serveWebSocketCall(ws, call);
     });
     return true;
   };

@@ -2,9 +2,10 @@ import type { IncomingMessage } from "node:http";
 import type { Message } from "@bufbuild/protobuf";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import { WebSocket, type RawData } from "ws";
-import type { BackendStream, CallOptions } from "../backend/backend.js";
+import type { BackendStream } from "../backend/backend.js";
 import { inboundMarshaler } from "../marshal/negotiation.js";
 import type { CompiledRoute } from "../compile-route.js";
+import { Call, type ClientGone } from "../protocol/call.js";
 import { streamErrorJson } from "../protocol/stream-error.js";
 import { GatewayError } from "../gateway-error.js";
 import { protobufFrameReader } from "../marshal/protobuf.js";
@@ -23,27 +24,62 @@ const pausedProbeMs = 250;
 /** Longest close reason a close frame can carry, in bytes (RFC 6455 5.5: 125 minus the code). */
 const maxCloseReasonBytes = 123;
 
-/** What the handshake settled for one call over WebSocket. */
-export interface WebSocketCall {
-  readonly compiled: CompiledRoute;
-  readonly pathParams: Record<string, string>;
-  readonly rawQuery: string;
-  /** The handshake request, as hooks see it. */
-  readonly req: IncomingMessage;
-  /** Metadata, deadline and the signal that cancels the backend call. */
-  readonly options: CallOptions;
-  /** Aborts `options.signal`. */
-  readonly abort: AbortController;
+/**
+ * One call over WebSocket: the protocol-neutral {@link Call} as the handshake settled it.
+ * Request messages are read as JSON text (or protobuf binary) frames, replies written as
+ * JSON text; the client is gone when the socket closes before the call settled.
+ */
+export class WebSocketCall extends Call {
+  declare readonly clientGone: SocketClosed;
+
+  /** Opens the call for a handshake on a streaming route; throws a GatewayError as {@link Call} does. */
+  constructor(compiled: CompiledRoute, pathParams: Readonly<Record<string, string>>, rawQuery: string, req: IncomingMessage, settings: GatewaySettings) {
+    // A handshake carries no body, so its Content-Type says nothing about the frames.
+    const inbound = inboundMarshaler(compiled, undefined, settings.marshalers);
+    super(compiled, pathParams, rawQuery, req, settings, inbound, settings.defaultMarshaler, new SocketClosed());
+  }
 }
 
+/** The client's going away over WebSocket, as an AbortSignal that the socket's closing aborts. */
+class SocketClosed implements ClientGone {
+  readonly #controller = new AbortController();
+
+  get gone(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  readonly onGone = (listener: () => void): (() => void) => {
+    const { signal } = this.#controller;
+    if (signal.aborted) {
+      listener();
+      return noop;
+    }
+    signal.addEventListener("abort", listener, { once: true });
+    return () => signal.removeEventListener("abort", listener);
+  };
+
+  /** Marks the client gone, which cancels the backend call. */
+  leave(): void {
+    this.#controller.abort();
+  }
+
+  dispose(): void {}
+}
+
+const noop = (): void => {};
+
 /** Runs one streaming call over an open WebSocket, as serve-websocket.ts describes. */
-export async function serveWebSocketCall(ws: WebSocket, call: WebSocketCall, settings: GatewaySettings): Promise<void> {
+export async function serveWebSocketCall(ws: WebSocket, call: WebSocketCall): Promise<void> {
   const { compiled } = call;
   const method = compiled.route.method;
   let settled = false;
   ws.on("error", () => {}); // always followed by 'close', which is where the call is cancelled
   ws.once("close", () => {
-    if (!settled) call.abort.abort();
+    if (!settled) call.clientGone.leave();
   });
   let backend: BackendStream | undefined;
   let inputError: GatewayError | undefined;
@@ -52,7 +88,7 @@ export async function serveWebSocketCall(ws: WebSocket, call: WebSocketCall, set
   try {
     const stream = compiled.backend.stream(method, call.options);
     backend = stream;
-    requests = readRequests(ws, call, stream, settings, (error) => {
+    requests = readRequests(ws, call, stream, (error) => {
       inputError ??= error;
       stream.cancel();
     });
@@ -60,14 +96,14 @@ export async function serveWebSocketCall(ws: WebSocket, call: WebSocketCall, set
     for await (const message of stream.replies) {
       if (ws.readyState !== WebSocket.OPEN) return;
       replies++;
-      await sendFrame(ws, compiled.reply.text(settings.defaultMarshaler, message));
+      await sendFrame(ws, compiled.reply.text(call.outbound, message));
     }
     if (method.methodKind === "client_streaming" && replies === 0) throw new GatewayError(Code.INTERNAL, "the backend ended the call without a reply");
     succeeded = true;
     if (ws.readyState === WebSocket.OPEN) ws.close(1000);
   } catch (err) {
     if (ws.readyState !== WebSocket.OPEN) return; // nobody is listening any more
-    await closeWithError(ws, inputError ?? GatewayError.from(err), call, settings);
+    await closeWithError(ws, inputError ?? GatewayError.from(err), call);
   } finally {
     settled = true;
     requests?.stop();
@@ -80,17 +116,11 @@ export async function serveWebSocketCall(ws: WebSocket, call: WebSocketCall, set
  * waits for the backend, so a client sending faster than the backend reads is held back
  * by TCP instead of by memory here.
  */
-function readRequests(
-  ws: WebSocket,
-  call: WebSocketCall,
-  backend: BackendStream,
-  settings: GatewaySettings,
-  fail: (error: GatewayError) => void,
-): { stop(): void } {
+function readRequests(ws: WebSocket, call: WebSocketCall, backend: BackendStream, fail: (error: GatewayError) => void): { stop(): void } {
   const { compiled, pathParams, rawQuery } = call;
   const method = compiled.route.method;
   const single = method.methodKind === "server_streaming";
-  const text = inboundMarshaler(compiled, undefined, settings.marshalers);
+  const text = call.inbound;
   // HttpBody requests take the frame's bytes as they are, whichever the frame type.
   const binary = compiled.rawRequestBody ? text : protobufFrameReader;
   let queue = Promise.resolve();
@@ -186,8 +216,8 @@ function sendFrame(ws: WebSocket, text: string): Promise<void> {
   });
 }
 
-async function closeWithError(ws: WebSocket, error: GatewayError, call: WebSocketCall, settings: GatewaySettings): Promise<void> {
-  const { status, json } = await streamErrorJson(error, call.req, call.compiled.route, settings);
+async function closeWithError(ws: WebSocket, error: GatewayError, call: WebSocketCall): Promise<void> {
+  const { status, json } = await streamErrorJson(call, error);
   if (ws.readyState !== WebSocket.OPEN) return;
   ws.send(`{"error":${json}}`);
   ws.close(closeCodeFor(status.code), closeReason(status.rawMessage));
