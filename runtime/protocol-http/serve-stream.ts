@@ -5,6 +5,7 @@ import type { BackendStream } from "../backend/backend.js";
 import { GatewayError } from "../gateway-error.js";
 import { firstEvent } from "../protocol/first-event.js";
 import { streamErrorJson } from "../protocol/stream-error.js";
+import { bindStreamMessage } from "../protocol/stream-request.js";
 import { sendError } from "./error-response.js";
 import type { HttpCall } from "./http-call.js";
 import { readNdjson } from "./ndjson-reader.js";
@@ -79,16 +80,8 @@ export async function serveStream(call: HttpCall): Promise<void> {
 
 // Each line is bound like the body of a unary call; a bad one ends the call naming it.
 async function pumpRequests(call: HttpCall, backend: BackendStream): Promise<void> {
-  const { compiled, pathParams, rawQuery, inbound } = call;
   await readNdjson(call.req, call.settings.maxRequestBytes, async (line, index) => {
-    let message: Message;
-    try {
-      message = compiled.binding.bind({ pathParams, rawQuery, body: line, marshaler: inbound });
-    } catch (err) {
-      const cause = GatewayError.from(err, Code.INVALID_ARGUMENT);
-      throw new GatewayError(Code.INVALID_ARGUMENT, `invalid request message #${index + 1}: ${cause.rawMessage}`, { cause });
-    }
-    await backend.send(message);
+    await backend.send(bindStreamMessage(call, index + 1, line, call.inbound));
   });
   backend.close();
 }

@@ -6,7 +6,8 @@ import type { BackendStream } from "../backend/backend.js";
 import { inboundMarshaler } from "../marshal/negotiation.js";
 import type { CompiledRoute } from "../compile-route.js";
 import { Call, type ClientGone } from "../protocol/call.js";
-import { streamErrorJson } from "../protocol/stream-error.js";
+import { errorEnvelope, streamErrorJson } from "../protocol/stream-error.js";
+import { bindStreamMessage, invalidStreamMessage } from "../protocol/stream-request.js";
 import { GatewayError } from "../gateway-error.js";
 import { protobufFrameReader } from "../marshal/protobuf.js";
 import type { GatewaySettings } from "../settings.js";
@@ -173,16 +174,9 @@ function readRequests(ws: WebSocket, call: WebSocketCall, backend: BackendStream
     enqueue(async () => {
       if (ended) {
         const why = !single ? "it came after the end of the request stream" : compiled.readsBody ? `${method.name} takes one request message` : `${method.name} takes its request from the URL`;
-        throw invalidMessage(index, why);
+        throw invalidStreamMessage(index, why);
       }
-      let message: Message;
-      try {
-        message = compiled.binding.bind({ pathParams, rawQuery, body: bytes, marshaler: isBinary ? binary : text });
-      } catch (err) {
-        const cause = GatewayError.from(err, Code.INVALID_ARGUMENT);
-        throw invalidMessage(index, cause.rawMessage, cause);
-      }
-      await sendOne(message);
+      await sendOne(bindStreamMessage(call, index, bytes, isBinary ? binary : text));
     });
   };
 
@@ -197,10 +191,6 @@ function readRequests(ws: WebSocket, call: WebSocketCall, backend: BackendStream
       resume();
     },
   };
-}
-
-function invalidMessage(index: number, why: string, cause?: unknown): GatewayError {
-  return new GatewayError(Code.INVALID_ARGUMENT, `invalid request message #${index}: ${why}`, cause === undefined ? {} : { cause });
 }
 
 function frameBytes(data: RawData): Uint8Array {
@@ -219,7 +209,7 @@ function sendFrame(ws: WebSocket, text: string): Promise<void> {
 async function closeWithError(ws: WebSocket, error: GatewayError, call: WebSocketCall): Promise<void> {
   const { status, json } = await streamErrorJson(call, error);
   if (ws.readyState !== WebSocket.OPEN) return;
-  ws.send(`{"error":${json}}`);
+  ws.send(errorEnvelope(json));
   ws.close(closeCodeFor(status.code), closeReason(status.rawMessage));
 }
 

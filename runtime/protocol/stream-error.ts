@@ -21,3 +21,11 @@ export async function streamErrorJson(call: Call, error: GatewayError): Promise<
   }
   return { status: shown, json: JSON.stringify(errorBodyFromError(shown, settings.errorBody)) };
 }
+
+/**
+ * The status JSON wrapped as the last message of a stream, `{"error": <status>}`: grpc-gateway's
+ * framing, shared by the HTTP stream lines and the WebSocket's last text frame.
+ */
+export function errorEnvelope(statusJson: string): string {
+  return `{"error":${statusJson}}`;
+}
