@@ -29,16 +29,16 @@
  *   forwarded; the response hook does not run.
  */
 import type { IncomingMessage, Server } from "node:http";
-import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { CompiledRoute } from "../compile-route.js";
-import { errorBodyFromError, httpStatusFromError } from "../protocol/error-body.js";
 import { GatewayError } from "../gateway-error.js";
 import { splitRequestTarget } from "../protocol/request-target.js";
 import type { Router } from "../routing/router.js";
 import type { GatewaySettings } from "../settings.js";
-import { serveWebSocketCall, WebSocketCall } from "./websocket-call.js";
+import { refuseHandshake, writeAndClose } from "./error-response.js";
+import { serveWebSocketStream } from "./serve-stream.js";
+import { WebSocketCall } from "./websocket-call.js";
 
 /** Takes an HTTP upgrade request; false when it is not this handler's to serve. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
@@ -68,7 +68,7 @@ export function createWebSocketUpgrade(router: Router<CompiledRoute>, settings: 
       maxPayload: settings.maxRequestBytes,
     });
     server.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      void serveWebSocketCall(ws, call);
+      void serveWebSocketStream(ws, call);
     });
     return true;
   };
@@ -111,17 +111,4 @@ function findStreamingRoute(router: Router<CompiledRoute>, path: string): RouteF
 
 function isStreaming(compiled: CompiledRoute): boolean {
   return compiled.route.method.methodKind !== "unary";
-}
-
-function refuseHandshake(socket: Duplex, error: GatewayError, settings: GatewaySettings): void {
-  writeAndClose(socket, httpStatusFromError(error), JSON.stringify(errorBodyFromError(error, settings.errorBody)));
-}
-
-// Written by hand: before the handshake completes there is no ServerResponse to use.
-function writeAndClose(socket: Duplex, status: number, body: string): void {
-  socket.on("error", () => {}); // the client may be gone already; nothing is left to tell it
-  if (!socket.writable) return void socket.destroy();
-  const type = body === "" ? "" : "Content-Type: application/json\r\n";
-  socket.once("finish", () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
