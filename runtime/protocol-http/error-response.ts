@@ -19,10 +19,13 @@ interface ErrorSettings {
 
 /** The request a failure is answered on: an HttpCall, or what routing had before there was one. */
 export interface HttpExchange {
+  /** The request, as the error hook is told it. */
   readonly req: IncomingMessage;
+  /** The response the error is written on. */
   readonly res: ServerResponse;
   /** The route that matched; undefined for routing errors. */
   readonly route: HttpRoute | undefined;
+  /** How error bodies are written. */
   readonly settings: ErrorSettings;
 }
 
