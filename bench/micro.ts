@@ -38,7 +38,8 @@ interface Runtime {
   readonly label: string;
   readonly binding: typeof import("../runtime/binding/binding.js");
   readonly json: typeof import("../runtime/marshal/json/marshaler.js");
-  readonly metadata: typeof import("../runtime/protocol/metadata.js");
+  readonly requestMetadata: typeof import("../runtime/protocol/request-metadata.js");
+  readonly responseMetadata: typeof import("../runtime/protocol-http/response-metadata.js");
   readonly template: typeof import("../runtime/routing/path-template.js");
   readonly router: typeof import("../runtime/routing/router.js");
 }
@@ -49,11 +50,12 @@ async function loadRuntime(dir: string | undefined): Promise<Runtime> {
     : async <T>(name: string) => (await import(pathToFileURL(join(dir, `${name}.js`)).href)) as T;
   return {
     label: dir ?? (fromSource ? "runtime/ (TypeScript through tsx)" : "runtime/dist (compiled)"),
-    binding: await load("binding"),
-    json: await load("json-marshaler"),
-    metadata: await load("metadata"),
-    template: await load("path-template"),
-    router: await load("router"),
+    binding: await load("binding/binding"),
+    json: await load("marshal/json/marshaler"),
+    requestMetadata: await load("protocol/request-metadata"),
+    responseMetadata: await load("protocol-http/response-metadata"),
+    template: await load("routing/path-template"),
+    router: await load("routing/router"),
   };
 }
 
@@ -96,8 +98,8 @@ function gatewaySteps(rt: Runtime): Step[] {
     ["bind POST 64 KB", () => postBinding.bind({ pathParams: {}, rawQuery: "", body: body64k, marshaler: json })],
     ["unmarshal POST 1 KB (JSON)", () => json.unmarshal(body1k, orderSchema, create(orderSchema))],
     ["unmarshal POST 64 KB (JSON)", () => json.unmarshal(body64k, orderSchema, create(orderSchema))],
-    ["metadataFromRequest (curl's headers)", () => rt.metadata.metadataFromRequest(fakeReq)],
-    ["writeResponseHeaders (grpc-js reply headers)", () => rt.metadata.writeResponseHeaders(fakeRes, replyHeaders)],
+    ["metadataFromRequest (curl's headers)", () => rt.requestMetadata.metadataFromRequest(fakeReq)],
+    ["writeResponseHeaders (grpc-js reply headers)", () => rt.responseMetadata.writeResponseHeaders(fakeRes, replyHeaders)],
     ["marshal GET reply (JSON)", () => json.marshal(BenchService.method.getItem.output, item)],
     ["marshal POST 1 KB reply (JSON)", () => json.marshal(BenchService.method.createOrder.output, order)],
     ["marshal POST 64 KB reply (JSON)", () => json.marshal(BenchService.method.createOrder.output, order64k)],

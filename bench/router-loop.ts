@@ -29,8 +29,8 @@ export interface RouterLoopResult {
   readonly rotatingPaths: number;
 }
 
-const { createRouter } = await runtimeModule<typeof import("../runtime/routing/router.js")>("router");
-const { parsePathTemplate } = await runtimeModule<typeof import("../runtime/routing/path-template.js")>("path-template");
+const { createRouter } = await runtimeModule<typeof import("../runtime/routing/router.js")>("routing/router");
+const { parsePathTemplate } = await runtimeModule<typeof import("../runtime/routing/path-template.js")>("routing/path-template");
 
 const fixedPath = "/v1/s0/things0/item-42";
 const rotationSize = 1024;

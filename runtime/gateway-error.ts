@@ -73,7 +73,17 @@ interface GrpcStatusLike {
 function isGrpcStatus(reason: unknown): reason is GrpcStatusLike {
   if (typeof reason !== "object" || reason === null) return false;
   const r = reason as Partial<GrpcStatusLike>;
-  return typeof r.code === "number" && (r.metadata instanceof Metadata || typeof r.details === "string");
+  return typeof r.code === "number" && (isMetadata(r.metadata) || typeof r.details === "string");
+}
+
+/**
+ * Whether `value` is a grpc-js Metadata, told by its shape rather than `instanceof`: an app
+ * may hold a second copy of grpc-js, whose Metadata is not this copy's class but reads the same.
+ */
+export function isMetadata(value: unknown): value is Metadata {
+  if (typeof value !== "object" || value === null) return false;
+  const m = value as Partial<Record<keyof Metadata, unknown>>;
+  return typeof m.get === "function" && typeof m.getMap === "function" && typeof m.toJSON === "function" && typeof m.set === "function";
 }
 
 function fromGrpcStatus(s: GrpcStatusLike): GatewayError {

@@ -8,8 +8,11 @@ import { parsePathTemplate } from "./routing/path-template.js";
 import type { HttpRoute } from "./route.js";
 import { createRouter } from "./routing/router.js";
 import { routingError, type RoutingFailure } from "./routing/routing-error.js";
-import { resolveSettings } from "./settings.js";
+import { resolveSettings, type GatewaySettings } from "./settings.js";
+import { splitRequestTarget } from "./protocol/request-target.js";
+import { GatewayError } from "./gateway-error.js";
 import { answerInternal, sendError } from "./protocol-http/error-response.js";
+import { HttpCall } from "./protocol-http/http-call.js";
 import { serveStream } from "./protocol-http/serve-stream.js";
 import { serveUnary } from "./protocol-http/serve-unary.js";
 import { createWebSocketUpgrade } from "./protocol-websocket/serve-websocket.js";
@@ -35,10 +38,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const router = createRouter<CompiledRoute>({ unescaping: settings.compat ? "legacy" : "spec" });
 
   const gateway = (req: IncomingMessage, res: ServerResponse, next?: Next): void => {
-    const url = req.url ?? "/";
-    const queryStart = url.indexOf("?");
-    const path = queryStart === -1 ? url : url.slice(0, queryStart);
-    const rawQuery = queryStart === -1 ? "" : url.slice(queryStart + 1);
+    const { path, rawQuery } = splitRequestTarget(req.url);
     const method = req.method ?? "GET";
     let match = router.match(method, path);
     // HEAD is GET without a body, as everywhere else in HTTP (node drops the body itself).
@@ -46,11 +46,9 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       match = router.match("GET", path);
     }
     switch (match.kind) {
-      case "match": {
-        const serve = match.value.route.method.methodKind === "unary" ? serveUnary : serveStream;
-        serve(match.value, match.params, rawQuery, req, res, settings).catch(lastResort);
+      case "match":
+        serveMatched(match.value, match.params, rawQuery, req, res, settings).catch(lastResort);
         return;
-      }
       case "not-found":
         if (settings.notFound === "next" && next !== undefined) return next();
         return sendRoutingError(match);
@@ -66,7 +64,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
 
     function sendRoutingError(failure: RoutingFailure): void {
       const error = routingError(failure, method, path, settings.compat);
-      sendError(error, settings.routingErrorHandler, { req, res, route: undefined }, settings).catch(lastResort);
+      sendError({ req, res, route: undefined, settings }, error, settings.routingErrorHandler).catch(lastResort);
     }
   };
 
@@ -82,4 +80,27 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   };
 
   return Object.assign(gateway, { register, upgrade: createWebSocketUpgrade(router, settings) });
+}
+
+/**
+ * Opens the call of a matched request and serves it, unary or streaming. A request that
+ * cannot be called (415, a malformed Grpc-Timeout, a failing annotator) is answered with
+ * its error at once.
+ */
+function serveMatched(
+  compiled: CompiledRoute,
+  pathParams: Record<string, string>,
+  rawQuery: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  settings: GatewaySettings,
+): Promise<void> {
+  let call: HttpCall;
+  try {
+    call = new HttpCall(compiled, pathParams, rawQuery, req, res, settings);
+  } catch (err) {
+    if (res.destroyed) return Promise.resolve(); // nobody is listening any more
+    return sendError({ req, res, route: compiled.route, settings }, GatewayError.from(err), settings.errorHandler);
+  }
+  return compiled.route.method.methodKind === "unary" ? serveUnary(call) : serveStream(call);
 }

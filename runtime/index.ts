@@ -1,7 +1,8 @@
 // The public surface of grpc-gateway-express/runtime: what generated code and apps import.
 export { createGateway, type Gateway } from "./gateway.js";
 export { attachWebSockets } from "./protocol-websocket/serve-websocket.js";
-export { dial, fromClient, type Backend, type BackendStream, type CallOptions, type UnaryResult } from "./backend/backend.js";
+export type { Backend, BackendStream, CallOptions, UnaryResult } from "./backend/backend.js";
+export { dial, fromClient } from "./backend/grpc-js.js";
 export { inProcess, type InProcessContext, type ServiceImplementation } from "./backend/in-process.js";
 export type { HttpRoute } from "./route.js";
 export type {
@@ -19,9 +20,5 @@ export { httpStatusFromCode } from "./http-status.js";
 export type { Marshaler } from "./marshal/marshaler.js";
 export { createJsonMarshaler, type JsonMarshalerOptions } from "./marshal/json/marshaler.js";
 export { defaultTypeRegistry } from "./protocol/error-body.js";
-export {
-  defaultIncomingHeaderMatcher,
-  type IncomingHeaderMatcher,
-  type MetadataAnnotator,
-  type OutgoingHeaderMatcher,
-} from "./protocol/metadata.js";
+export { defaultIncomingHeaderMatcher, type IncomingHeaderMatcher, type MetadataAnnotator } from "./protocol/request-metadata.js";
+export type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";

@@ -4,7 +4,8 @@ import type { Metadata } from "@grpc/grpc-js";
 import type { GatewayError } from "./gateway-error.js";
 import type { JsonMarshalerOptions } from "./marshal/json/marshaler.js";
 import type { Marshaler } from "./marshal/marshaler.js";
-import type { IncomingHeaderMatcher, MetadataAnnotator, OutgoingHeaderMatcher } from "./protocol/metadata.js";
+import type { IncomingHeaderMatcher, MetadataAnnotator } from "./protocol/request-metadata.js";
+import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
 import type { HttpRoute } from "./route.js";
 
 /** What an error hook is told besides the error itself. */

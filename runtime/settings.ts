@@ -3,9 +3,11 @@ import type { BindingOptions } from "./binding/binding.js";
 import { createJsonMarshaler } from "./marshal/json/marshaler.js";
 import type { Marshaler } from "./marshal/marshaler.js";
 import { createMarshalerRegistry, mediaType, type MarshalerRegistry } from "./marshal/negotiation.js";
-import type { IncomingHeaderMatcher, MetadataAnnotator, OutgoingHeaderMatcher } from "./protocol/metadata.js";
+import type { MetadataFromRequestOptions } from "./protocol/request-metadata.js";
+import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
 import type { ErrorHandler, GatewayOptions, ResponseHook, StreamErrorHandler } from "./options.js";
-import { defaultTypeRegistry, type WriteErrorOptions } from "./protocol/error-body.js";
+import { defaultTypeRegistry } from "./protocol/error-body.js";
+import type { WriteErrorOptions } from "./protocol-http/error-response.js";
 
 /** Default body limit: grpc's own default maximum message size. */
 const defaultMaxRequestBytes = 4 * 1024 * 1024;
@@ -21,10 +23,10 @@ export interface GatewaySettings {
   readonly marshalers: MarshalerRegistry;
   readonly defaultMarshaler: Marshaler;
   readonly binding: BindingOptions;
-  readonly incomingHeaderMatcher: IncomingHeaderMatcher | undefined;
+  /** How request headers become metadata: the header matcher and the annotator. */
+  readonly requestMetadata: MetadataFromRequestOptions;
   readonly outgoingHeaderMatcher: OutgoingHeaderMatcher | undefined;
   readonly outgoingTrailerMatcher: OutgoingHeaderMatcher | undefined;
-  readonly metadataAnnotator: MetadataAnnotator | undefined;
   readonly defaultTimeoutMs: number | undefined;
   readonly maxRequestBytes: number;
   /** How error bodies are written: details registry, JSON names, header matcher. */
@@ -51,10 +53,9 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
     marshalers: createMarshalerRegistry(byType, defaultMarshaler),
     defaultMarshaler,
     binding: { unknownQueryParameters: options.unknownQueryParameters ?? (compat ? "ignore" : "error") },
-    incomingHeaderMatcher: options.incomingHeaderMatcher,
+    requestMetadata: { incomingHeaderMatcher: options.incomingHeaderMatcher, annotator: options.metadataAnnotator },
     outgoingHeaderMatcher: options.outgoingHeaderMatcher,
     outgoingTrailerMatcher: options.outgoingTrailerMatcher,
-    metadataAnnotator: options.metadataAnnotator,
     defaultTimeoutMs: options.defaultTimeoutMs,
     maxRequestBytes: options.maxRequestBytes ?? defaultMaxRequestBytes,
     errorBody: {

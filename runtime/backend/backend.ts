@@ -1,6 +1,5 @@
 import type { DescMethod, Message } from "@bufbuild/protobuf";
-import * as grpc from "@grpc/grpc-js";
-import { streamOverChannel, unaryOverChannel } from "./grpc-js.js";
+import type * as grpc from "@grpc/grpc-js";
 
 /** What the gateway hands a backend for one call. */
 export interface CallOptions {
@@ -50,26 +49,4 @@ export interface Backend {
   unary(method: DescMethod, request: Message, options: CallOptions): Promise<UnaryResult>;
   /** Opens a streaming call (server, client or bidirectional). */
   stream(method: DescMethod, options: CallOptions): BackendStream;
-}
-
-/** Opens a grpc-js client to `address` (insecure unless credentials say otherwise, e.g. `grpc.credentials.createSsl()`). */
-export function dial(
-  address: string,
-  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
-  options: grpc.ClientOptions = {},
-): Backend & { readonly client: grpc.Client } {
-  return fromClient(new grpc.Client(address, credentials, options));
-}
-
-/** Sends calls through an existing grpc-js client or channel, sharing its connection. */
-export function fromClient(clientOrChannel: grpc.Client | grpc.Channel): Backend & { readonly client: grpc.Client } {
-  const client =
-    clientOrChannel instanceof grpc.Client
-      ? clientOrChannel
-      : new grpc.Client("unused", grpc.credentials.createInsecure(), { channelOverride: clientOrChannel });
-  return {
-    client,
-    unary: (method, request, options) => unaryOverChannel(client, method, request, options),
-    stream: (method, options) => streamOverChannel(client, method, options),
-  };
 }

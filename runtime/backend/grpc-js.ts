@@ -1,9 +1,52 @@
 import { fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import type { BackendStream, CallOptions, UnaryResult } from "./backend.js";
-import { cancelWhenClientGoes } from "../protocol-http/client-disconnect.js";
+import type { Backend, BackendStream, CallOptions, UnaryResult } from "./backend.js";
 import { GatewayError } from "../gateway-error.js";
 import { firstEvent } from "../protocol/first-event.js";
+
+/** Opens a grpc-js client to `address` (insecure unless credentials say otherwise, e.g. `grpc.credentials.createSsl()`). */
+export function dial(
+  address: string,
+  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+  options: grpc.ClientOptions = {},
+): Backend & { readonly client: grpc.Client } {
+  return fromClient(new grpc.Client(address, credentials, options));
+}
+
+/**
+ * Sends calls through an existing grpc-js client or channel, sharing its connection. Told
+ * apart by shape, not `instanceof`, since the app's grpc-js may be another copy than the
+ * runtime's: a Client has `getChannel()`, a Channel `createCall()`. A Client of this copy
+ * is called as it is, interceptors included; a Client of another copy lends its channel,
+ * because its own methods would not recognise this copy's Metadata.
+ */
+export function fromClient(clientOrChannel: grpc.Client | grpc.Channel): Backend & { readonly client: grpc.Client } {
+  const client = isClient(clientOrChannel)
+    ? callsLikeThisCopy(clientOrChannel)
+      ? clientOrChannel
+      : overChannel(clientOrChannel.getChannel())
+    : overChannel(clientOrChannel);
+  return {
+    client,
+    unary: (method, request, options) => unaryOverChannel(client, method, request, options),
+    stream: (method, options) => streamOverChannel(client, method, options),
+  };
+}
+
+function isClient(value: grpc.Client | grpc.Channel): value is grpc.Client {
+  return typeof (value as Partial<grpc.Client>).getChannel === "function";
+}
+
+// grpc-js tells a call's metadata from its options with `instanceof Metadata`, so a client
+// whose call methods are another copy's would take this copy's Metadata for options.
+function callsLikeThisCopy(client: grpc.Client): boolean {
+  const own = grpc.Client.prototype;
+  return client.makeUnaryRequest === own.makeUnaryRequest && client.makeBidiStreamRequest === own.makeBidiStreamRequest;
+}
+
+function overChannel(channel: NonNullable<grpc.ClientOptions["channelOverride"]>): grpc.Client {
+  return new grpc.Client("unused", grpc.credentials.createInsecure(), { channelOverride: channel });
+}
 
 interface WireCodec {
   readonly path: string;
@@ -35,7 +78,7 @@ function callOptionsOf(options: CallOptions): grpc.CallOptions {
 }
 
 /** Calls a unary method through a grpc-js client, with headers and trailers. */
-export function unaryOverChannel(client: grpc.Client, method: DescMethod, request: Message, options: CallOptions): Promise<UnaryResult> {
+function unaryOverChannel(client: grpc.Client, method: DescMethod, request: Message, options: CallOptions): Promise<UnaryResult> {
   const codec = codecFor(method);
   return new Promise((resolve, reject) => {
     let headers: grpc.Metadata | undefined;
@@ -60,7 +103,7 @@ export function unaryOverChannel(client: grpc.Client, method: DescMethod, reques
  * Opens any streaming call through a grpc-js client. All three kinds go over one
  * bidirectional call object: on the wire they differ only in how many messages flow.
  */
-export function streamOverChannel(client: grpc.Client, method: DescMethod, options: CallOptions): BackendStream {
+function streamOverChannel(client: grpc.Client, method: DescMethod, options: CallOptions): BackendStream {
   const codec = codecFor(method);
   const call = client.makeBidiStreamRequest(codec.path, codec.serialize, codec.deserialize, options.metadata, callOptionsOf(options));
   let gotHeaders: (md: grpc.Metadata) => void = () => {};
@@ -103,4 +146,21 @@ export function streamOverChannel(client: grpc.Client, method: DescMethod, optio
     headers,
     trailers: status.then((s) => s.metadata),
   };
+}
+
+const noop = (): void => {};
+
+/**
+ * Calls `cancel` once if the HTTP client behind `options` goes away; returns the function
+ * that stops watching. Uses the gateway's own cheap hook when there is one, else the signal.
+ */
+export function cancelWhenClientGoes(options: CallOptions, cancel: () => void): () => void {
+  if (options.onClientGone !== undefined) return options.onClientGone(cancel);
+  const { signal } = options;
+  if (signal.aborted) {
+    cancel();
+    return noop;
+  }
+  signal.addEventListener("abort", cancel, { once: true });
+  return () => signal.removeEventListener("abort", cancel);
 }

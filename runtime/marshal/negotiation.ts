@@ -1,3 +1,6 @@
+import { Code } from "../gen/google/rpc/code_pb.js";
+import { GatewayError } from "../gateway-error.js";
+import { httpBodyUnmarshaler } from "../binding/http-body.js";
 import type { Marshaler } from "./marshaler.js";
 
 /** Picks the marshaler for a request's body and for its reply, by media type. */
@@ -6,11 +9,14 @@ export interface MarshalerRegistry {
   forRequest(contentType: string | undefined): Marshaler | undefined;
   /** The marshaler for a reply: the first registered type in `Accept`, else the request's. */
   forResponse(accept: string | undefined, inbound: Marshaler): Marshaler;
+  /** The marshaler of requests without a Content-Type, and of bodies nobody reads: JSON unless replaced. */
+  readonly defaultMarshaler: Marshaler;
 }
 
 /** A registry over `marshalers` keyed by media type; `fallback` serves requests with no Content-Type. */
 export function createMarshalerRegistry(marshalers: ReadonlyMap<string, Marshaler>, fallback: Marshaler): MarshalerRegistry {
   return {
+    defaultMarshaler: fallback,
     forRequest(contentType) {
       if (contentType === undefined || contentType === "") return fallback;
       return marshalers.get(mediaType(contentType));
@@ -31,4 +37,33 @@ export function createMarshalerRegistry(marshalers: ReadonlyMap<string, Marshale
 export function mediaType(value: string): string {
   const semicolon = value.indexOf(";");
   return (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase();
+}
+
+/** What the choice of a request's marshalers needs to know of its route (a CompiledRoute has it). */
+export interface RequestBodyShape {
+  /** True when the rule has a body; otherwise the request body is never read. */
+  readonly readsBody: boolean;
+  /** True for client and bidirectional streaming: the body is a stream of messages. */
+  readonly streamsRequest: boolean;
+  /** True when the body lands in a `google.api.HttpBody` and is taken raw. */
+  readonly rawRequestBody: boolean;
+}
+
+/** The marshaler for the request body; 415 when its Content-Type is not registered. */
+export function inboundMarshaler(route: RequestBodyShape, contentType: string | undefined, marshalers: MarshalerRegistry): Marshaler {
+  if (route.rawRequestBody) return httpBodyUnmarshaler(contentType ?? "application/octet-stream");
+  // A route without a body never looks at the body, so its Content-Type does not matter.
+  if (!route.readsBody) return marshalers.defaultMarshaler;
+  // A stream of JSON messages is newline-delimited JSON; each line is read as JSON.
+  if (route.streamsRequest && contentType !== undefined && mediaType(contentType) === "application/x-ndjson") return marshalers.defaultMarshaler;
+  const marshaler = marshalers.forRequest(contentType);
+  if (marshaler === undefined) {
+    throw new GatewayError(Code.INVALID_ARGUMENT, `unsupported Content-Type "${contentType}"`, { httpStatus: 415 });
+  }
+  return marshaler;
+}
+
+/** The marshaler for the reply: from `Accept`, else the request's own format (JSON for a raw HttpBody request). */
+export function outboundMarshaler(route: RequestBodyShape, accept: string | undefined, inbound: Marshaler, marshalers: MarshalerRegistry): Marshaler {
+  return marshalers.forResponse(accept, route.rawRequestBody ? marshalers.defaultMarshaler : inbound);
 }

@@ -1,12 +1,12 @@
 import type { ServerResponse } from "node:http";
-import type { CallOptions } from "../backend/backend.js";
+import type { ClientGone } from "../protocol/call.js";
 
 /**
  * Notices an HTTP client that goes away before its reply is complete. One `close`
  * listener per request; the AbortSignal that backends may ask for is made only when one
  * does (an AbortController costs several microseconds, paid on every request otherwise).
  */
-export class ClientDisconnect {
+export class ClientDisconnect implements ClientGone {
   #gone = false;
   #listener: (() => void) | undefined;
   #controller: AbortController | undefined;
@@ -66,18 +66,3 @@ export class ClientDisconnect {
 }
 
 const noop = (): void => {};
-
-/**
- * Calls `cancel` once if the HTTP client behind `options` goes away; returns the function
- * that stops watching. Uses the gateway's own cheap hook when there is one, else the signal.
- */
-export function cancelWhenClientGoes(options: CallOptions, cancel: () => void): () => void {
-  if (options.onClientGone !== undefined) return options.onClientGone(cancel);
-  const { signal } = options;
-  if (signal.aborted) {
-    cancel();
-    return noop;
-  }
-  signal.addEventListener("abort", cancel, { once: true });
-  return () => signal.removeEventListener("abort", cancel);
-}

@@ -1,22 +1,41 @@
-import type { ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Code } from "../gen/google/rpc/code_pb.js";
-import { writeError } from "../protocol/error-body.js";
+import { errorBodyFromError, httpStatusFromError, type ErrorBodyOptions } from "../protocol/error-body.js";
 import { GatewayError } from "../gateway-error.js";
-import type { ErrorContext, ErrorHandler } from "../options.js";
-import type { GatewaySettings } from "../settings.js";
+import type { ErrorHandler } from "../options.js";
+import type { HttpRoute } from "../route.js";
+import { writeResponseHeaders, type OutgoingHeaderMatcher } from "./response-metadata.js";
+
+/** How {@link writeError} writes the response. */
+export interface WriteErrorOptions extends ErrorBodyOptions {
+  /** Which of the error's metadata become headers; default `Grpc-Metadata-<k>`. */
+  headerMatcher?: OutgoingHeaderMatcher | undefined;
+}
+
+/** What the error path reads of the gateway's settings (typed so, as settings.ts imports this module). */
+interface ErrorSettings {
+  readonly errorBody: WriteErrorOptions;
+}
+
+/** The request a failure is answered on: an HttpCall, or what routing had before there was one. */
+export interface HttpExchange {
+  /** The request, as the error hook is told it. */
+  readonly req: IncomingMessage;
+  /** The response the error is written on. */
+  readonly res: ServerResponse;
+  /** The route that matched; undefined for routing errors. */
+  readonly route: HttpRoute | undefined;
+  /** How error bodies are written. */
+  readonly settings: ErrorSettings;
+}
 
 /**
  * Answers a failed request through the user's hook, or the default status body. Once
  * headers are out there is no status left to send: the response is cut off instead, so
  * the client sees a broken reply rather than a truncated one that looks whole.
  */
-export async function sendError(
-  error: GatewayError,
-  handler: ErrorHandler | undefined,
-  where: Omit<ErrorContext, "writeDefault">,
-  settings: GatewaySettings,
-): Promise<void> {
-  const { res } = where;
+export async function sendError(exchange: HttpExchange, error: GatewayError, handler: ErrorHandler | undefined): Promise<void> {
+  const { req, res, route, settings } = exchange;
   if (res.headersSent) {
     res.destroy();
     return;
@@ -24,7 +43,7 @@ export async function sendError(
   const writeDefault = () => writeError(res, error, settings.errorBody);
   try {
     if (handler === undefined) return writeDefault();
-    await handler(error, { ...where, writeDefault });
+    await handler(error, { req, res, route, writeDefault });
     // A hook that returned without answering would leave the client waiting forever.
     if (!res.headersSent) writeDefault();
     else if (!res.writableEnded) res.end();
@@ -35,7 +54,7 @@ export async function sendError(
 }
 
 /** The last resort for a failure in the gateway's own error path: a bare 500, or a cut connection. */
-export function answerInternal(res: ServerResponse, message: string, cause: unknown, settings: GatewaySettings): void {
+export function answerInternal(res: ServerResponse, message: string, cause: unknown, settings: ErrorSettings): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -46,4 +65,47 @@ export function answerInternal(res: ServerResponse, message: string, cause: unkn
   } catch {
     res.destroy();
   }
+}
+
+/**
+ * grpc-gateway's default error response: the status mapped to HTTP, the error's metadata as
+ * `Grpc-Metadata-*` headers, `WWW-Authenticate` (the status message) on UNAUTHENTICATED,
+ * the error's own headers last (so they can replace that challenge), and the {@link ErrorBody}
+ * as `application/json`. Trailers are never sent with an error. Once headers are out the
+ * status can no longer change, so the response is destroyed: the client sees a cut-off
+ * reply instead of a truncated one that looks whole.
+ */
+export function writeError(res: ServerResponse, err: GatewayError, options: WriteErrorOptions = {}): void {
+  if (res.writableEnded || res.destroyed) return;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  // A Buffer, not a string: node then writes the header block as latin1, byte for byte, which
+  // is what headerSafe relies on (with a string body it would re-encode the headers as UTF-8).
+  const body = Buffer.from(JSON.stringify(errorBodyFromError(err, options)));
+  // Left over from a successful reply that was being prepared when the failure came.
+  res.removeHeader("Trailer");
+  res.removeHeader("Transfer-Encoding");
+  writeResponseHeaders(res, err.metadata, options.headerMatcher);
+  if (err.code === Code.UNAUTHENTICATED) res.setHeader("WWW-Authenticate", headerSafe(err.rawMessage));
+  for (const [name, value] of Object.entries(err.headers)) {
+    try {
+      res.setHeader(name, value);
+    } catch {
+      // A header node refuses (bad name or value) must not turn an error response into a crash.
+    }
+  }
+  res.statusCode = httpStatusFromError(err);
+  res.setHeader("Content-Type", "application/json");
+  res.setHeader("Content-Length", body.byteLength);
+  res.end(body);
+}
+
+const controlCharacters = /[\x00-\x08\x0a-\x1f\x7f]/g;
+
+// A status message as a header value: control characters (CR, LF ...) become spaces and
+// non-ASCII text goes out as its UTF-8 bytes, which is what Go's net/http writes.
+function headerSafe(text: string): string {
+  return Buffer.from(text.replace(controlCharacters, " "), "utf8").toString("latin1");
 }

@@ -1,6 +1,20 @@
 import type { IncomingMessage } from "node:http";
+import type { Message } from "@bufbuild/protobuf";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import { GatewayError } from "../gateway-error.js";
+import type { HttpCall } from "./http-call.js";
+
+/**
+ * Binds body, path and query into the call's request message, reading the body first
+ * (within the deadline) when the route has one. Without a body it binds at once, with no promise.
+ */
+export function bindRequest(call: HttpCall): Message | Promise<Message> {
+  const { compiled, pathParams, rawQuery, inbound } = call;
+  if (!compiled.readsBody) return compiled.binding.bind({ pathParams, rawQuery, body: undefined, marshaler: inbound });
+  return readBodyWithin(call.req, call.settings.maxRequestBytes, call.options.deadline).then((body) =>
+    compiled.binding.bind({ pathParams, rawQuery, body, marshaler: inbound }),
+  );
+}
 
 /**
  * The body of a request as it arrived, or as a framework body parser left it. A plain
@@ -27,6 +41,26 @@ export function readRequestBody(req: IncomingMessage, limit: number): Promise<Ui
     req.once("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
     req.once("error", (err) => reject(new GatewayError(Code.CANCELLED, `reading the request body failed: ${err.message}`, { cause: err })));
   });
+}
+
+/**
+ * Reads the request body, but no longer than the call's deadline: a client that stops
+ * sending half-way would otherwise hold the request open until node's own timeout.
+ */
+export async function readBodyWithin(req: IncomingMessage, limit: number, deadline: Date | undefined): Promise<Uint8Array> {
+  const reading = readRequestBody(req, limit);
+  if (deadline === undefined) return reading;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new GatewayError(Code.DEADLINE_EXCEEDED, "deadline exceeded while reading the request body", { headers: { Connection: "close" } }));
+    }, Math.max(0, deadline.getTime() - Date.now()));
+  });
+  try {
+    return await Promise.race([reading, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function tooLarge(limit: number): GatewayError {

@@ -1,40 +1,26 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { bindRequest, callOptionsFor, inboundMarshaler, outboundMarshaler } from "../protocol/call-setup.js";
-import { ClientDisconnect } from "./client-disconnect.js";
-import type { CompiledRoute } from "../compile-route.js";
 import { GatewayError } from "../gateway-error.js";
 import { sendError } from "./error-response.js";
-import type { GatewaySettings } from "../settings.js";
+import type { HttpCall } from "./http-call.js";
+import { bindRequest } from "./request-body.js";
 import { writeReply } from "./write-reply.js";
 
 /**
- * Serves one matched request of a unary method: bind, call, reply, or map the failure.
- * Awaits only what is pending (the body, the backend, a response hook): every extra await
- * is a microtask round on each request.
+ * Serves one call of a unary method: bind, call, reply, or map the failure. Awaits only
+ * what is pending (the body, the backend, a response hook): every extra await is a
+ * microtask round on each request.
  */
-export async function serveUnary(
-  compiled: CompiledRoute,
-  pathParams: Record<string, string>,
-  rawQuery: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  settings: GatewaySettings,
-): Promise<void> {
-  const disconnect = new ClientDisconnect(res);
+export async function serveUnary(call: HttpCall): Promise<void> {
   try {
-    const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings);
-    const outbound = outboundMarshaler(compiled, req, inbound, settings);
-    const options = callOptionsFor(req, settings, disconnect);
-    const bound = bindRequest(compiled, pathParams, rawQuery, req, inbound, options.deadline, settings);
+    const bound = bindRequest(call);
     const request = bound instanceof Promise ? await bound : bound;
-    const result = await compiled.backend.unary(compiled.route.method, request, options);
-    if (disconnect.gone) return;
-    const writing = writeReply(compiled, result, outbound, req, res, settings);
+    const result = await call.compiled.backend.unary(call.route.method, request, call.options);
+    if (call.clientGone.gone) return;
+    const writing = writeReply(call, result);
     if (writing !== undefined) await writing;
   } catch (err) {
-    if (disconnect.gone && res.destroyed) return; // nobody is listening any more
-    await sendError(GatewayError.from(err), settings.errorHandler, { req, res, route: compiled.route }, settings);
+    if (call.clientGone.gone && call.res.destroyed) return; // nobody is listening any more
+    await sendError(call, GatewayError.from(err), call.settings.errorHandler);
   } finally {
-    disconnect.dispose();
+    call.clientGone.dispose();
   }
 }

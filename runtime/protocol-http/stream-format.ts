@@ -1,4 +1,5 @@
 import { mediaType } from "../marshal/negotiation.js";
+import { errorEnvelope } from "../protocol/stream-error.js";
 
 /** How a stream of replies is framed on the HTTP response. */
 export interface StreamFormat {
@@ -17,7 +18,7 @@ function resultLines(contentType: string): StreamFormat {
   return {
     contentType,
     message: (payload) => `{"result":${payload}}\n`,
-    error: (status) => `{"error":${status}}\n`,
+    error: (status) => `${errorEnvelope(status)}\n`,
     headers: {},
   };
 }
@@ -26,7 +27,7 @@ function resultLines(contentType: string): StreamFormat {
 const ndjson: StreamFormat = {
   contentType: "application/x-ndjson",
   message: (payload) => `${payload}\n`,
-  error: (status) => `{"error":${status}}\n`,
+  error: (status) => `${errorEnvelope(status)}\n`,
   headers: {},
 };
 

@@ -1,39 +1,31 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Message } from "@bufbuild/protobuf";
+import type { Metadata } from "@grpc/grpc-js";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import type { UnaryResult } from "../backend/backend.js";
-import type { CompiledRoute } from "../compile-route.js";
 import { GatewayError } from "../gateway-error.js";
-import type { Marshaler } from "../marshal/marshaler.js";
-import { writeResponseHeaders, writeResponseTrailers } from "../protocol/metadata.js";
-import type { ResponseContext } from "../options.js";
-import type { GatewaySettings } from "../settings.js";
+import type { HttpCall } from "./http-call.js";
+import { writeResponseHeaders, writeResponseTrailers } from "./response-metadata.js";
 
 /**
  * Writes a successful unary reply: metadata headers, the hook's changes, the body,
  * trailers. Returns a promise only when a response hook runs.
  */
-export function writeReply(
-  compiled: CompiledRoute,
-  result: UnaryResult,
-  outbound: Marshaler,
-  req: IncomingMessage,
-  res: ServerResponse,
-  settings: GatewaySettings,
-): Promise<void> | undefined {
+export function writeReply(call: HttpCall, result: UnaryResult): Promise<void> | undefined {
+  const { res, settings } = call;
   writeResponseHeaders(res, result.headers, settings.outgoingHeaderMatcher);
   if (settings.responseHook === undefined) {
-    writeBody(compiled, result, outbound, req, res, settings);
+    writeBody(call, result);
     return undefined;
   }
-  const { route } = compiled;
-  return runResponseHook({ req, res, route, message: result.message, headers: result.headers }, settings).then(() => {
+  return runResponseHook(call, result.message, result.headers).then(() => {
     // The hook may have answered by itself.
-    if (!res.headersSent) writeBody(compiled, result, outbound, req, res, settings);
+    if (!res.headersSent) writeBody(call, result);
   });
 }
 
-function writeBody(compiled: CompiledRoute, result: UnaryResult, outbound: Marshaler, req: IncomingMessage, res: ServerResponse, settings: GatewaySettings): void {
-  const { reply } = compiled;
+function writeBody(call: HttpCall, result: UnaryResult): void {
+  const { res, outbound } = call;
+  const { reply } = call.compiled;
   if (res.statusCode === 204 || res.statusCode === 304) {
     // These statuses carry no content, so no Content-Type or Content-Length either (RFC 9110).
     res.end();
@@ -49,21 +41,24 @@ function writeBody(compiled: CompiledRoute, result: UnaryResult, outbound: Marsh
     res.setHeader("Content-Type", outbound.contentType);
   }
   res.setHeader("Content-Length", typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength);
-  writeResponseTrailers(req, res, result.trailers, settings.outgoingTrailerMatcher);
+  writeResponseTrailers(call.req, res, result.trailers, call.settings.outgoingTrailerMatcher);
   res.end(payload);
 }
 
 /**
- * Lets the user's response hook adjust a successful reply. If it throws, the reply becomes
- * a 500 INTERNAL without the hook's message (which may hold anything) and without the
- * headers already set for the reply that will not be sent.
+ * Lets the user's response hook adjust a successful reply (`message`, sent with the
+ * `headers` metadata). If it throws, the reply becomes a 500 INTERNAL without the hook's
+ * message (which may hold anything) and without the headers already set for the reply
+ * that will not be sent.
  */
-export async function runResponseHook(context: ResponseContext, settings: GatewaySettings): Promise<void> {
-  if (settings.responseHook === undefined) return;
+export async function runResponseHook(call: HttpCall, message: Message, headers: Metadata): Promise<void> {
+  const hook = call.settings.responseHook;
+  if (hook === undefined) return;
+  const { req, res, route } = call;
   try {
-    await settings.responseHook(context);
+    await hook({ req, res, route, message, headers });
   } catch (failure) {
-    if (!context.res.headersSent) for (const name of context.res.getHeaderNames()) context.res.removeHeader(name);
+    if (!res.headersSent) for (const name of res.getHeaderNames()) res.removeHeader(name);
     throw new GatewayError(Code.INTERNAL, "response hook failed", { cause: failure });
   }
 }

@@ -6,7 +6,7 @@
  *   always a GET): its headers become metadata and `Grpc-Timeout` the deadline, as for
  *   any call; a malformed `Grpc-Timeout`, path variable or query parameter refuses the
  *   handshake with 400 and the status JSON. Unary methods are not served over WebSocket:
- *   {@link Gateway.upgrade} declines them (so does it paths with no streaming route), and
+ *   `Gateway.upgrade` declines them (so does it paths with no streaming route), and
  *   {@link attachWebSockets} answers 404.
  * - Each text frame is one request message in JSON, bound like the body of a unary call,
  *   with the handshake URL's path variables and query parameters bound into every message.
@@ -29,18 +29,16 @@
  *   forwarded; the response hook does not run.
  */
 import type { IncomingMessage, Server } from "node:http";
-import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { CallOptions } from "../backend/backend.js";
-import { callOptionsFor, inboundMarshaler } from "../protocol/call-setup.js";
 import type { CompiledRoute } from "../compile-route.js";
-import { errorBodyFromError, httpStatusFromError } from "../protocol/error-body.js";
 import { GatewayError } from "../gateway-error.js";
-import type { Gateway } from "../gateway.js";
+import { splitRequestTarget } from "../protocol/request-target.js";
 import type { Router } from "../routing/router.js";
 import type { GatewaySettings } from "../settings.js";
-import { serveWebSocketCall } from "./websocket-call.js";
+import { refuseHandshake, writeAndClose } from "./error-response.js";
+import { serveWebSocketStream } from "./serve-stream.js";
+import { WebSocketCall } from "./websocket-call.js";
 
 /** Takes an HTTP upgrade request; false when it is not this handler's to serve. */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
@@ -50,19 +48,14 @@ export function createWebSocketUpgrade(router: Router<CompiledRoute>, settings: 
   let server: WebSocketServer | undefined;
   return (req, socket, head) => {
     if (!isWebSocketHandshake(req)) return false;
-    const url = req.url ?? "/";
-    const queryStart = url.indexOf("?");
-    const path = queryStart === -1 ? url : url.slice(0, queryStart);
-    const rawQuery = queryStart === -1 ? "" : url.slice(queryStart + 1);
+    const { path, rawQuery } = splitRequestTarget(req.url);
     const found = findStreamingRoute(router, path);
     if (found === undefined) return false;
-    const { value: compiled, params: pathParams } = found;
-    const abort = new AbortController();
-    let options: CallOptions;
+    let call: WebSocketCall;
     try {
-      options = callOptionsFor(req, settings, abort.signal);
+      call = new WebSocketCall(found.value, found.params, rawQuery, req, settings);
       // Bound once now so that a bad URL refuses the handshake instead of failing message #1.
-      compiled.binding.bind({ pathParams, rawQuery, body: undefined, marshaler: inboundMarshaler(compiled, undefined, settings) });
+      call.compiled.binding.bind({ pathParams: call.pathParams, rawQuery, body: undefined, marshaler: call.inbound });
     } catch (err) {
       refuseHandshake(socket, GatewayError.from(err), settings);
       return true;
@@ -75,7 +68,7 @@ export function createWebSocketUpgrade(router: Router<CompiledRoute>, settings: 
       maxPayload: settings.maxRequestBytes,
     });
     server.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      void serveWebSocketCall(ws, { compiled, pathParams, rawQuery, req, options, abort }, settings);
+      void serveWebSocketStream(ws, call);
     });
     return true;
   };
@@ -84,9 +77,10 @@ export function createWebSocketUpgrade(router: Router<CompiledRoute>, settings: 
 /**
  * Serves the gateway's streaming routes over WebSocket on `server`; refuses any other
  * upgrade with 404. To share the server with other WebSocket endpoints, call
- * `gateway.upgrade` from your own `upgrade` listener instead.
+ * `gateway.upgrade` from your own `upgrade` listener instead. (Typed by what it uses of
+ * the Gateway, so that this module does not import gateway.ts, which imports it.)
  */
-export function attachWebSockets(server: Server, gateway: Gateway): void {
+export function attachWebSockets(server: Server, gateway: { readonly upgrade: UpgradeHandler }): void {
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (gateway.upgrade(req, socket, head)) return;
     writeAndClose(socket, 404, "");
@@ -117,17 +111,4 @@ function findStreamingRoute(router: Router<CompiledRoute>, path: string): RouteF
 
 function isStreaming(compiled: CompiledRoute): boolean {
   return compiled.route.method.methodKind !== "unary";
-}
-
-function refuseHandshake(socket: Duplex, error: GatewayError, settings: GatewaySettings): void {
-  writeAndClose(socket, httpStatusFromError(error), JSON.stringify(errorBodyFromError(error, settings.errorBody)));
-}
-
-// Written by hand: before the handshake completes there is no ServerResponse to use.
-function writeAndClose(socket: Duplex, status: number, body: string): void {
-  socket.on("error", () => {}); // the client may be gone already; nothing is left to tell it
-  if (!socket.writable) return void socket.destroy();
-  const type = body === "" ? "" : "Content-Type: application/json\r\n";
-  socket.once("finish", () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }

@@ -1,16 +1,15 @@
-import type { IncomingMessage } from "node:http";
 import { Code } from "../gen/google/rpc/code_pb.js";
-import { errorBodyFromError } from "./error-body.js";
 import { GatewayError } from "../gateway-error.js";
-import type { HttpRoute } from "../route.js";
-import type { GatewaySettings } from "../settings.js";
+import type { Call } from "./call.js";
+import { errorBodyFromError } from "./error-body.js";
 
 /**
  * The status JSON a stream ends with, after the user's stream error hook had its say.
  * Whatever the hook does (throw, return something that is not a GatewayError) the stream
  * still ends with a well-formed status, never an exception that would escape.
  */
-export async function streamErrorJson(error: GatewayError, req: IncomingMessage, route: HttpRoute, settings: GatewaySettings): Promise<{ status: GatewayError; json: string }> {
+export async function streamErrorJson(call: Call, error: GatewayError): Promise<{ status: GatewayError; json: string }> {
+  const { req, route, settings } = call;
   let shown = error;
   if (settings.streamErrorHandler !== undefined) {
     try {
@@ -21,4 +20,12 @@ export async function streamErrorJson(error: GatewayError, req: IncomingMessage,
     }
   }
   return { status: shown, json: JSON.stringify(errorBodyFromError(shown, settings.errorBody)) };
+}
+
+/**
+ * The status JSON wrapped as the last message of a stream, `{"error": <status>}`: grpc-gateway's
+ * framing, shared by the HTTP stream lines and the WebSocket's last text frame.
+ */
+export function errorEnvelope(statusJson: string): string {
+  return `{"error":${statusJson}}`;
 }

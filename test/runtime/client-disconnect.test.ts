@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
-import { cancelWhenClientGoes, ClientDisconnect } from "../../runtime/protocol-http/client-disconnect.js";
+import { cancelWhenClientGoes } from "../../runtime/backend/grpc-js.js";
+import { ClientDisconnect } from "../../runtime/protocol-http/client-disconnect.js";
 
 // Real sockets: each test's handler gets the server side of one request.
 let server: Server;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { OutgoingHttpHeaders } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { GatewayError } from "../../runtime/gateway-error.js";
-import { deadlineFromRequest, parseGrpcTimeout } from "../../runtime/protocol/metadata.js";
+import { deadlineFromRequest, parseGrpcTimeout } from "../../runtime/protocol/deadline.js";
 import { get, startServer, type TestServer } from "./http-harness.js";
 
 let server: TestServer;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { Metadata } from "@grpc/grpc-js";
-import { defaultIncomingHeaderMatcher, metadataFromRequest, type MetadataFromRequestOptions } from "../../runtime/protocol/metadata.js";
+import { defaultIncomingHeaderMatcher, metadataFromRequest, type MetadataFromRequestOptions } from "../../runtime/protocol/request-metadata.js";
 import { get, getRaw, startServer, type TestServer } from "./http-harness.js";
 
 let server: TestServer;

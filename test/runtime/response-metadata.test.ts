@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { Metadata } from "@grpc/grpc-js";
-import { trailerHeadersFromMetadata, trailersWanted, writeResponseHeaders, writeResponseTrailers } from "../../runtime/protocol/metadata.js";
+import { trailerHeadersFromMetadata, trailersWanted, writeResponseHeaders, writeResponseTrailers } from "../../runtime/protocol-http/response-metadata.js";
 import { get, rawValues, startServer, type TestServer } from "./http-harness.js";
 
 let server: TestServer;

@@ -1,4 +1,4 @@
-import type { DescMessage, JsonValue, Message, Registry } from "@bufbuild/protobuf";
+import type { DescMessage, JsonValue, Message } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { Code } from "../../gen/google/rpc/code_pb.js";
 import { GatewayError } from "../../gateway-error.js";
@@ -7,24 +7,10 @@ import { createJsonReader } from "./reader.js";
 import { createReflectiveJson } from "./reflective.js";
 import { createJsonWriter } from "./writer.js";
 import type { Marshaler } from "../marshaler.js";
+import type { JsonMarshalerOptions } from "./options.js";
 
-/** Options of the proto3 JSON marshaler; the defaults are grpc-gateway v2's. */
-export interface JsonMarshalerOptions {
-  /** Write proto field names (`int32_value`) instead of JSON names (`int32Value`). Default false. */
-  readonly useProtoNames?: boolean;
-  /**
-   * Write fields that are not set, as protojson's EmitUnpopulated does: zero values,
-   * `[]`, `{}`, and `null` for unset message fields (but not for unset oneof members).
-   * Default true.
-   */
-  readonly emitUnpopulated?: boolean;
-  /** Write enum values as numbers instead of names. Default false. */
-  readonly enumsAsNumbers?: boolean;
-  /** Skip unknown JSON keys in requests instead of rejecting them; unknown enum names are refused either way. Default true. */
-  readonly discardUnknown?: boolean;
-  /** Types that `google.protobuf.Any` values may hold, in and out. */
-  readonly registry?: Registry | undefined;
-}
+// Re-exported: the options belong to this marshaler, but live apart so reflective.ts can read them.
+export type { JsonMarshalerOptions } from "./options.js";
 
 /** Creates the `application/json` marshaler: proto3 canonical JSON, as protobuf-es reads and writes it. */
 export function createJsonMarshaler(options: JsonMarshalerOptions = {}): Marshaler {

@@ -5,7 +5,7 @@ import { Code } from "../../gen/google/rpc/code_pb.js";
 import { findField } from "../../field-names.js";
 import { GatewayError } from "../../gateway-error.js";
 import { isJsonObject } from "../../plain-object.js";
-import type { JsonMarshalerOptions } from "./marshaler.js";
+import type { JsonMarshalerOptions } from "./options.js";
 import { createUnpopulatedFiller } from "./unpopulated.js";
 import { screenUnknowns, type ScreenOptions } from "./unknowns.js";
 

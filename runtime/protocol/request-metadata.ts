@@ -1,21 +1,15 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { Metadata, type MetadataValue } from "@grpc/grpc-js";
 import { decodeBase64 } from "../base64.js";
-import { Code } from "../gen/google/rpc/code_pb.js";
-import { GatewayError } from "../gateway-error.js";
+import { isMetadata } from "../gateway-error.js";
 
 /** The header prefix that carries custom metadata to and from a call (`Grpc-Metadata-<k>`). */
 export const metadataHeaderPrefix = "Grpc-Metadata-";
-/** The response trailer prefix for trailer metadata (`Grpc-Trailer-<k>`). */
-export const metadataTrailerPrefix = "Grpc-Trailer-";
 /** The metadata key prefix under which permanent HTTP headers reach the backend. */
 export const permanentHeaderPrefix = "grpcgateway-";
 
 /** Maps a lower-case request header name to the metadata key to send it as, or undefined to drop it. */
 export type IncomingHeaderMatcher = (key: string) => string | undefined;
-
-/** Maps a response metadata key to the HTTP header (or trailer) name to send it as, or undefined to drop it. */
-export type OutgoingHeaderMatcher = (metadataKey: string) => string | undefined;
 
 /** Computes extra request metadata (auth, tracing ...), appended after what the headers give. */
 export type MetadataAnnotator = (
@@ -50,26 +44,23 @@ const lowerMetadataPrefix = metadataHeaderPrefix.toLowerCase();
 export const defaultIncomingHeaderMatcher: IncomingHeaderMatcher = (key) =>
   key.startsWith(lowerMetadataPrefix) ? key.slice(lowerMetadataPrefix.length) : permanentHeaderKeys.get(key);
 
-/** The default for response header metadata: `<k>` is sent as `Grpc-Metadata-<k>`. */
-export const defaultOutgoingHeaderMatcher: OutgoingHeaderMatcher = (key) => metadataHeaderPrefix + key;
-
-/** The default for trailer metadata: `<k>` is sent as the HTTP trailer `Grpc-Trailer-<k>`. */
-export const defaultOutgoingTrailerMatcher: OutgoingHeaderMatcher = (key) => metadataTrailerPrefix + key;
-
-// Connection-scoped headers (RFC 9110 7.6.1; `Proxy-*` too) belong to the HTTP hop, never to
-// the call; HTTP/2, which gRPC runs on, even rejects them.
-const hopByHopHeaders = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
+/**
+ * Connection-scoped headers (RFC 9110 7.6.1; `Proxy-*` too): they belong to the HTTP hop,
+ * never to the call, in either direction; HTTP/2, which gRPC runs on, even rejects them.
+ */
+export const hopByHopHeaders: ReadonlySet<string> = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
 
 // Request metadata keys the gRPC transport owns: grpc-js sets them itself, and a custom
 // matcher that produced them would fight the protocol's own headers.
 const transportRequestKeys = new Set([...hopByHopHeaders, "host", "content-type", "user-agent", "content-length"]);
 
-// Response metadata keys that describe the gRPC hop, not the application: they would only
-// confuse an HTTP client (grpc-gateway's `Grpc-Metadata-Content-Type: application/grpc`).
-const transportResponseKeys = new Set([...hopByHopHeaders, "content-type", "content-length", "date"]);
-
 // The gRPC spec reserves `grpc-` keys for the protocol; these two are the application-set exceptions.
 const applicationGrpcKeys = new Set(["grpc-trace-bin", "grpc-tags-bin"]);
+
+/** Whether a metadata key belongs to the gRPC protocol itself (`grpc-*`, bar the two the application sets). */
+export function isProtocolKey(key: string): boolean {
+  return key.startsWith("grpc-") && !applicationGrpcKeys.has(key);
+}
 
 const validMetadataKey = /^[0-9a-z_.-]+$/;
 const validMetadataText = /^[ -~]*$/;
@@ -172,7 +163,7 @@ function peerAddress(req: IncomingMessage): string | undefined {
 
 function appendAnnotations(md: Metadata, extra: ReturnType<MetadataAnnotator>): void {
   if (extra === undefined) return;
-  const entries = extra instanceof Metadata ? Object.entries(extra.toJSON()) : Object.entries(extra);
+  const entries = isMetadata(extra) ? Object.entries(extra.toJSON()) : Object.entries(extra);
   for (const [key, values] of entries) {
     const lower = key.toLowerCase();
     if (typeof values === "string" || Buffer.isBuffer(values)) appendMetadata(md, lower, values);
@@ -183,7 +174,7 @@ function appendAnnotations(md: Metadata, extra: ReturnType<MetadataAnnotator>): 
 /** Whether a metadata key may be sent to the backend: legal for grpc-js and not owned by the transport. */
 function forwardableKey(key: string): boolean {
   if (!validMetadataKey.test(key) || transportRequestKeys.has(key)) return false;
-  return !key.startsWith("grpc-") || applicationGrpcKeys.has(key);
+  return !isProtocolKey(key);
 }
 
 function appendMetadata(md: Metadata, key: string, value: MetadataValue): void {
@@ -200,128 +191,8 @@ function appendForwardable(md: Metadata, key: string, value: MetadataValue): voi
   }
 }
 
-const grpcTimeoutPattern = /^(\d{1,8})([HMSmun])$/;
-const millisPerUnit: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 1e-3, n: 1e-6 };
-
-/**
- * Parses a `Grpc-Timeout` value (1 to 8 digits and a unit: H, M, S, m, u, n) into
- * milliseconds, fractional below one. Malformed is INVALID_ARGUMENT (HTTP 400).
- */
-export function parseGrpcTimeout(value: string): number {
-  const match = grpcTimeoutPattern.exec(value);
-  if (match === null) {
-    throw new GatewayError(
-      Code.INVALID_ARGUMENT,
-      `invalid Grpc-Timeout header ${JSON.stringify(value)}: want 1 to 8 digits and a unit (H, M, S, m, u or n)`,
-    );
-  }
-  return Number(match[1]) * millisPerUnit[match[2]!]!;
-}
-
-/**
- * The call's deadline. As in grpc-gateway, a `Grpc-Timeout` header wins when present (even
- * if longer than the default); otherwise `defaultTimeoutMs` applies when positive; otherwise
- * there is none. `0S` is a deadline that has already passed, as a gRPC server reads it.
- */
-export function deadlineFromRequest(req: IncomingMessage, defaultTimeoutMs?: number): Date | undefined {
-  const header = headerText(req, "grpc-timeout");
-  if (header !== undefined && header !== "") return new Date(Date.now() + parseGrpcTimeout(header));
-  if (defaultTimeoutMs !== undefined && defaultTimeoutMs > 0) return new Date(Date.now() + defaultTimeoutMs);
-  return undefined;
-}
-
-/**
- * Sets response header metadata as HTTP headers (`Grpc-Metadata-<k>` by default; binary
- * values in base64). Transport keys (`content-type`, `date`, `grpc-*` ...) are not forwarded.
- * Once headers are sent it does nothing: there is nowhere left to put them.
- */
-export function writeResponseHeaders(res: ServerResponse, headerMetadata: Metadata, matcher: OutgoingHeaderMatcher = defaultOutgoingHeaderMatcher): void {
-  if (res.headersSent) return;
-  for (const [name, values] of httpFieldsFromMetadata(headerMetadata, matcher)) res.appendHeader(name, values);
-}
-
-/**
- * Whether the client accepts trailers (`TE: trailers`); without it RFC 9110 says not to
- * send trailers it needs, so grpc-gateway drops them, and so do we.
- */
-export function trailersWanted(req: IncomingMessage): boolean {
-  const te = headerText(req, "te");
-  return te !== undefined && te.toLowerCase().includes("trailers");
-}
-
-// node joins a repeated header with ", " (only Set-Cookie stays a list).
-function headerText(req: IncomingMessage, name: string): string | undefined {
+/** A request header as one string: node joins a repeated header with ", " (only Set-Cookie stays a list). */
+export function headerText(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
-}
-
-/** Trailer metadata as HTTP trailer fields (`Grpc-Trailer-<k>` by default), ready for `res.addTrailers`. */
-export function trailerHeadersFromMetadata(
-  trailerMetadata: Metadata,
-  matcher: OutgoingHeaderMatcher = defaultOutgoingTrailerMatcher,
-): Record<string, string | string[]> {
-  const fields: Record<string, string | string[]> = {};
-  for (const [name, values] of httpFieldsFromMetadata(trailerMetadata, matcher)) {
-    fields[name] = values.length === 1 ? values[0]! : values;
-  }
-  return fields;
-}
-
-/**
- * Adds trailer metadata as HTTP trailers when the client sent `TE: trailers`; call it just
- * before `res.end()`. Before headers are out it declares them in `Trailer` and drops
- * `Content-Length`, which makes node use chunked encoding (trailers need it); after, it only
- * adds them to a response that is already chunked. Returns whether trailers will be sent.
- */
-export function writeResponseTrailers(req: IncomingMessage, res: ServerResponse, trailerMetadata: Metadata, matcher?: OutgoingHeaderMatcher): boolean {
-  if (!trailersWanted(req) || res.writableEnded) return false;
-  const trailers = trailerHeadersFromMetadata(trailerMetadata, matcher);
-  const names = Object.keys(trailers);
-  if (names.length === 0) return false;
-  if (!res.headersSent) {
-    res.setHeader("Trailer", names.join(", "));
-    res.removeHeader("Content-Length");
-  } else if (!res.chunkedEncoding) {
-    return false;
-  }
-  res.addTrailers(trailers);
-  return true;
-}
-
-const httpToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const httpFieldValue = /^[\t\x20-\x7e\x80-\xff]*$/;
-
-// Metadata -> HTTP fields with canonical names (`Grpc-Metadata-X-Request-Id`, as Go writes
-// them), values of names that collide merged, and anything node would throw on left out.
-function httpFieldsFromMetadata(md: Metadata, matcher: OutgoingHeaderMatcher): ReadonlyMap<string, string[]> {
-  // A reply's metadata is usually only the transport's own (content-type, grpc-encoding ...):
-  // walk the keys without building entry pairs, and the result only if something passes.
-  let fields: Map<string, string[]> | undefined;
-  const all = md.toJSON();
-  for (const key in all) {
-    if (transportResponseKeys.has(key) || (key.startsWith("grpc-") && !applicationGrpcKeys.has(key))) continue;
-    const mapped = matcher(key);
-    if (mapped === undefined || !httpToken.test(mapped)) continue;
-    const name = canonicalHeaderName(mapped);
-    const texts = all[key]!.map((v) => (typeof v === "string" ? v : v.toString("base64"))).filter((v) => httpFieldValue.test(v));
-    if (texts.length === 0) continue;
-    fields ??= new Map();
-    const existing = fields.get(name);
-    if (existing === undefined) fields.set(name, texts);
-    else existing.push(...texts);
-  }
-  return fields ?? noFields;
-}
-
-const noFields: ReadonlyMap<string, string[]> = new Map();
-
-/** `grpc-metadata-x-id` -> `Grpc-Metadata-X-Id`: Go's canonical MIME header form. */
-function canonicalHeaderName(name: string): string {
-  let out = "";
-  let upper = true;
-  for (const ch of name) {
-    out += upper ? ch.toUpperCase() : ch.toLowerCase();
-    upper = ch === "-";
-  }
-  return out;
 }

@@ -1,0 +1,19 @@
+import type { Registry } from "@bufbuild/protobuf";
+
+/** Options of the proto3 JSON marshaler; the defaults are grpc-gateway v2's. */
+export interface JsonMarshalerOptions {
+  /** Write proto field names (`int32_value`) instead of JSON names (`int32Value`). Default false. */
+  readonly useProtoNames?: boolean;
+  /**
+   * Write fields that are not set, as protojson's EmitUnpopulated does: zero values,
+   * `[]`, `{}`, and `null` for unset message fields (but not for unset oneof members).
+   * Default true.
+   */
+  readonly emitUnpopulated?: boolean;
+  /** Write enum values as numbers instead of names. Default false. */
+  readonly enumsAsNumbers?: boolean;
+  /** Skip unknown JSON keys in requests instead of rejecting them; unknown enum names are refused either way. Default true. */
+  readonly discardUnknown?: boolean;
+  /** Types that `google.protobuf.Any` values may hold, in and out. */
+  readonly registry?: Registry | undefined;
+}

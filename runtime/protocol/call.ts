@@ -1,0 +1,102 @@
+import type { IncomingMessage } from "node:http";
+import type { CallOptions } from "../backend/backend.js";
+import type { CompiledRoute } from "../compile-route.js";
+import type { Marshaler } from "../marshal/marshaler.js";
+import type { HttpRoute } from "../route.js";
+import type { GatewaySettings } from "../settings.js";
+import { callDeadline } from "./deadline.js";
+import { metadataFromRequest } from "./request-metadata.js";
+
+/**
+ * How a call learns that its client went away: over HTTP the response closing before it
+ * is complete (protocol-http/client-disconnect.ts), over WebSocket the socket closing.
+ */
+export interface ClientGone {
+  /** Whether the client has gone. */
+  readonly gone: boolean;
+  /** Aborted when the client goes; an implementation may make it only when first read. */
+  readonly signal: AbortSignal;
+  /** Calls `listener` once when the client goes (at once if it has), until the returned function is called. */
+  readonly onGone: (listener: () => void) => () => void;
+  /** Stops watching; called once the call is over. */
+  dispose(): void;
+}
+
+/**
+ * One call, whatever protocol carries it: what routing found, what the request's headers
+ * settled, and how the client's going away is observed. Each protocol's call extends it
+ * with what only that protocol has (HttpCall: the response; WebSocketCall: the socket's
+ * closing) and is built once per request; every field is set once, in the constructor. A
+ * value every call needs (a logger, a trace span) is added here and nowhere else.
+ */
+export class Call {
+  /** The matched route as compiled at registration: backend, binding plan, reply body. */
+  readonly compiled: CompiledRoute;
+  /** The route as generated, as hooks are told it. */
+  readonly route: HttpRoute;
+  /** The gateway's options with their defaults filled in. */
+  readonly settings: GatewaySettings;
+  /** Path variables by their dotted proto field path, percent-decoded. */
+  readonly pathParams: Readonly<Record<string, string>>;
+  /** The query string without `?`, still encoded. */
+  readonly rawQuery: string;
+  /** The HTTP request that opened the call (for WebSocket, the handshake), as hooks and the annotator see it. */
+  readonly req: IncomingMessage;
+  /** Reads the request body, or each request message. */
+  readonly inbound: Marshaler;
+  /** Writes the replies. */
+  readonly outbound: Marshaler;
+  /** How the call learns that its client went away. */
+  readonly clientGone: ClientGone;
+  /**
+   * What the backend is handed: request metadata, the deadline, and the client's going
+   * away (as an AbortSignal only if the backend reads it, else through `onClientGone`).
+   */
+  readonly options: CallOptions;
+
+  /**
+   * Works out the request metadata and the deadline from `req`. Throws a GatewayError when
+   * the request cannot be called (a malformed `Grpc-Timeout` is 400; a failing metadata
+   * annotator is what it threw), and then stops watching `clientGone`.
+   */
+  constructor(
+    compiled: CompiledRoute,
+    pathParams: Readonly<Record<string, string>>,
+    rawQuery: string,
+    req: IncomingMessage,
+    settings: GatewaySettings,
+    inbound: Marshaler,
+    outbound: Marshaler,
+    clientGone: ClientGone,
+  ) {
+    this.compiled = compiled;
+    this.route = compiled.route;
+    this.settings = settings;
+    this.pathParams = pathParams;
+    this.rawQuery = rawQuery;
+    this.req = req;
+    this.inbound = inbound;
+    this.outbound = outbound;
+    this.clientGone = clientGone;
+    try {
+      const metadata = metadataFromRequest(req, settings.requestMetadata);
+      this.options = backendCallOptions(metadata, callDeadline(req, settings.defaultTimeoutMs), clientGone);
+    } catch (err) {
+      clientGone.dispose();
+      throw err;
+    }
+  }
+}
+
+// A literal, not a class: a backend that wraps another may spread it (`{ ...options, metadata }`),
+// and a spread keeps own properties only; the getter makes the signal only when read.
+function backendCallOptions(metadata: CallOptions["metadata"], deadline: Date | undefined, clientGone: ClientGone): CallOptions {
+  return {
+    metadata,
+    deadline,
+    get signal() {
+      return clientGone.signal;
+    },
+    onClientGone: clientGone.onGone,
+  };
+}
