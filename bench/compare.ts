@@ -28,7 +28,10 @@ try {
     const backend = await harness.start<{ address: string }>("backend", "servers/backend.ts", "backend");
     const start = (label: string, dir: string) =>
       harness.start<{ port: number }>(label, "servers/gateway.ts", "front", ["dial", backend.info.address], [], { BENCH_GATEWAY_RUNTIME: resolve(dir) });
-    const gateways: [string, Child<{ port: number }>][] = [["A", await start("A", dirA)], ["B", await start("B", dirB)]];
+    const gateways: [string, Child<{ port: number }>][] = [
+      ["A", await start("A", dirA)],
+      ["B", await start("B", dirB)],
+    ];
     const targets: Target[] = gateways.map(([id, server]) => ({
       id,
       label: `${name} ${id}`,
@@ -37,7 +40,15 @@ try {
       job: (connections) => ({ kind: "http", origin: `http://127.0.0.1:${server.info.port}`, requests: [c.rest], connections }),
     }));
     const [a, b] = await measureTargets(harness, targets, settings.connections);
-    rows.push([name, perSecond(a!.rps), perSecond(b!.rps), (b!.rps / a!.rps).toFixed(3), fixed(a!.frontCpuUs, 1), fixed(b!.frontCpuUs, 1), (b!.frontCpuUs! / a!.frontCpuUs!).toFixed(3)]);
+    rows.push([
+      name,
+      perSecond(a!.rps),
+      perSecond(b!.rps),
+      (b!.rps / a!.rps).toFixed(3),
+      fixed(a!.frontCpuUs, 1),
+      fixed(b!.frontCpuUs, 1),
+      (b!.frontCpuUs! / a!.frontCpuUs!).toFixed(3),
+    ]);
     await harness.stop();
   }
 } finally {

@@ -45,9 +45,10 @@ interface Runtime {
 }
 
 async function loadRuntime(dir: string | undefined): Promise<Runtime> {
-  const load = dir === undefined
-    ? <T>(name: string) => runtimeModule<T>(name)
-    : async <T>(name: string) => (await import(pathToFileURL(join(dir, `${name}.js`)).href)) as T;
+  const load =
+    dir === undefined
+      ? <T>(name: string) => runtimeModule<T>(name)
+      : async <T>(name: string) => (await import(pathToFileURL(join(dir, `${name}.js`)).href)) as T;
   return {
     label: dir ?? (fromSource ? "runtime/ (TypeScript through tsx)" : "runtime/dist (compiled)"),
     binding: await load("binding/binding"),
@@ -164,7 +165,10 @@ const runtimes = await Promise.all((compare ?? [undefined]).map(loadRuntime));
 const steps = runtimes.map(gatewaySteps);
 console.log(`gateway steps, CPU time per call (${runtimes.map((r, i) => `${String.fromCharCode(65 + i)}: ${r.label}`).join("; ")}):`);
 steps[0]!.forEach(([name], i) => {
-  const result = time(name, steps.map((s) => s[i]![1]));
+  const result = time(
+    name,
+    steps.map((s) => s[i]![1]),
+  );
   if (result === undefined) return;
   const change = result.length === 2 ? `   B/A ${(result[1]! / result[0]!).toFixed(2)}` : "";
   console.log(`${result.map(ns).join(" ")}${change}  ${name}`);

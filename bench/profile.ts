@@ -18,7 +18,12 @@ import { readSettings } from "./support/settings.js";
 import { buildRuntime } from "./support/runtime-build.js";
 
 const [target = "gateway", scenario = "get", seconds = "10"] = process.argv.slice(2);
-const cases: Record<string, (() => UnaryCase) | "stream"> = { get: getCase, "post-1k": () => postCase(1024), "post-64k": () => postCase(64 * 1024), stream: "stream" };
+const cases: Record<string, (() => UnaryCase) | "stream"> = {
+  get: getCase,
+  "post-1k": () => postCase(1024),
+  "post-64k": () => postCase(64 * 1024),
+  stream: "stream",
+};
 const servers: Record<string, { entry: string; args: (backend: string) => string[]; connect?: boolean }> = {
   gateway: { entry: "servers/gateway.ts", args: (b) => ["dial", b] },
   "in-process": { entry: "servers/gateway.ts", args: () => ["in-process"] },
@@ -49,9 +54,18 @@ try {
   const nodeArgs = ["--cpu-prof", `--cpu-prof-dir=${dir}`];
   const front = await harness.start<{ port: number }>(target, server.entry, "front", server.args(backend.info.address), nodeArgs);
   const origin = `http://127.0.0.1:${front.info.port}`;
-  const job: LoadJob = makeCase === "stream"
-    ? { kind: "http-stream", origin, request: server.connect ? connectStream : restStream, framing: server.connect ? "connect" : "lines", messagesPerCall: listItems.count, connections: settings.streams, durationSec: 1 }
-    : { kind: "http", origin, requests: [server.connect ? makeCase().connect : makeCase().rest], connections: settings.connections };
+  const job: LoadJob =
+    makeCase === "stream"
+      ? {
+          kind: "http-stream",
+          origin,
+          request: server.connect ? connectStream : restStream,
+          framing: server.connect ? "connect" : "lines",
+          messagesPerCall: listItems.count,
+          connections: settings.streams,
+          durationSec: 1,
+        }
+      : { kind: "http", origin, requests: [server.connect ? makeCase().connect : makeCase().rest], connections: settings.connections };
   // Warm first, so the profile shows steady state more than start-up and JIT compilation.
   await harness.load({ ...job, durationSec: 3 });
   const fromUs = await front.call<number>("now");

@@ -40,7 +40,9 @@ async function buildRouter(dir: string): Promise<{ router: Router<number>; count
   const router = createRouter<number>();
   let index = 0;
   // Generated order: service S0's methods, then S1's ..., which is the index routeExample uses.
-  const lists = Object.entries(gw).filter(([name]) => name.endsWith("Routes")).sort(([a], [b]) => Number(a.slice(1, -6)) - Number(b.slice(1, -6)));
+  const lists = Object.entries(gw)
+    .filter(([name]) => name.endsWith("Routes"))
+    .sort(([a], [b]) => Number(a.slice(1, -6)) - Number(b.slice(1, -6)));
   for (const [, list] of lists) {
     for (const route of list as readonly HttpRoute[]) router.add(route.httpMethod, parsePathTemplate(route.path), index++);
   }

@@ -56,9 +56,10 @@ harness.log(`wrote ${settings.out}`);
 
 function writeReport(s: BenchSettings, done: typeof reports): void {
   const machine = machineInfo();
-  const pinning = s.cpus === undefined
-    ? "not pinned (taskset missing or fewer than 2 cores)"
-    : `taskset: load generator on CPU ${s.cpus.load}; gateway and baseline servers on CPU ${s.cpus.front}; gRPC backend on CPU ${s.cpus.backend}`;
+  const pinning =
+    s.cpus === undefined
+      ? "not pinned (taskset missing or fewer than 2 cores)"
+      : `taskset: load generator on CPU ${s.cpus.load}; gateway and baseline servers on CPU ${s.cpus.front}; gRPC backend on CPU ${s.cpus.backend}`;
   const checks = done.flatMap((d) => d.report.checks);
   const lines = [
     "# Benchmark results",
@@ -78,7 +79,12 @@ function writeReport(s: BenchSettings, done: typeof reports): void {
     "",
     "## Targets",
     "",
-    checks.length === 0 ? "No target was measured in this run." : table(["target", "goal", "measured", "verdict"], checks.map((c) => [c.name, c.goal, c.figure, verdict(c.met)])),
+    checks.length === 0
+      ? "No target was measured in this run."
+      : table(
+          ["target", "goal", "measured", "verdict"],
+          checks.map((c) => [c.name, c.goal, c.figure, verdict(c.met)]),
+        ),
     "",
     ...done.flatMap(({ report, loadBefore, loadAfter }) => [
       `## ${report.title} (\`${report.id}\`)`,

@@ -122,9 +122,7 @@ function bindRule(method: DescMethod, source: RuleSource, scope: FileScope): Bin
   const { rule } = source;
   const before = scope.problems.length;
   const report: Report = (problem) =>
-    scope.problems.push(
-      `${method.parent.file.proto.name}: service ${method.parent.typeName}, method ${method.name}, ${source.label}: ${problem}`,
-    );
+    scope.problems.push(`${method.parent.file.proto.name}: service ${method.parent.typeName}, method ${method.name}, ${source.label}: ${problem}`);
   if (source.additional && rule.additionalBindings.length > 0) {
     report("an additional binding must not have additional_bindings of its own");
   }

@@ -58,15 +58,9 @@ export function pathVariableLeafProblem(field: DescField): string | undefined {
     case "map":
       return `names ${describeKind(field)}; path variables bind singular fields and repeated scalars or enums only`;
     case "message-list":
-      return (
-        `names a repeated field of messages (${field.message!.typeName}); ` +
-        `a repeated path variable takes a comma-separated list of scalars or enums`
-      );
+      return `names a repeated field of messages (${field.message!.typeName}); a repeated path variable takes a comma-separated list of scalars or enums`;
     case "message":
     case "json-message":
-      return (
-        `names ${describeKind(field)}; path variables bind scalars, enums, and the ` +
-        `well-known types Timestamp, Duration, FieldMask and wrappers`
-      );
+      return `names ${describeKind(field)}; path variables bind scalars, enums, and the well-known types Timestamp, Duration, FieldMask and wrappers`;
   }
 }

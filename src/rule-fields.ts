@@ -45,13 +45,7 @@ export function checkPathVariables(method: DescMethod, template: PathTemplate, r
  * Checks a rule's `body` against its HTTP method and the request message; returns the body to
  * emit. GET never has one; DELETE only with allow_delete_body, as grpc-gateway.
  */
-export function checkBody(
-  method: DescMethod,
-  httpMethod: string,
-  body: string,
-  allowDeleteBody: boolean,
-  report: Report,
-): string | undefined {
+export function checkBody(method: DescMethod, httpMethod: string, body: string, allowDeleteBody: boolean, report: Report): string | undefined {
   if (body === "") {
     return undefined;
   }

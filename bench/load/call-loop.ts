@@ -35,7 +35,8 @@ export async function runCallers(concurrency: number, durationSec: number, messa
         call((outcome) => {
           if (settled) return;
           settled = true;
-          const failure = outcome.failure ?? (outcome.messages === messagesPerCall ? undefined : `a call delivered ${outcome.messages} of ${messagesPerCall} messages`);
+          const failure =
+            outcome.failure ?? (outcome.messages === messagesPerCall ? undefined : `a call delivered ${outcome.messages} of ${messagesPerCall} messages`);
           if (failure === undefined) {
             ok++;
             messages += outcome.messages;

@@ -37,7 +37,8 @@ export class LineCounter implements MessageCounter {
     for (;;) {
       const end = chunk.indexOf(newline, start);
       const stop = end === -1 ? chunk.length : end;
-      if (this.headLength < this.head.length) this.headLength += chunk.copy(this.head, this.headLength, start, Math.min(stop, start + this.head.length - this.headLength));
+      if (this.headLength < this.head.length)
+        this.headLength += chunk.copy(this.head, this.headLength, start, Math.min(stop, start + this.head.length - this.headLength));
       this.lineBytes += stop - start;
       if (end === -1) return;
       if (this.headLength === errorPrefix.length && this.head.equals(errorPrefix)) this.error ??= "the stream ended with an error line";

@@ -41,7 +41,10 @@ export async function runRouting(harness: Harness): Promise<ScenarioReport> {
     });
     const http = await measureTargets(harness, targets, harness.settings.connections);
     const peak = await Promise.all(servers.map(async (s) => (await s.stats()).maxRss));
-    return report(alone, http.map((h, i) => ({ ...h, peakRss: peak[i]!, registered: servers[i]!.info.routes })));
+    return report(
+      alone,
+      http.map((h, i) => ({ ...h, peakRss: peak[i]!, registered: servers[i]!.info.routes })),
+    );
   } finally {
     await harness.stop();
   }
@@ -49,7 +52,16 @@ export async function runRouting(harness: Harness): Promise<ScenarioReport> {
 
 function report(
   alone: readonly RouterLoopResult[],
-  http: readonly { label: string; rps: number; p50: number; p99: number; frontCpuUs: number | undefined; peakRss: number; registered: number; foreignCores: number | undefined }[],
+  http: readonly {
+    label: string;
+    rps: number;
+    p50: number;
+    p99: number;
+    frontCpuUs: number | undefined;
+    peakRss: number;
+    registered: number;
+    foreignCores: number | undefined;
+  }[],
 ): ScenarioReport {
   const first = alone[0]!;
   const last = alone[alone.length - 1]!;
@@ -66,11 +78,24 @@ function report(
   ];
   const aloneTable = table(
     ["routes", "ns/match, the scenario's request", "ns/match, rotating over routes", "relative to the smallest"],
-    alone.map((r) => [String(r.count), fixed(r.fixedNs, 0), `${fixed(r.rotatingNs, 0)} (${r.rotatingPaths} paths)`, `${(r.fixedNs / first.fixedNs).toFixed(2)}x`]),
+    alone.map((r) => [
+      String(r.count),
+      fixed(r.fixedNs, 0),
+      `${fixed(r.rotatingNs, 0)} (${r.rotatingPaths} paths)`,
+      `${(r.fixedNs / first.fixedNs).toFixed(2)}x`,
+    ]),
   );
   const httpTable = table(
     ["gateway with", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "peak RSS MiB", "others' cores"],
-    http.map((h) => [`${h.registered} routes`, perSecond(h.rps), fixed(h.p50, 3), fixed(h.p99, 3), fixed(h.frontCpuUs, 1), mib(h.peakRss), fixed(h.foreignCores, 2)]),
+    http.map((h) => [
+      `${h.registered} routes`,
+      perSecond(h.rps),
+      fixed(h.p50, 3),
+      fixed(h.p99, 3),
+      fixed(h.frontCpuUs, 1),
+      mib(h.peakRss),
+      fixed(h.foreignCores, 2),
+    ]),
   );
   const markdown = [
     "The router alone (`runtime/router.ts`, built as the gateway builds it), timed in a loop in its own pinned process; median of the rounds:",

@@ -36,7 +36,10 @@ export async function runSoak(harness: Harness): Promise<ScenarioReport> {
     const samples: { at: number; rss: number }[] = [];
     const began = performance.now();
     const timer = setInterval(() => {
-      void gateway.stats().then((s) => samples.push({ at: (performance.now() - began) / 1000, rss: s.rss }), () => undefined);
+      void gateway.stats().then(
+        (s) => samples.push({ at: (performance.now() - began) / 1000, rss: s.rss }),
+        () => undefined,
+      );
     }, sampleEveryMs);
     let result: Awaited<ReturnType<typeof harness.load>>;
     try {
@@ -65,7 +68,10 @@ function report(
   const heapGrowth = (end.heapUsed - start.heapUsed) / start.heapUsed;
   // About ten points across the run are enough to show a trend.
   const step = Math.max(1, Math.ceil(samples.length / 10));
-  const trend = samples.filter((_, i) => i % step === 0).map((s) => `${s.at.toFixed(0)} s: ${mib(s.rss)}`).join(", ");
+  const trend = samples
+    .filter((_, i) => i % step === 0)
+    .map((s) => `${s.at.toFixed(0)} s: ${mib(s.rss)}`)
+    .join(", ");
   const markdown = [
     `${ok.toLocaleString("en-US")} good and ${failed} failed replies out of ${total.toLocaleString("en-US")} requests (GET and 1 KB POST in turn, ${perSecond(rps)} req/s).`,
     "",
@@ -87,6 +93,13 @@ function report(
     id: "soak",
     title: `Soak: ${total.toLocaleString("en-US")} requests`,
     markdown,
-    checks: [{ name: "soak: RSS growth, start to end", goal: "<= 10%", figure: `${(growth * 100).toFixed(1)}% (${mib(start.rss)} -> ${mib(end.rss)} MiB)`, met: growth <= 0.1 && failed === 0 }],
+    checks: [
+      {
+        name: "soak: RSS growth, start to end",
+        goal: "<= 10%",
+        figure: `${(growth * 100).toFixed(1)}% (${mib(start.rss)} -> ${mib(end.rss)} MiB)`,
+        met: growth <= 0.1 && failed === 0,
+      },
+    ],
   };
 }

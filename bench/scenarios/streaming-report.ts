@@ -36,7 +36,20 @@ function figuresTable(list: readonly TargetFigures[], f: StreamingFigures, perCa
     fixed(t.loadCores, 2),
     fixed(t.foreignCores, 2),
   ]);
-  const header = ["target", "calls/s", "msg/s", "p50 ms/call", "p99 ms/call", "CPU µs/msg (server)", "CPU µs/msg (backend)", "peak RSS MiB", "bytes/call", "failed calls", "load gen cores", "others' cores"];
+  const header = [
+    "target",
+    "calls/s",
+    "msg/s",
+    "p50 ms/call",
+    "p99 ms/call",
+    "CPU µs/msg (server)",
+    "CPU µs/msg (backend)",
+    "peak RSS MiB",
+    "bytes/call",
+    "failed calls",
+    "load gen cores",
+    "others' cores",
+  ];
   return table(header, rows);
 }
 
@@ -49,8 +62,11 @@ export function reportStreaming(settings: BenchSettings, perCall: number, f: Str
   const { streams, lowLoadConnections } = settings;
   const hi = (id: string) => by(f.high, id);
   const lo = (id: string) => by(f.low, id);
-  const row = (name: string, a: string, b: string, pick: (t: TargetFigures) => number): string[] =>
-    [name, ratio(pick(hi(a)), pick(hi(b))), ratio(pick(lo(a)), pick(lo(b)))];
+  const row = (name: string, a: string, b: string, pick: (t: TargetFigures) => number): string[] => [
+    name,
+    ratio(pick(hi(a)), pick(hi(b))),
+    ratio(pick(lo(a)), pick(lo(b))),
+  ];
   const cpu = (t: TargetFigures) => t.frontCpuUs ?? NaN;
   const ratios = table(
     ["ratio", `${streams} streams`, `${lowLoadConnections} stream`],
@@ -68,8 +84,18 @@ export function reportStreaming(settings: BenchSettings, perCall: number, f: Str
   const inProcessRatio = mps(hi("in-process")) / mps(hi("connect"));
   const failed = [...f.high, ...f.low].filter((t) => t.failed > 0);
   const checks: TargetCheck[] = [
-    { name: "stream: gateway vs hand-written", goal: ">= 1.0x msg/s", figure: `${gatewayRatio.toFixed(2)}x (${perSecond(mps(hi("gateway")))} vs ${perSecond(mps(hi("hand-written")))})`, met: gatewayRatio >= 1 },
-    { name: "stream: in-process vs connect-express", goal: ">= 1.0x msg/s", figure: `${inProcessRatio.toFixed(2)}x (${perSecond(mps(hi("in-process")))} vs ${perSecond(mps(hi("connect")))})`, met: inProcessRatio >= 1 },
+    {
+      name: "stream: gateway vs hand-written",
+      goal: ">= 1.0x msg/s",
+      figure: `${gatewayRatio.toFixed(2)}x (${perSecond(mps(hi("gateway")))} vs ${perSecond(mps(hi("hand-written")))})`,
+      met: gatewayRatio >= 1,
+    },
+    {
+      name: "stream: in-process vs connect-express",
+      goal: ">= 1.0x msg/s",
+      figure: `${inProcessRatio.toFixed(2)}x (${perSecond(mps(hi("in-process")))} vs ${perSecond(mps(hi("connect")))})`,
+      met: inProcessRatio >= 1,
+    },
     {
       name: `stream: every call delivers ${perCall.toLocaleString("en-US")} messages`,
       goal: "no failed call",

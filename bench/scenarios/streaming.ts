@@ -28,7 +28,14 @@ export const connectStream: HttpRequestSpec = {
   body: JSON.stringify({ shelf: listItems.shelf, count: listItems.count }),
 };
 
-function httpTarget(id: string, label: string, server: Child<{ port: number }>, request: HttpRequestSpec, framing: "lines" | "connect", backend?: Child): Target {
+function httpTarget(
+  id: string,
+  label: string,
+  server: Child<{ port: number }>,
+  request: HttpRequestSpec,
+  framing: "lines" | "connect",
+  backend?: Child,
+): Target {
   const origin = `http://127.0.0.1:${server.info.port}`;
   return {
     id,
@@ -87,7 +94,9 @@ async function checkStreams(targets: readonly Target[]): Promise<Map<string, num
     const messages = messagesOf(reply, job.framing);
     const wrong = messages.findIndex((m, i) => (m as { id?: unknown }).id !== `${listItems.shelf}-${i}`);
     if (messages.length !== listItems.count || wrong !== -1) {
-      throw new Error(`${target.label} delivered ${messages.length} of ${listItems.count} messages${wrong === -1 ? "" : `; message ${wrong} is not item ${wrong}`}`);
+      throw new Error(
+        `${target.label} delivered ${messages.length} of ${listItems.count} messages${wrong === -1 ? "" : `; message ${wrong} is not item ${wrong}`}`,
+      );
     }
     sizes.set(target.id, reply.length);
   }

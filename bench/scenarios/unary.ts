@@ -76,7 +76,14 @@ function targetsOf(c: UnaryCase, s: Servers): Target[] {
       id: "grpc",
       label: "direct gRPC",
       backend: s.backend,
-      job: (connections) => ({ kind: "grpc", address, method: c.grpcMethod, ...(c.grpcBody ? { body: c.grpcBody } : {}), concurrency: connections, durationSec: 1 }),
+      job: (connections) => ({
+        kind: "grpc",
+        address,
+        method: c.grpcMethod,
+        ...(c.grpcBody ? { body: c.grpcBody } : {}),
+        concurrency: connections,
+        durationSec: 1,
+      }),
     },
     httpTarget("gateway", "gateway (dial)", s.gateway, c.rest, s.backend),
     httpTarget("hand-written", "hand-written Express proxy", s.handWritten, c.rest, s.backend),
@@ -148,7 +155,18 @@ function figuresTable(list: readonly TargetFigures[], f: UnaryFigures): string {
     fixed(t.loadCores, 2),
     fixed(t.foreignCores, 2),
   ]);
-  const header = ["target", "req/s", "p50 ms", "p99 ms", "CPU µs/req (server)", "CPU µs/req (backend)", "peak RSS MiB", "reply bytes", "load gen cores", "others' cores"];
+  const header = [
+    "target",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "CPU µs/req (server)",
+    "CPU µs/req (backend)",
+    "peak RSS MiB",
+    "reply bytes",
+    "load gen cores",
+    "others' cores",
+  ];
   return table(header, rows);
 }
 
@@ -172,9 +190,24 @@ function reportUnary(harness: Harness, c: UnaryCase, f: UnaryFigures): ScenarioR
   const gatewayRatio = hi("gateway").rps / hi("hand-written").rps;
   const inProcessRatio = hi("in-process").rps / hi("connect").rps;
   const checks: TargetCheck[] = [
-    { name: `${c.id}: gateway vs hand-written`, goal: ">= 1.0x req/s", figure: `${gatewayRatio.toFixed(2)}x (${perSecond(hi("gateway").rps)} vs ${perSecond(hi("hand-written").rps)})`, met: gatewayRatio >= 1 },
-    { name: `${c.id}: p50 added over direct gRPC, 1 conn`, goal: "< 0.2 ms", figure: `${added.toFixed(3)} ms (${lo("gateway").p50.toFixed(3)} vs ${lo("grpc").p50.toFixed(3)})`, met: added < 0.2 },
-    { name: `${c.id}: in-process vs connect-express`, goal: ">= 1.0x req/s", figure: `${inProcessRatio.toFixed(2)}x (${perSecond(hi("in-process").rps)} vs ${perSecond(hi("connect").rps)})`, met: inProcessRatio >= 1 },
+    {
+      name: `${c.id}: gateway vs hand-written`,
+      goal: ">= 1.0x req/s",
+      figure: `${gatewayRatio.toFixed(2)}x (${perSecond(hi("gateway").rps)} vs ${perSecond(hi("hand-written").rps)})`,
+      met: gatewayRatio >= 1,
+    },
+    {
+      name: `${c.id}: p50 added over direct gRPC, 1 conn`,
+      goal: "< 0.2 ms",
+      figure: `${added.toFixed(3)} ms (${lo("gateway").p50.toFixed(3)} vs ${lo("grpc").p50.toFixed(3)})`,
+      met: added < 0.2,
+    },
+    {
+      name: `${c.id}: in-process vs connect-express`,
+      goal: ">= 1.0x req/s",
+      figure: `${inProcessRatio.toFixed(2)}x (${perSecond(hi("in-process").rps)} vs ${perSecond(hi("connect").rps)})`,
+      met: inProcessRatio >= 1,
+    },
   ];
   const markdown = [
     `**${connections} connections**`,

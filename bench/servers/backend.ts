@@ -35,8 +35,6 @@ const server: BenchServiceServer = {
 const grpcServer = new grpc.Server();
 grpcServer.addService(BenchServiceService, server);
 const port = await new Promise<number>((resolve, reject) =>
-  grpcServer.bindAsync(`127.0.0.1:${process.argv[2] ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
-    err ? reject(err) : resolve(bound),
-  ),
+  grpcServer.bindAsync(`127.0.0.1:${process.argv[2] ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
 );
 serveControl({ address: `127.0.0.1:${port}` });

@@ -15,9 +15,9 @@ import { listen } from "./listen.js";
 
 type Runtime = typeof import("grpc-gateway-express/runtime");
 const runtimeDir = process.env.BENCH_GATEWAY_RUNTIME;
-const { createGateway, dial, inProcess } = (runtimeDir === undefined
-  ? await import("grpc-gateway-express/runtime")
-  : await import(pathToFileURL(join(runtimeDir, "index.js")).href)) as Runtime;
+const { createGateway, dial, inProcess } = (
+  runtimeDir === undefined ? await import("grpc-gateway-express/runtime") : await import(pathToFileURL(join(runtimeDir, "index.js")).href)
+) as Runtime;
 
 const [mode, address] = process.argv.slice(2);
 let backend: Backend;

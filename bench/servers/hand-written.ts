@@ -35,7 +35,7 @@ app.get("/v1/shelves/:shelf/items", (req, res) => {
   res.setHeader("Content-Type", "application/x-ndjson");
   call.on("data", (item: Item) => {
     // Back-pressure: stop reading from the backend until the client has taken what is buffered.
-    if (!res.write(JSON.stringify(Item.toJSON(item)) + "\n")) {
+    if (!res.write(`${JSON.stringify(Item.toJSON(item))}\n`)) {
       call.pause();
       res.once("drain", () => call.resume());
     }
@@ -44,7 +44,7 @@ app.get("/v1/shelves/:shelf/items", (req, res) => {
   call.on("error", (err: grpc.ServiceError) => {
     if (res.destroyed) return;
     if (!res.headersSent) return void res.status(500).json({ code: err.code, message: err.details });
-    res.end(JSON.stringify({ error: { code: err.code, message: err.details } }) + "\n");
+    res.end(`${JSON.stringify({ error: { code: err.code, message: err.details } })}\n`);
   });
   res.on("close", () => {
     if (!res.writableFinished) call.cancel();

@@ -52,9 +52,7 @@ export function startChild<Info = unknown>(name: string, options: ChildOptions):
   const pinned = options.cpus !== undefined && canPin();
   // taskset execs node in place, so the pid (and the IPC descriptor) stay the same.
   const spawnOptions = { stdio: ["ignore", "inherit", "inherit", "ipc"] as ("ignore" | "inherit" | "ipc")[], env: { ...process.env, ...options.env } };
-  const proc = pinned
-    ? spawn("taskset", ["-c", options.cpus!, process.execPath, ...nodeArgs], spawnOptions)
-    : spawn(process.execPath, nodeArgs, spawnOptions);
+  const proc = pinned ? spawn("taskset", ["-c", options.cpus!, process.execPath, ...nodeArgs], spawnOptions) : spawn(process.execPath, nodeArgs, spawnOptions);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill();

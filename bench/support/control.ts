@@ -74,7 +74,7 @@ export function serveControl(info: unknown, handlers: CommandHandlers = {}): voi
       .then(() => handler(message.payload))
       .then(
         (result) => reply({ id: message.id, ok: true, result }),
-        (err: unknown) => reply({ id: message.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) }),
+        (err: unknown) => reply({ id: message.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
       );
   });
   // The harness died or let go: a server left running would skew the next run.

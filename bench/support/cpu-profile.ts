@@ -84,5 +84,11 @@ export function summariseProfile(path: string, window?: ProfileWindow): ProfileS
     }
   });
   const share = (map: Map<string, number>): [string, number][] => [...map].map(([k, v]): [string, number] => [k, v / total]).sort((a, b) => b[1] - a[1]);
-  return { totalMs: total / 1000, selfByFunction: share(self), selfByModule: share(modules), inclusiveByFunction: share(inclusive), inclusiveByModule: share(inclusiveModules) };
+  return {
+    totalMs: total / 1000,
+    selfByFunction: share(self),
+    selfByModule: share(modules),
+    inclusiveByFunction: share(inclusive),
+    inclusiveByModule: share(inclusiveModules),
+  };
 }

@@ -14,7 +14,14 @@ export type Role = "front" | "backend";
 export interface Harness {
   readonly settings: BenchSettings;
   /** Starts a server entry (relative to bench/) on the CPUs of `role`. */
-  start<Info = unknown>(name: string, entry: string, role: Role, args?: readonly string[], nodeArgs?: readonly string[], env?: Record<string, string>): Promise<Child<Info>>;
+  start<Info = unknown>(
+    name: string,
+    entry: string,
+    role: Role,
+    args?: readonly string[],
+    nodeArgs?: readonly string[],
+    env?: Record<string, string>,
+  ): Promise<Child<Info>>;
   /** Runs a load job on the load generator. */
   load(job: LoadJob): Promise<LoadResult>;
   /** The load generator's own process, to see whether it was the bottleneck. */

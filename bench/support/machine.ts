@@ -31,7 +31,9 @@ export function machineInfo(): MachineInfo {
 
 /** The 1, 5 and 15 minute load averages, formatted. */
 export function loadAverage(): string {
-  return loadavg().map((l) => l.toFixed(2)).join(" ");
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 }
 
 // Linux's USER_HZ; /proc reports CPU times in these ticks on every architecture Node runs on.

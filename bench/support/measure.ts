@@ -128,7 +128,9 @@ export async function measureTargets(harness: Harness, targets: readonly Target[
     harness.log(`  warm-up ${target.label} (${connections} conn)`);
     const warm = await harness.load({ ...target.job(connections), durationSec: warmupSec });
     if (warm.ok === 0 || warm.failed > 0) {
-      throw new Error(`${target.label}: warm-up had ${warm.ok} good and ${warm.failed} failed replies${warm.firstFailure === undefined ? "" : ` (${warm.firstFailure})`}`);
+      throw new Error(
+        `${target.label}: warm-up had ${warm.ok} good and ${warm.failed} failed replies${warm.firstFailure === undefined ? "" : ` (${warm.firstFailure})`}`,
+      );
     }
   }
   const byTarget = new Map<string, RunFigures[]>(targets.map((t) => [t.id, []]));
@@ -136,9 +138,12 @@ export async function measureTargets(harness: Harness, targets: readonly Target[
     for (const target of targets) {
       const figures = await measureOnce(harness, target, connections, durationSec);
       byTarget.get(target.id)!.push(figures);
-      const rate = figures.messages === undefined ? `${figures.rps.toFixed(0)} req/s` : `${figures.rps.toFixed(1)} calls/s, ${messagesPerSec(figures)!.toFixed(0)} msg/s`;
-      harness.log(`  round ${round}/${runs} ${target.label}: ${rate}, p50 ${figures.p50.toFixed(3)} ms` +
-        (figures.failed > 0 ? `, ${figures.failed} FAILED (${figures.firstFailure ?? "error replies"})` : ""));
+      const rate =
+        figures.messages === undefined ? `${figures.rps.toFixed(0)} req/s` : `${figures.rps.toFixed(1)} calls/s, ${messagesPerSec(figures)!.toFixed(0)} msg/s`;
+      harness.log(
+        `  round ${round}/${runs} ${target.label}: ${rate}, p50 ${figures.p50.toFixed(3)} ms` +
+          (figures.failed > 0 ? `, ${figures.failed} FAILED (${figures.firstFailure ?? "error replies"})` : ""),
+      );
     }
   }
   return targets.map((target) => {

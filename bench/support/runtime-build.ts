@@ -31,8 +31,7 @@ export function buildRuntime(): void {
  */
 export async function runtimeModule<T>(name: string): Promise<T> {
   const dir = process.env.BENCH_RUNTIME_DIR;
-  const url = dir !== undefined
-    ? pathToFileURL(join(dir, `${name}.js`))
-    : new URL(`${fromSource ? "../../runtime/" : "../../runtime/dist/"}${name}.js`, import.meta.url);
+  const url =
+    dir !== undefined ? pathToFileURL(join(dir, `${name}.js`)) : new URL(`${fromSource ? "../../runtime/" : "../../runtime/dist/"}${name}.js`, import.meta.url);
   return (await import(url.href)) as T;
 }

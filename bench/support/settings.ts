@@ -54,7 +54,10 @@ function numberFrom(name: string, fallback: number): number {
 }
 
 function listFrom(name: string): string[] {
-  return (process.env[name] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return (process.env[name] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 }
 
 // The load generator gets a core of its own; the servers share what is left. With two

@@ -100,52 +100,68 @@ export function createChatHubServer(events: EventEmitter<ChatHubEvents>, tokenDe
   return {
     chat(call, callback) {
       const tracked = track(call, "Chat", events);
-      run(tracked, async () => {
-        const tokens: string[] = [];
-        await produce("Chat", tracked, 0, answer(call.request), async (token) => void tokens.push(token));
-        callback(null, { response: tokens.join("") });
-      }, callback);
+      run(
+        tracked,
+        async () => {
+          const tokens: string[] = [];
+          await produce("Chat", tracked, 0, answer(call.request), async (token) => void tokens.push(token));
+          callback(null, { response: tokens.join("") });
+        },
+        callback,
+      );
     },
 
     streamingChat(call) {
       const tracked = track(call, "StreamingChat", events);
-      run(tracked, async () => {
-        await produce("StreamingChat", tracked, 0, answer(call.request), (token) => write(call, { response: token }, tracked.signal));
-        call.end();
-      }, (status) => call.emit("error", status));
+      run(
+        tracked,
+        async () => {
+          await produce("StreamingChat", tracked, 0, answer(call.request), (token) => write(call, { response: token }, tracked.signal));
+          call.end();
+        },
+        (status) => call.emit("error", status),
+      );
     },
 
     summarize(call, callback) {
       const tracked = track(call, "Summarize", events);
-      run(tracked, async () => {
-        const prompts: string[] = [];
-        for await (const request of requestsOf(call, tracked.signal)) {
-          events.emit("request", { method: "Summarize", index: tracked.requests++, prompt: request.prompt, at: performance.now() });
-          prompts.push(request.prompt);
-        }
-        const summary = summarize(prompts);
-        // Reading the conversation is quick; writing the summary takes the model a token's time.
-        await sleep(tokenDelayMs, undefined, { signal: tracked.signal });
-        callback(null, { response: summary });
-      }, callback);
+      run(
+        tracked,
+        async () => {
+          const prompts: string[] = [];
+          for await (const request of requestsOf(call, tracked.signal)) {
+            events.emit("request", { method: "Summarize", index: tracked.requests++, prompt: request.prompt, at: performance.now() });
+            prompts.push(request.prompt);
+          }
+          const summary = summarize(prompts);
+          // Reading the conversation is quick; writing the summary takes the model a token's time.
+          await sleep(tokenDelayMs, undefined, { signal: tracked.signal });
+          callback(null, { response: summary });
+        },
+        callback,
+      );
     },
 
     converse(call) {
       const tracked = track(call, "Converse", events);
-      run(tracked, async () => {
-        // The conversation so far lives here, so clients send only the new prompt.
-        const conversation: string[] = [];
-        // One prompt at a time: while an answer streams, the next prompt waits in the
-        // transport, which pushes back on a client that sends faster than the model talks.
-        for await (const request of requestsOf(call, tracked.signal)) {
-          const turn = tracked.requests++;
-          events.emit("request", { method: "Converse", index: turn, prompt: request.prompt, at: performance.now() });
-          const reply = endWithNewline(answer(request, conversation.length));
-          await produce("Converse", tracked, turn, reply, (token) => write(call, { response: token }, tracked.signal));
-          conversation.push(request.prompt, reply.tokens.join(""));
-        }
-        call.end();
-      }, (status) => call.emit("error", status));
+      run(
+        tracked,
+        async () => {
+          // The conversation so far lives here, so clients send only the new prompt.
+          const conversation: string[] = [];
+          // One prompt at a time: while an answer streams, the next prompt waits in the
+          // transport, which pushes back on a client that sends faster than the model talks.
+          for await (const request of requestsOf(call, tracked.signal)) {
+            const turn = tracked.requests++;
+            events.emit("request", { method: "Converse", index: turn, prompt: request.prompt, at: performance.now() });
+            const reply = endWithNewline(answer(request, conversation.length));
+            await produce("Converse", tracked, turn, reply, (token) => write(call, { response: token }, tracked.signal));
+            conversation.push(request.prompt, reply.tokens.join(""));
+          }
+          call.end();
+        },
+        (status) => call.emit("error", status),
+      );
     },
   };
 }
@@ -207,12 +223,19 @@ function run(tracked: TrackedCall, work: () => Promise<void>, fail: (status: Par
 // The request messages as they arrive, ending early (with an AbortError) when the call
 // does. Not a bare `for await` over the call: that destroys the stream once the requests
 // end, and with it the reply side, so the call never sends its status.
-function requestsOf(call: grpc.ServerReadableStream<ChatRequest, ChatReply> | grpc.ServerDuplexStream<ChatRequest, ChatReply>, signal: AbortSignal): AsyncIterable<ChatRequest> {
+function requestsOf(
+  call: grpc.ServerReadableStream<ChatRequest, ChatReply> | grpc.ServerDuplexStream<ChatRequest, ChatReply>,
+  signal: AbortSignal,
+): AsyncIterable<ChatRequest> {
   return addAbortSignal(signal, call).iterator({ destroyOnReturn: false }) as AsyncIterableIterator<ChatRequest>;
 }
 
 // Writes with the transport's back-pressure, as a well-behaved server does.
-async function write(call: grpc.ServerWritableStream<ChatRequest, ChatReply> | grpc.ServerDuplexStream<ChatRequest, ChatReply>, reply: ChatReply, signal: AbortSignal): Promise<void> {
+async function write(
+  call: grpc.ServerWritableStream<ChatRequest, ChatReply> | grpc.ServerDuplexStream<ChatRequest, ChatReply>,
+  reply: ChatReply,
+  signal: AbortSignal,
+): Promise<void> {
   if (!call.write(reply)) await once(call, "drain", { signal });
 }
 

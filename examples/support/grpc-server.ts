@@ -32,19 +32,12 @@ const gracePeriodMs = 2_000;
  * Starts a plaintext grpc-js server on `host:port` (port 0 picks a free one) with the
  * services `addServices` adds, plus server reflection for `protoFile` (relative to examples/proto).
  */
-export async function startGrpcServer(
-  protoFile: string,
-  addServices: (server: grpc.Server) => void,
-  port: number,
-  host = "127.0.0.1",
-): Promise<RunningServer> {
+export async function startGrpcServer(protoFile: string, addServices: (server: grpc.Server) => void, port: number, host = "127.0.0.1"): Promise<RunningServer> {
   const server = new grpc.Server();
   addServices(server);
   reflectionFor(protoFile).addToServer(server);
   const boundPort = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
-    );
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
   });
   return { address: `${host}:${boundPort}`, close: () => shutdown(server) };
 }

@@ -6,13 +6,7 @@
 import { createRegistry } from "@bufbuild/protobuf";
 import { anyIs, anyUnpack } from "@bufbuild/protobuf/wkt";
 import type { Express } from "express";
-import {
-  createGateway,
-  dial,
-  type ErrorHandler,
-  type GatewayError,
-  type GatewayOptions,
-} from "grpc-gateway-express/runtime";
+import { createGateway, dial, type ErrorHandler, type GatewayError, type GatewayOptions } from "grpc-gateway-express/runtime";
 import { registerTagServiceGateway } from "../gen/tag/v1/tag_gateway.js";
 import { ErrorSchema, type Error as TagError } from "../gen/tag/v1/tag_pb.js";
 import { isMain, portFromEnv, stopOnSignal } from "../support/grpc-server.js";

@@ -73,9 +73,7 @@ export function listTags(request: GetTagListRequest): GetTagListReply {
   const page = request.page || defaultPage;
   const pageSize = request.pageSize || defaultPageSize;
   const needle = request.name.toLowerCase();
-  const matching = tags.filter(
-    (tag) => tag.name.toLowerCase().includes(needle) && (request.state === 0 || tag.state === request.state),
-  );
+  const matching = tags.filter((tag) => tag.name.toLowerCase().includes(needle) && (request.state === 0 || tag.state === request.state));
   const start = (page - 1) * pageSize;
   return {
     list: matching.slice(start, start + pageSize),

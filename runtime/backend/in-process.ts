@@ -1,5 +1,14 @@
 import { PassThrough } from "node:stream";
-import { create, isMessage, type DescMessage, type DescMethod, type DescService, type Message, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import {
+  create,
+  isMessage,
+  type DescMessage,
+  type DescMethod,
+  type DescService,
+  type Message,
+  type MessageInitShape,
+  type MessageShape,
+} from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import type { Backend, BackendStream, CallOptions } from "./backend.js";
 import { maxTimeoutMs } from "../protocol/deadline.js";

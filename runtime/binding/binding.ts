@@ -157,7 +157,9 @@ interface PatchMask {
 function patchMaskField(schema: DescMessage, bodyPath: readonly DescField[] | undefined): PatchMask | undefined {
   const bodyLeaf = bodyPath?.[bodyPath.length - 1];
   if (bodyPath === undefined || bodyLeaf === undefined || !isTraversable(bodyLeaf)) return undefined;
-  const masks = schema.fields.filter((f): f is DescField & { fieldKind: "message" } => f.fieldKind === "message" && f.message.typeName === FieldMaskSchema.typeName);
+  const masks = schema.fields.filter(
+    (f): f is DescField & { fieldKind: "message" } => f.fieldKind === "message" && f.message.typeName === FieldMaskSchema.typeName,
+  );
   if (masks.length !== 1 || masks[0] === bodyPath[0]) return undefined;
   return { maskField: masks[0]!, bodyPath, bodyMessage: bodyLeaf.message };
 }

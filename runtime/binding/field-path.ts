@@ -58,9 +58,8 @@ export function resolveFieldPath(schema: DescMessage, path: string): DescField[]
   const names = path.split(".");
   const { fields, problem } = walkFieldPath(schema, names);
   if (problem === undefined) return [...fields];
-  const why = problem.kind === "no-field"
-    ? `${problem.message.typeName} has no field "${names[problem.index]}"`
-    : `"${fieldPathString(fields)}" is not a message field`;
+  const why =
+    problem.kind === "no-field" ? `${problem.message.typeName} has no field "${names[problem.index]}"` : `"${fieldPathString(fields)}" is not a message field`;
   throw new Error(`field path "${path}" of ${schema.typeName}: ${why}`);
 }
 

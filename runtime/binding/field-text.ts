@@ -100,8 +100,18 @@ function float(text: string, what: "float" | "double"): number {
 
 // strconv.ParseBool.
 const bools = new Map<string, boolean>([
-  ["1", true], ["t", true], ["T", true], ["TRUE", true], ["true", true], ["True", true],
-  ["0", false], ["f", false], ["F", false], ["FALSE", false], ["false", false], ["False", false],
+  ["1", true],
+  ["t", true],
+  ["T", true],
+  ["TRUE", true],
+  ["true", true],
+  ["True", true],
+  ["0", false],
+  ["f", false],
+  ["F", false],
+  ["FALSE", false],
+  ["false", false],
+  ["False", false],
 ]);
 
 // Standard or URL-safe base64, as grpc-gateway's runtime.Bytes takes (which also wants
@@ -173,7 +183,10 @@ const messageForms = new Map<string, { readonly form: MessageTextForm; readonly 
   ["google.protobuf.Timestamp", { form: "text", converter: (desc) => (text) => reflect(desc, viaJson(desc, text, text, "RFC 3339 timestamp"), false) }],
   ["google.protobuf.Duration", { form: "text", converter: () => (text) => reflect(DurationSchema, duration(text), false) }],
   // Paths as sent: the mask is the backend's to interpret, as in grpc-gateway.
-  ["google.protobuf.FieldMask", { form: "text", converter: () => (text) => reflect(FieldMaskSchema, create(FieldMaskSchema, { paths: text.split(",").filter((p) => p !== "") }), false) }],
+  [
+    "google.protobuf.FieldMask",
+    { form: "text", converter: () => (text) => reflect(FieldMaskSchema, create(FieldMaskSchema, { paths: text.split(",").filter((p) => p !== "") }), false) },
+  ],
   ["google.protobuf.Struct", { form: "json", converter: jsonConverter }],
   ["google.protobuf.Value", { form: "json", converter: jsonConverter }],
   ["google.protobuf.ListValue", { form: "json", converter: jsonConverter }],
@@ -213,8 +226,14 @@ function viaJson(desc: DescMessage, json: unknown, text: string, what: string) {
 }
 
 const durationUnits = new Map<string, bigint>([
-  ["ns", 1n], ["us", 1_000n], ["µs", 1_000n], ["μs", 1_000n], ["ms", 1_000_000n],
-  ["s", 1_000_000_000n], ["m", 60_000_000_000n], ["h", 3_600_000_000_000n],
+  ["ns", 1n],
+  ["us", 1_000n],
+  ["µs", 1_000n],
+  ["μs", 1_000n],
+  ["ms", 1_000_000n],
+  ["s", 1_000_000_000n],
+  ["m", 60_000_000_000n],
+  ["h", 3_600_000_000_000n],
 ]);
 const durationPart = /(\d*)(?:\.(\d*))?([^\d.]*)/y;
 const maxNanos = 2n ** 63n - 1n;

@@ -97,9 +97,11 @@ export function compileQueryBinder(schema: DescMessage, boundPaths: readonly str
       throw badRequest(target.reason(key));
     }
     if ((target.kind === "map") !== open > 0) {
-      throw badRequest(open > 0
-        ? `query parameter "${key}": "${target.canonical}" is not a map field`
-        : `query parameter "${key}" names a map field; set entries as "${key}[key]=value"`);
+      throw badRequest(
+        open > 0
+          ? `query parameter "${key}": "${target.canonical}" is not a map field`
+          : `query parameter "${key}" names a map field; set entries as "${key}[key]=value"`,
+      );
     }
     const mapKey = open > 0 ? key.slice(open + 1, -1) : "";
     if (target.kind === "field" && target.slot !== undefined) {
@@ -183,9 +185,10 @@ function resolveKey(schema: DescMessage, key: string, bound: ReadonlySet<string>
 function leafTarget(path: DescField[], leaf: DescField, canonical: string): Target {
   const convert = valueConverter(leaf);
   if (convert === undefined) {
-    const reason = leaf.fieldKind === "message"
-      ? (k: string) => `query parameter "${k}" names a message field; set its fields, as in "${k}.<field>"`
-      : (k: string) => `query parameter "${k}": values of type ${leaf.message!.typeName} cannot be given as text`;
+    const reason =
+      leaf.fieldKind === "message"
+        ? (k: string) => `query parameter "${k}" names a message field; set its fields, as in "${k}.<field>"`
+        : (k: string) => `query parameter "${k}": values of type ${leaf.message!.typeName} cannot be given as text`;
     return { kind: "fail", unknown: false, reason };
   }
   if (leaf.fieldKind === "map") return { kind: "map", path, leaf, canonical, convertKey: mapKeyConverter(leaf), convert };

@@ -17,7 +17,14 @@ export class HttpCall extends Call {
    * Opens the call for a matched request. Throws a GatewayError when it cannot be served:
    * 415 for a Content-Type without a marshaler, then what {@link Call} checks.
    */
-  constructor(compiled: CompiledRoute, pathParams: Readonly<Record<string, string>>, rawQuery: string, req: IncomingMessage, res: ServerResponse, settings: GatewaySettings) {
+  constructor(
+    compiled: CompiledRoute,
+    pathParams: Readonly<Record<string, string>>,
+    rawQuery: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    settings: GatewaySettings,
+  ) {
     const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings.marshalers);
     const outbound = outboundMarshaler(compiled, req.headers.accept, inbound, settings.marshalers);
     super(compiled, pathParams, rawQuery, req, settings, inbound, outbound, new ClientDisconnect(res));

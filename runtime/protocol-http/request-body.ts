@@ -52,9 +52,12 @@ export async function readBodyWithin(req: IncomingMessage, limit: number, deadli
   if (deadline === undefined) return reading;
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new GatewayError(Code.DEADLINE_EXCEEDED, "deadline exceeded while reading the request body", { headers: { Connection: "close" } }));
-    }, Math.max(0, deadline.getTime() - Date.now()));
+    timer = setTimeout(
+      () => {
+        reject(new GatewayError(Code.DEADLINE_EXCEEDED, "deadline exceeded while reading the request body", { headers: { Connection: "close" } }));
+      },
+      Math.max(0, deadline.getTime() - Date.now()),
+    );
   });
   try {
     return await Promise.race([reading, expired]);

@@ -34,7 +34,7 @@ export function writeResponseHeaders(res: ServerResponse, headerMetadata: Metada
  */
 export function trailersWanted(req: IncomingMessage): boolean {
   const te = headerText(req, "te");
-  return te !== undefined && te.toLowerCase().includes("trailers");
+  return te?.toLowerCase().includes("trailers") === true;
 }
 
 /** Trailer metadata as HTTP trailer fields (`Grpc-Trailer-<k>` by default), ready for `res.addTrailers`. */

@@ -75,7 +75,11 @@ export function readRequestFrames(ws: WebSocket, call: WebSocketCall, backend: B
     const index = ++count;
     enqueue(async () => {
       if (ended) {
-        const why = !single ? "it came after the end of the request stream" : compiled.readsBody ? `${method.name} takes one request message` : `${method.name} takes its request from the URL`;
+        const why = !single
+          ? "it came after the end of the request stream"
+          : compiled.readsBody
+            ? `${method.name} takes one request message`
+            : `${method.name} takes its request from the URL`;
         throw invalidStreamMessage(index, why);
       }
       await sendOne(bindStreamMessage(call, index, bytes, isBinary ? binary : text));

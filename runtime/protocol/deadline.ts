@@ -13,10 +13,7 @@ const millisPerUnit: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000
 export function parseGrpcTimeout(value: string): number {
   const match = grpcTimeoutPattern.exec(value);
   if (match === null) {
-    throw new GatewayError(
-      Code.INVALID_ARGUMENT,
-      `invalid Grpc-Timeout header ${JSON.stringify(value)}: want 1 to 8 digits and a unit (H, M, S, m, u or n)`,
-    );
+    throw new GatewayError(Code.INVALID_ARGUMENT, `invalid Grpc-Timeout header ${JSON.stringify(value)}: want 1 to 8 digits and a unit (H, M, S, m, u or n)`);
   }
   return Number(match[1]) * millisPerUnit[match[2]!]!;
 }

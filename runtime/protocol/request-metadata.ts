@@ -12,9 +12,7 @@ export const permanentHeaderPrefix = "grpcgateway-";
 export type IncomingHeaderMatcher = (key: string) => string | undefined;
 
 /** Computes extra request metadata (auth, tracing ...), appended after what the headers give. */
-export type MetadataAnnotator = (
-  req: IncomingMessage,
-) => Metadata | Record<string, MetadataValue | readonly MetadataValue[]> | undefined;
+export type MetadataAnnotator = (req: IncomingMessage) => Metadata | Record<string, MetadataValue | readonly MetadataValue[]> | undefined;
 
 /** How {@link metadataFromRequest} turns headers into metadata. */
 export interface MetadataFromRequestOptions {
@@ -28,10 +26,30 @@ export interface MetadataFromRequestOptions {
 // so the per-request match is one map lookup and no string building.
 const permanentHeaderKeys = new Map<string, string>(
   [
-    "accept", "accept-charset", "accept-language", "accept-ranges", "authorization",
-    "cache-control", "content-type", "cookie", "date", "expect", "from", "host", "if-match",
-    "if-modified-since", "if-none-match", "if-schedule-tag-match", "if-unmodified-since",
-    "max-forwards", "origin", "pragma", "referer", "user-agent", "via", "warning",
+    "accept",
+    "accept-charset",
+    "accept-language",
+    "accept-ranges",
+    "authorization",
+    "cache-control",
+    "content-type",
+    "cookie",
+    "date",
+    "expect",
+    "from",
+    "host",
+    "if-match",
+    "if-modified-since",
+    "if-none-match",
+    "if-schedule-tag-match",
+    "if-unmodified-since",
+    "max-forwards",
+    "origin",
+    "pragma",
+    "referer",
+    "user-agent",
+    "via",
+    "warning",
   ].map((name) => [name, permanentHeaderPrefix + name]),
 );
 
@@ -87,7 +105,7 @@ export function metadataFromRequest(req: IncomingMessage, options: MetadataFromR
     if (plan.role === HOST) host ??= value;
     else if (plan.role === FORWARDED_HOST) forwardedHost ??= value;
     else if (plan.role === FORWARDED_FOR) forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
-    if (plan.skipped || (connectionListed !== undefined && connectionListed.has(plan.name))) continue;
+    if (plan.skipped || connectionListed?.has(plan.name)) continue;
     if (plan.authorization) appendForwardable(md, "authorization", value);
     if (matcher === undefined) {
       if (plan.key !== undefined) appendForwardable(md, plan.key, value);
@@ -133,9 +151,16 @@ function headerPlan(rawName: string): HeaderPlan {
   let plan = headerPlans.get(rawName);
   if (plan === undefined) {
     const name = rawName.toLowerCase();
-    const role = name === "host" || name === ":authority" ? HOST : name === "x-forwarded-host" ? FORWARDED_HOST : name === "x-forwarded-for" ? FORWARDED_FOR : NONE;
+    const role =
+      name === "host" || name === ":authority" ? HOST : name === "x-forwarded-host" ? FORWARDED_HOST : name === "x-forwarded-for" ? FORWARDED_FOR : NONE;
     const key = defaultIncomingHeaderMatcher(name)?.toLowerCase();
-    plan = { name, role, skipped: skippedHeader(name), authorization: name === "authorization", key: key !== undefined && forwardableKey(key) ? key : undefined };
+    plan = {
+      name,
+      role,
+      skipped: skippedHeader(name),
+      authorization: name === "authorization",
+      key: key !== undefined && forwardableKey(key) ? key : undefined,
+    };
     if (headerPlans.size < headerPlanLimit) headerPlans.set(rawName, plan);
   }
   return plan;

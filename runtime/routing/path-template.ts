@@ -23,10 +23,7 @@
 import { isHex, tryDecode } from "./percent-encoding.js";
 
 /** One segment of a template; a variable's own segments appear here in line. */
-export type TemplateSegment =
-  | { kind: "literal"; value: string }
-  | { kind: "wildcard" }
-  | { kind: "deep" };
+export type TemplateSegment = { kind: "literal"; value: string } | { kind: "wildcard" } | { kind: "deep" };
 
 /** A variable: its field path and the range [start, end) of `segments` it captures. */
 export interface TemplateVariable {

@@ -230,11 +230,7 @@ function matched<T>(route: Route<T>, raw: string[], decoded: string[], legacy: b
   const params: Record<string, string> = {};
   for (const c of route.captures) {
     const end = c.toEnd ? decoded.length : c.end;
-    const value = !c.multi
-      ? decoded[c.start]!
-      : legacy
-        ? joinSegments(decoded, c.start, end)
-        : decodeExceptReserved(joinSegments(raw, c.start, end));
+    const value = !c.multi ? decoded[c.start]! : legacy ? joinSegments(decoded, c.start, end) : decodeExceptReserved(joinSegments(raw, c.start, end));
     // A proto field may be called __proto__.
     setOwnProperty(params, c.key, value);
   }
@@ -255,7 +251,7 @@ function splitPath(path: string): string[] {
 
 function joinSegments(segments: string[], start: number, end: number): string {
   let text = start < end ? segments[start]! : "";
-  for (let i = start + 1; i < end; i++) text += "/" + segments[i]!;
+  for (let i = start + 1; i < end; i++) text += `/${segments[i]!}`;
   return text;
 }
 

@@ -69,7 +69,12 @@ describe("backends", () => {
     const { url, server } = await serve(app);
     try {
       backend.calls.length = 0;
-      const res = await send(url, { method: "POST", path: "/v1/echo", headers: { "Content-Type": "application/json" }, body: '{"stringValue":"parsed","int64Value":"9007199254740993"}' });
+      const res = await send(url, {
+        method: "POST",
+        path: "/v1/echo",
+        headers: { "Content-Type": "application/json" },
+        body: '{"stringValue":"parsed","int64Value":"9007199254740993"}',
+      });
       assert.equal(res.status, 200, res.text);
       const reply = JSON.parse(res.text);
       assert.equal(reply.stringValue, "parsed");

@@ -75,12 +75,18 @@ describe("examples: ChatHub over HTTP", () => {
     const prompt = "tell me about streams";
     const tokens = tokensFor({ prompt });
 
-    it("by default answers one {\"result\": ...} line per token, in order", async () => {
+    it('by default answers one {"result": ...} line per token, in order', async () => {
       const res = await post("/v1/chat:stream", { prompt });
       assert.equal(res.status, 200);
       assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
-      assert.deepEqual(ndjson(await res.text()), tokens.map((response) => ({ result: { response } })));
-      assert.equal(tokens.join(""), "You said “tell me about streams”. Backwards, that reads “streams about me tell”. The longest word was streams, so tell me more about streams.");
+      assert.deepEqual(
+        ndjson(await res.text()),
+        tokens.map((response) => ({ result: { response } })),
+      );
+      assert.equal(
+        tokens.join(""),
+        "You said “tell me about streams”. Backwards, that reads “streams about me tell”. The longest word was streams, so tell me more about streams.",
+      );
     });
 
     it("Accept: text/event-stream gives one SSE data event per token", async () => {
@@ -95,7 +101,10 @@ describe("examples: ChatHub over HTTP", () => {
       const res = await post("/v1/chat:stream", { prompt }, { Accept: "application/x-ndjson" });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get("content-type"), "application/x-ndjson");
-      assert.deepEqual(ndjson(await res.text()), tokens.map((response) => ({ response })));
+      assert.deepEqual(
+        ndjson(await res.text()),
+        tokens.map((response) => ({ response })),
+      );
     });
 
     it("honours max_length", async () => {
@@ -132,7 +141,7 @@ describe("examples: ChatHub over HTTP", () => {
     const failAfter = failing.failAfter!;
     const failureStatus = { code: Code.UNAVAILABLE, message: `the model broke down after ${failAfter} tokens (the prompt said "fail")`, details: [] };
 
-    it("a failure mid-stream ends the default stream with an {\"error\": status} line", async () => {
+    it('a failure mid-stream ends the default stream with an {"error": status} line', async () => {
       const res = await post("/v1/chat:stream", { prompt: failingPrompt });
       assert.equal(res.status, 200, "the headers went out with the first token");
       const lines = ndjson(await res.text());
@@ -143,13 +152,16 @@ describe("examples: ChatHub over HTTP", () => {
       const res = await post("/v1/chat:stream", { prompt: failingPrompt }, { Accept: "text/event-stream" });
       const events = (await res.text()).split("\n\n").filter((event) => event !== "");
       assert.equal(events.length, failAfter + 1);
-      assert.deepEqual(events.slice(0, -1), failing.tokens.slice(0, failAfter).map((response) => `data: ${JSON.stringify({ response })}`));
+      assert.deepEqual(
+        events.slice(0, -1),
+        failing.tokens.slice(0, failAfter).map((response) => `data: ${JSON.stringify({ response })}`),
+      );
       const last = events.at(-1)!;
       assert.match(last, /^event: error\ndata: /);
       assert.deepEqual(JSON.parse(last.slice("event: error\ndata: ".length)), failureStatus);
     });
 
-    it("... and the bare NDJSON stream with an {\"error\": status} line", async () => {
+    it('... and the bare NDJSON stream with an {"error": status} line', async () => {
       const res = await post("/v1/chat:stream", { prompt: failingPrompt }, { Accept: "application/x-ndjson" });
       const lines = ndjson(await res.text());
       assert.deepEqual(lines, [...failing.tokens.slice(0, failAfter).map((response) => ({ response })), { error: failureStatus }]);
@@ -324,7 +336,11 @@ describe("examples: npm start serves ChatHub beside the others", () => {
 
   it("prints curl lines for each method kind and the page's URL", () => {
     const commands = tryLines(running).map((line) => line.command);
-    const has = (pattern: RegExp) => assert.ok(commands.some((c) => pattern.test(c)), `no command matches ${pattern}`);
+    const has = (pattern: RegExp) =>
+      assert.ok(
+        commands.some((c) => pattern.test(c)),
+        `no command matches ${pattern}`,
+      );
     has(new RegExp(`^curl -X POST ${running.url}/v1/chat -H`));
     has(new RegExp(`^curl -N -X POST ${running.url}/v1/chat:stream .*text/event-stream`));
     has(new RegExp(`\\| curl -X POST ${running.url}/v1/chat:summarize -H 'Content-Type: application/x-ndjson' --data-binary @-$`));
@@ -336,7 +352,10 @@ describe("examples: npm start serves ChatHub beside the others", () => {
 /** The JSON values of an NDJSON body, one a line. */
 function ndjson(text: string): unknown[] {
   assert.ok(text.endsWith("\n"), "every line ends with a newline");
-  return text.trimEnd().split("\n").map((line) => JSON.parse(line) as unknown);
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line) as unknown);
 }
 
 /** A chunked POST whose body the test writes line by line. */

@@ -11,7 +11,10 @@ import { send } from "../support/http-client.js";
 
 const everything = [{ service: Everything, routes: EverythingRoutes }];
 
-async function withHarness(options: GatewayOptions, run: (url: string, backend: Awaited<ReturnType<typeof startHarness>>["backend"]) => Promise<void>): Promise<void> {
+async function withHarness(
+  options: GatewayOptions,
+  run: (url: string, backend: Awaited<ReturnType<typeof startHarness>>["backend"]) => Promise<void>,
+): Promise<void> {
   const harness = await startHarness(everything, options);
   try {
     await run(harness.baseUrl, harness.backend);
@@ -92,7 +95,7 @@ test("a body that never finishes is cut off by the deadline with 504", async () 
   await withHarness({}, async (url, backend) => {
     const { hostname, port } = new URL(url);
     const socket = connect(Number(port), hostname);
-    socket.write("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\nGrpc-Timeout: 200m\r\n\r\n{\"uuid\":");
+    socket.write('POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\nGrpc-Timeout: 200m\r\n\r\n{"uuid":');
     let reply = "";
     socket.on("data", (chunk: Buffer) => (reply += chunk.toString()));
     await new Promise((resolve) => socket.once("close", resolve));
@@ -124,4 +127,3 @@ test("an in-process call with a very long Grpc-Timeout is served, not timed out"
     await new Promise((resolve) => server.close(resolve));
   }
 });
-

@@ -84,7 +84,9 @@ const statusLines = (raw: string) => Array.from(raw.matchAll(/HTTP\/1\.1 (\d{3})
 
 async function serve(gateway: Gateway): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server: Server = await new Promise((resolve) => {
-    const s = express().use(gateway).listen(0, "127.0.0.1", () => resolve(s));
+    const s = express()
+      .use(gateway)
+      .listen(0, "127.0.0.1", () => resolve(s));
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -113,21 +115,21 @@ describe("hostile request bodies", { timeout: 15_000 }, () => {
   test("JSON nested 10,000 messages deep is 400, never a stack overflow, and never reaches the backend", async () => {
     reset();
     const depth = 10_000;
-    const body = '{"nested":' + '{"child":'.repeat(depth) + "{}" + "}".repeat(depth) + "}";
+    const body = `{"nested":${'{"child":'.repeat(depth)}{}${"}".repeat(depth)}}`;
     errorOf(await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body }), 400, Code.INVALID_ARGUMENT, "recursion depth");
     assert.equal(h.backend.calls.length, 0);
   });
 
   test("a Struct nested 10,000 arrays deep is 400", async () => {
     reset();
-    const body = '{"structValue":{"a":' + "[".repeat(10_000) + "]".repeat(10_000) + "}}";
+    const body = `{"structValue":{"a":${"[".repeat(10_000)}${"]".repeat(10_000)}}}`;
     errorOf(await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body }), 400, Code.INVALID_ARGUMENT, "google.protobuf.Value");
     assert.equal(h.backend.calls.length, 0);
   });
 
   test("a PATCH body nested 5,000 deep is 400 (the field-mask walk never runs)", async () => {
     reset();
-    const body = '{"child":'.repeat(5000) + "{}" + "}".repeat(5000);
+    const body = `${'{"child":'.repeat(5000)}{}${"}".repeat(5000)}`;
     errorOf(await call(h.baseUrl, { method: "PATCH", path: "/v1/nested/x", headers: J, body }), 400, Code.INVALID_ARGUMENT, "recursion depth");
   });
 
@@ -138,7 +140,12 @@ describe("hostile request bodies", { timeout: 15_000 }, () => {
     assert.equal(JSON.parse(top.text).stringValue, "", "an unknown __proto__ key sets nothing");
     assert.equal(JSON.parse(top.text).uuid, "u");
 
-    const labels = await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body: '{"labels":{"__proto__":"x","constructor":"y","toString":"z"}}' });
+    const labels = await call(h.baseUrl, {
+      method: "POST",
+      path: "/v1/echo",
+      headers: J,
+      body: '{"labels":{"__proto__":"x","constructor":"y","toString":"z"}}',
+    });
     assert.equal(labels.status, 200, labels.text);
     assert.deepEqual(JSON.parse(labels.text).labels, JSON.parse('{"__proto__":"x","constructor":"y","toString":"z"}'));
 
@@ -201,22 +208,47 @@ describe("hostile request bodies", { timeout: 15_000 }, () => {
 
   test("64-bit integers at and past their limits; NaN where an integer belongs", async () => {
     reset();
-    const ok = await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body: '{"int64Value":"9223372036854775807","sint64Value":"-9223372036854775808","uint64Value":"18446744073709551615"}' });
+    const ok = await call(h.baseUrl, {
+      method: "POST",
+      path: "/v1/echo",
+      headers: J,
+      body: '{"int64Value":"9223372036854775807","sint64Value":"-9223372036854775808","uint64Value":"18446744073709551615"}',
+    });
     assert.equal(ok.status, 200, ok.text);
     const got = JSON.parse(ok.text);
     assert.equal(got.int64Value, "9223372036854775807");
     assert.equal(got.sint64Value, "-9223372036854775808");
     assert.equal(got.uint64Value, "18446744073709551615");
 
-    errorOf(await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body: '{"int64Value":"9223372036854775808"}' }), 400, Code.INVALID_ARGUMENT, "int64_value");
+    errorOf(
+      await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body: '{"int64Value":"9223372036854775808"}' }),
+      400,
+      Code.INVALID_ARGUMENT,
+      "int64_value",
+    );
     errorOf(await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body: '{"uint64Value":"-1"}' }), 400, Code.INVALID_ARGUMENT, "uint64_value");
     errorOf(await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body: '{"int32Value":"NaN"}' }), 400, Code.INVALID_ARGUMENT, "int32_value");
     errorOf(await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body: '{"int32Value":1.5}' }), 400, Code.INVALID_ARGUMENT, "int32_value");
-    errorOf(await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body: '{"int32Value":2147483648}' }), 400, Code.INVALID_ARGUMENT, "int32_value");
-    errorOf(await call(h.baseUrl, { method: "GET", path: "/v1/echo/a?int64_value=9223372036854775808" }), 400, Code.INVALID_ARGUMENT, 'query parameter "int64_value"');
+    errorOf(
+      await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body: '{"int32Value":2147483648}' }),
+      400,
+      Code.INVALID_ARGUMENT,
+      "int32_value",
+    );
+    errorOf(
+      await call(h.baseUrl, { method: "GET", path: "/v1/echo/a?int64_value=9223372036854775808" }),
+      400,
+      Code.INVALID_ARGUMENT,
+      'query parameter "int64_value"',
+    );
     errorOf(await call(h.baseUrl, { method: "GET", path: "/v1/echo/a?int32_value=NaN" }), 400, Code.INVALID_ARGUMENT, 'query parameter "int32_value"');
     errorOf(await call(h.baseUrl, { method: "GET", path: "/v1/echo/a?uint64_value=-1" }), 400, Code.INVALID_ARGUMENT, 'query parameter "uint64_value"');
-    errorOf(await call(h.baseUrl, { method: "GET", path: `/v1/echo/a?int64_value=${"9".repeat(5000)}` }), 400, Code.INVALID_ARGUMENT, 'query parameter "int64_value"');
+    errorOf(
+      await call(h.baseUrl, { method: "GET", path: `/v1/echo/a?int64_value=${"9".repeat(5000)}` }),
+      400,
+      Code.INVALID_ARGUMENT,
+      'query parameter "int64_value"',
+    );
 
     const nan = await call(h.baseUrl, { method: "GET", path: "/v1/echo/a?double_value=NaN&float_value=-Infinity" });
     assert.equal(nan.status, 200, nan.text);
@@ -280,7 +312,12 @@ describe("hostile request bodies", { timeout: 15_000 }, () => {
   test("an unregistered Content-Type is 415, whatever its shape", async () => {
     reset();
     for (const type of ["text/plain", ";;", "application/json-ish", "*/*"]) {
-      errorOf(await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: { "Content-Type": type }, body: "{}" }), 415, Code.INVALID_ARGUMENT, "Content-Type");
+      errorOf(
+        await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: { "Content-Type": type }, body: "{}" }),
+        415,
+        Code.INVALID_ARGUMENT,
+        "Content-Type",
+      );
     }
     assert.equal(h.backend.calls.length, 0);
   });
@@ -561,36 +598,75 @@ describe("misbehaving hooks", { timeout: 15_000 }, () => {
   }
 
   test("an error handler that throws is 500 without its message", () =>
-    withHarness({ errorHandler: () => { throw new Error("secret internals"); } }, async (h) => {
-      h.backend.handle(notFound);
-      const body = errorOf(await call(h.baseUrl, { method: "GET", path: "/v1/ping" }), 500, Code.INTERNAL, "error handler failed");
-      assert.ok(!body.message.includes("secret"));
-    }));
+    withHarness(
+      {
+        errorHandler: () => {
+          throw new Error("secret internals");
+        },
+      },
+      async (h) => {
+        h.backend.handle(notFound);
+        const body = errorOf(await call(h.baseUrl, { method: "GET", path: "/v1/ping" }), 500, Code.INTERNAL, "error handler failed");
+        assert.ok(!body.message.includes("secret"));
+      },
+    ));
 
   test("an error handler that sets a header node refuses is 500, not a crash", () =>
-    withHarness({ errorHandler: (_e, c) => { c.res.setHeader("X-Bad", "a\nb"); c.writeDefault(); } }, async (h) => {
-      h.backend.handle(notFound);
-      errorOf(await call(h.baseUrl, { method: "GET", path: "/v1/ping" }), 500, Code.INTERNAL, "error handler failed");
-    }));
+    withHarness(
+      {
+        errorHandler: (_e, c) => {
+          c.res.setHeader("X-Bad", "a\nb");
+          c.writeDefault();
+        },
+      },
+      async (h) => {
+        h.backend.handle(notFound);
+        errorOf(await call(h.baseUrl, { method: "GET", path: "/v1/ping" }), 500, Code.INTERNAL, "error handler failed");
+      },
+    ));
 
   test("an error handler that writes, then throws, cuts the response off; the gateway keeps serving", () =>
-    withHarness({ errorHandler: (_e, c) => { c.res.writeHead(418); c.res.write("partial"); throw new Error("x"); } }, async (h) => {
-      h.backend.handle(notFound);
-      await assert.rejects(call(h.baseUrl, { method: "GET", path: "/v1/ping" }), /socket hang up|ECONNRESET|aborted/);
-      h.backend.handle(() => ({}));
-      assert.equal((await call(h.baseUrl, { method: "GET", path: "/v1/ping" })).status, 200);
-    }));
+    withHarness(
+      {
+        errorHandler: (_e, c) => {
+          c.res.writeHead(418);
+          c.res.write("partial");
+          throw new Error("x");
+        },
+      },
+      async (h) => {
+        h.backend.handle(notFound);
+        await assert.rejects(call(h.baseUrl, { method: "GET", path: "/v1/ping" }), /socket hang up|ECONNRESET|aborted/);
+        h.backend.handle(() => ({}));
+        assert.equal((await call(h.baseUrl, { method: "GET", path: "/v1/ping" })).status, 200);
+      },
+    ));
 
   test("writeDefault called twice writes once", () =>
-    withHarness({ errorHandler: (_e, c) => { c.writeDefault(); c.writeDefault(); } }, async (h) => {
-      h.backend.handle(notFound);
-      errorOf(await call(h.baseUrl, { method: "GET", path: "/v1/ping" }), 404, Code.NOT_FOUND, "nope");
-    }));
+    withHarness(
+      {
+        errorHandler: (_e, c) => {
+          c.writeDefault();
+          c.writeDefault();
+        },
+      },
+      async (h) => {
+        h.backend.handle(notFound);
+        errorOf(await call(h.baseUrl, { method: "GET", path: "/v1/ping" }), 404, Code.NOT_FOUND, "nope");
+      },
+    ));
 
   test("a routing error handler that throws is 500", () =>
-    withHarness({ routingErrorHandler: () => { throw new Error("r"); } }, async (h) => {
-      errorOf(await call(h.baseUrl, { method: "DELETE", path: "/v1/ping" }), 500, Code.INTERNAL, "error handler failed");
-    }));
+    withHarness(
+      {
+        routingErrorHandler: () => {
+          throw new Error("r");
+        },
+      },
+      async (h) => {
+        errorOf(await call(h.baseUrl, { method: "DELETE", path: "/v1/ping" }), 500, Code.INTERNAL, "error handler failed");
+      },
+    ));
 
   test("an annotator returning keys and values grpc refuses is skipped, never a failure", () =>
     withHarness({ metadataAnnotator: () => ({ "bad key": "v", ok: "a\nb", "x-bin": "not base64!!", fine: ["a", "b"] }) }, async (h) => {
@@ -622,9 +698,19 @@ describe("hostile streams", { timeout: 15_000 }, () => {
 
   test("an NDJSON line over the limit is 413 naming the message, with or without its newline", async () => {
     const line = JSON.stringify({ name: "x".repeat(5000) });
-    errorOf(await call(app.url, { method: "POST", path: "/v1/stream:client", headers: N, body: `${line}\n` }), 413, Code.RESOURCE_EXHAUSTED, "request message #1");
+    errorOf(
+      await call(app.url, { method: "POST", path: "/v1/stream:client", headers: N, body: `${line}\n` }),
+      413,
+      Code.RESOURCE_EXHAUSTED,
+      "request message #1",
+    );
     errorOf(await call(app.url, { method: "POST", path: "/v1/stream:client", headers: N, body: line }), 413, Code.RESOURCE_EXHAUSTED, "request message #1");
-    errorOf(await call(app.url, { method: "POST", path: "/v1/stream:bidi", headers: N, body: `{"name":"a"}\n${line}\n` }), 413, Code.RESOURCE_EXHAUSTED, "request message #2");
+    errorOf(
+      await call(app.url, { method: "POST", path: "/v1/stream:bidi", headers: N, body: `{"name":"a"}\n${line}\n` }),
+      413,
+      Code.RESOURCE_EXHAUSTED,
+      "request message #2",
+    );
   });
 
   test("NDJSON without a final newline, with CRLF, and with blank lines reads every message", async () => {
@@ -658,11 +744,31 @@ describe("hostile streams", { timeout: 15_000 }, () => {
 
   test("a bad query parameter, Grpc-Timeout or body on a stream is refused before the backend is called", async () => {
     const before = backend.calls.length;
-    errorOf(await call(app.url, { method: "GET", path: "/v1/stream/a?count=x", headers: { Accept: "text/event-stream" } }), 400, Code.INVALID_ARGUMENT, 'query parameter "count"');
+    errorOf(
+      await call(app.url, { method: "GET", path: "/v1/stream/a?count=x", headers: { Accept: "text/event-stream" } }),
+      400,
+      Code.INVALID_ARGUMENT,
+      'query parameter "count"',
+    );
     errorOf(await call(app.url, { method: "GET", path: "/v1/stream/a", headers: { "Grpc-Timeout": "soon" } }), 400, Code.INVALID_ARGUMENT, "Grpc-Timeout");
-    errorOf(await call(app.url, { method: "POST", path: "/v1/stream:client", headers: { ...N, "Grpc-Timeout": "soon" }, body: '{"name":"a"}\n' }), 400, Code.INVALID_ARGUMENT, "Grpc-Timeout");
-    errorOf(await call(app.url, { method: "POST", path: "/v1/stream:server", headers: J, body: JSON.stringify({ name: "x".repeat(5000) }) }), 413, Code.RESOURCE_EXHAUSTED, "exceeds the limit");
-    errorOf(await call(app.url, { method: "POST", path: "/v1/stream:client", headers: { "Content-Type": "text/plain" }, body: "{}\n" }), 415, Code.INVALID_ARGUMENT, "Content-Type");
+    errorOf(
+      await call(app.url, { method: "POST", path: "/v1/stream:client", headers: { ...N, "Grpc-Timeout": "soon" }, body: '{"name":"a"}\n' }),
+      400,
+      Code.INVALID_ARGUMENT,
+      "Grpc-Timeout",
+    );
+    errorOf(
+      await call(app.url, { method: "POST", path: "/v1/stream:server", headers: J, body: JSON.stringify({ name: "x".repeat(5000) }) }),
+      413,
+      Code.RESOURCE_EXHAUSTED,
+      "exceeds the limit",
+    );
+    errorOf(
+      await call(app.url, { method: "POST", path: "/v1/stream:client", headers: { "Content-Type": "text/plain" }, body: "{}\n" }),
+      415,
+      Code.INVALID_ARGUMENT,
+      "Content-Type",
+    );
     assert.equal(backend.calls.length, before);
   });
 
@@ -676,14 +782,19 @@ describe("hostile streams", { timeout: 15_000 }, () => {
     const { hostname, port } = new URL(app.url);
     const req = request({ host: hostname, port, method: "POST", path: "/v1/stream:client", headers: { ...N, "Grpc-Timeout": "300m" } });
     req.on("error", () => {});
-    const response = within(3000, new Promise<HttpResult>((resolve, reject) => {
-      req.on("response", (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, trailers: {}, body: Buffer.concat(chunks), text: Buffer.concat(chunks).toString() }));
-        res.on("error", reject);
-      });
-    }));
+    const response = within(
+      3000,
+      new Promise<HttpResult>((resolve, reject) => {
+        req.on("response", (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, trailers: {}, body: Buffer.concat(chunks), text: Buffer.concat(chunks).toString() }),
+          );
+          res.on("error", reject);
+        });
+      }),
+    );
     req.write('{"name":"a"}\n');
     try {
       errorOf(await response, 504, Code.DEADLINE_EXCEEDED, "Deadline");

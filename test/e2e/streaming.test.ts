@@ -79,14 +79,11 @@ describe("server streaming through grpc-js", () => {
     await backend.close();
   });
 
-  test("default format: one {\"result\": ...} line per message, in order", async () => {
+  test('default format: one {"result": ...} line per message, in order', async () => {
     const res = await send(app.url, { method: "GET", path: "/v1/stream/a?count=3" });
     assert.equal(res.status, 200);
     assert.equal(res.headers["content-type"], "application/json");
-    assert.equal(
-      res.text,
-      [0, 1, 2].map((i) => `{"result":{"text":"a #${i}","index":${i},"payload":""}}\n`).join(""),
-    );
+    assert.equal(res.text, [0, 1, 2].map((i) => `{"result":{"text":"a #${i}","index":${i},"payload":""}}\n`).join(""));
   });
 
   test("Accept: text/event-stream gives one data: event per message", async () => {
@@ -104,7 +101,12 @@ describe("server streaming through grpc-js", () => {
   });
 
   test("POST with body * binds the request", async () => {
-    const res = await send(app.url, { method: "POST", path: "/v1/stream:server", headers: { "Content-Type": "application/json" }, body: '{"name":"p","count":1}' });
+    const res = await send(app.url, {
+      method: "POST",
+      path: "/v1/stream:server",
+      headers: { "Content-Type": "application/json" },
+      body: '{"name":"p","count":1}',
+    });
     assert.equal(res.text, '{"result":{"text":"p #0","index":0,"payload":""}}\n');
     assert.equal(backend.calls.at(-1)!.requests[0]!.name, "p");
   });
@@ -125,10 +127,13 @@ describe("server streaming through grpc-js", () => {
     req.destroy();
   });
 
-  test("a failure mid-stream ends with an {\"error\": status} line", async () => {
+  test('a failure mid-stream ends with an {"error": status} line', async () => {
     const res = await send(app.url, { method: "GET", path: `/v1/stream/f?count=2&fail_code=${Code.FAILED_PRECONDITION}` });
     assert.equal(res.status, 200);
-    const got = res.text.trimEnd().split("\n").map((l) => JSON.parse(l));
+    const got = res.text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     assert.equal(got.length, 3);
     assert.deepEqual(got[2], { error: { code: Code.FAILED_PRECONDITION, message: "failed after 2", details: [] } });
   });
@@ -220,7 +225,12 @@ describe("client and bidirectional streaming over HTTP/1.1", () => {
   });
 
   test("client streaming: an NDJSON body, one reply", async () => {
-    const res = await send(app.url, { method: "POST", path: "/v1/stream:client", headers: { "Content-Type": "application/x-ndjson" }, body: '{"name":"a"}\n\n{"name":"b"}\n{"name":"c"}' });
+    const res = await send(app.url, {
+      method: "POST",
+      path: "/v1/stream:client",
+      headers: { "Content-Type": "application/x-ndjson" },
+      body: '{"name":"a"}\n\n{"name":"b"}\n{"name":"c"}',
+    });
     assert.equal(res.status, 200);
     assert.deepEqual(JSON.parse(res.text), { text: "a,b,c", index: 3, payload: "" });
   });
@@ -251,7 +261,12 @@ describe("client and bidirectional streaming over HTTP/1.1", () => {
   });
 
   test("a malformed line ends the call with INVALID_ARGUMENT naming it, and cancels the backend", async () => {
-    const res = await send(app.url, { method: "POST", path: "/v1/stream:client", headers: { "Content-Type": "application/x-ndjson" }, body: '{"name":"a"}\n{"name":\n{"name":"c"}\n' });
+    const res = await send(app.url, {
+      method: "POST",
+      path: "/v1/stream:client",
+      headers: { "Content-Type": "application/x-ndjson" },
+      body: '{"name":"a"}\n{"name":\n{"name":"c"}\n',
+    });
     assert.equal(res.status, 400);
     const body = JSON.parse(res.text);
     assert.equal(body.code, Code.INVALID_ARGUMENT);
@@ -272,7 +287,12 @@ describe("client and bidirectional streaming over HTTP/1.1", () => {
   });
 
   test("a backend failure in client streaming maps to the HTTP status", async () => {
-    const res = await send(app.url, { method: "POST", path: "/v1/stream:client", headers: { "Content-Type": "application/x-ndjson" }, body: `{"name":"x","fail_code":${Code.PERMISSION_DENIED}}\n` });
+    const res = await send(app.url, {
+      method: "POST",
+      path: "/v1/stream:client",
+      headers: { "Content-Type": "application/x-ndjson" },
+      body: `{"name":"x","fail_code":${Code.PERMISSION_DENIED}}\n`,
+    });
     assert.equal(res.status, 403);
     assert.equal(JSON.parse(res.text).message, "refused x");
   });
@@ -389,7 +409,12 @@ describe("in-process streaming", () => {
   });
 
   test("client streaming", async () => {
-    const res = await send(app.url, { method: "POST", path: "/v1/stream:client", headers: { "Content-Type": "application/x-ndjson" }, body: '{"name":"a"}\n{"name":"b"}\n' });
+    const res = await send(app.url, {
+      method: "POST",
+      path: "/v1/stream:client",
+      headers: { "Content-Type": "application/x-ndjson" },
+      body: '{"name":"a"}\n{"name":"b"}\n',
+    });
     assert.deepEqual(JSON.parse(res.text), { text: "a,b", index: 2, payload: "" });
   });
 
@@ -412,4 +437,3 @@ describe("in-process streaming", () => {
     await cancelled;
   });
 });
-

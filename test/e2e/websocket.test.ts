@@ -8,7 +8,16 @@ import express from "express";
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { WebSocket } from "ws";
-import { attachWebSockets, createGateway, dial, GatewayError, inProcess, type Backend, type GatewayOptions, type HttpRoute } from "grpc-gateway-express/runtime";
+import {
+  attachWebSockets,
+  createGateway,
+  dial,
+  GatewayError,
+  inProcess,
+  type Backend,
+  type GatewayOptions,
+  type HttpRoute,
+} from "grpc-gateway-express/runtime";
 import { registerEverythingGateway } from "../gen/testing/v1/everything_gateway.js";
 import { Everything } from "../gen/testing/v1/everything_pb.js";
 import { registerStreamerGateway } from "../gen/testing/v1/streaming_gateway.js";
@@ -250,17 +259,27 @@ for (const mode of modes) {
       const peer = await site.open("/v1/stream:client");
       for (const name of ["x", "y", "z"]) peer.send(JSON.stringify({ name }));
       await sleep(50);
-      assert.deepEqual(lastCall().requests.map((r) => r.name), ["x", "y", "z"], "requests stream in before the end");
+      assert.deepEqual(
+        lastCall().requests.map((r) => r.name),
+        ["x", "y", "z"],
+        "requests stream in before the end",
+      );
       peer.send("");
       const end = await peer.rest();
-      assert.deepEqual(end.frames.map((f) => [JSON.parse(f).text, JSON.parse(f).index]), [["x,y,z", 3]]);
+      assert.deepEqual(
+        end.frames.map((f) => [JSON.parse(f).text, JSON.parse(f).index]),
+        [["x,y,z", 3]],
+      );
       assert.equal(end.code, 1000);
     });
 
     test("server streaming on a GET route takes its request from the URL", async () => {
       const peer = await site.open("/v1/stream/alpha?count=3");
       const end = await peer.rest();
-      assert.deepEqual(end.frames.map((f) => JSON.parse(f).text), ["alpha #0", "alpha #1", "alpha #2"]);
+      assert.deepEqual(
+        end.frames.map((f) => JSON.parse(f).text),
+        ["alpha #0", "alpha #1", "alpha #2"],
+      );
       assert.equal(end.code, 1000);
     });
 
@@ -268,7 +287,10 @@ for (const mode of modes) {
       const peer = await site.open("/v1/stream:server");
       peer.send(JSON.stringify({ name: "beta", count: 2 }));
       const end = await peer.rest();
-      assert.deepEqual(end.frames.map((f) => JSON.parse(f).text), ["beta #0", "beta #1"]);
+      assert.deepEqual(
+        end.frames.map((f) => JSON.parse(f).text),
+        ["beta #0", "beta #1"],
+      );
       assert.equal(end.code, 1000);
     });
 
@@ -335,7 +357,10 @@ for (const mode of modes) {
     test("server streaming ends with the backend's status after its messages", async () => {
       const peer = await site.open("/v1/stream/gamma?count=2&failCode=14");
       const end = await peer.rest();
-      assert.deepEqual(end.frames.slice(0, 2).map((f) => JSON.parse(f).text), ["gamma #0", "gamma #1"]);
+      assert.deepEqual(
+        end.frames.slice(0, 2).map((f) => JSON.parse(f).text),
+        ["gamma #0", "gamma #1"],
+      );
       assert.equal(json(end.frames[2]).error !== undefined, true);
       assert.equal(end.code, 4000 + Code.UNAVAILABLE);
       assert.equal(end.reason, "failed after 2");

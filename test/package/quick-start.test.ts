@@ -43,7 +43,11 @@ function quickStartBlocks(): Block[] {
   const section = readme.slice(start, end < 0 ? undefined : end);
   return [...section.matchAll(/^( *)```(\w*)\n([\s\S]*?)^\1```$/gm)].map((m) => {
     const indent = m[1]!.length;
-    const body = m[3]!.replace(/\n$/, "").split("\n").map((line) => line.slice(Math.min(indent, line.search(/\S|$/)))).join("\n");
+    const body = m[3]!
+      .replace(/\n$/, "")
+      .split("\n")
+      .map((line) => line.slice(Math.min(indent, line.search(/\S|$/))))
+      .join("\n");
     return { lang: m[2]!, body };
   });
 }
@@ -126,7 +130,7 @@ async function runQuickStart(project: string, tarballs: Record<PackageName, stri
       if (block.lang !== "sh") {
         assert.ok(file !== undefined, `every non-shell block of the quick start names its file on its first line:\n${block.body}`);
         mkdirSync(dirname(join(project, file)), { recursive: true });
-        writeFileSync(join(project, file), swapPorts(block.body) + "\n");
+        writeFileSync(join(project, file), `${swapPorts(block.body)}\n`);
         continue;
       }
       for (const raw of block.body.split("\n")) {
@@ -254,17 +258,27 @@ describe("the packed packages", { concurrency: true }, () => {
     for (const absent of ["typescript", "@bufbuild/protoplugin", "express", "@bufbuild/buf"]) {
       assert.ok(!installed.some((p) => p === absent || p.endsWith(`/node_modules/${absent}`)), `a runtime-only install pulls in ${absent}`);
     }
-    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", 'import("grpc-gateway-express").then((m) => console.log(typeof m.createGateway))'], { cwd: project });
+    const { stdout } = await run(
+      process.execPath,
+      ["--input-type=module", "-e", 'import("grpc-gateway-express").then((m) => console.log(typeof m.createGateway))'],
+      { cwd: project },
+    );
     assert.equal(stdout.trim(), "function");
   });
 
-  for (const [label, pins] of [["the newest peers", {}], ["the oldest peers the ranges admit", oldestPeers()]] as const) {
+  for (const [label, pins] of [
+    ["the newest peers", {}],
+    ["the oldest peers the ranges admit", oldestPeers()],
+  ] as const) {
     test(`the README quick start runs as written, with ${label}`, async () => {
       const project = join(scratch, label.replaceAll(" ", "-"));
       mkdirSync(project);
       const transcript = await runQuickStart(project, packed.tarballs, pins);
       for (const step of ["npx buf generate", "npx tsc", "npx tsx server.ts &", "npx tsx backend.ts &", "npx tsx gateway.ts &"]) {
-        assert.ok(transcript.some((line) => line.startsWith(step)), `the quick start runs \`${step}\``);
+        assert.ok(
+          transcript.some((line) => line.startsWith(step)),
+          `the quick start runs \`${step}\``,
+        );
       }
       const { stdout } = await run("npm", ["ls", "--json", ...Object.keys(pins)], { cwd: project, env: cleanEnv() });
       const deps = (JSON.parse(stdout) as { dependencies: Record<string, { version: string }> }).dependencies;

@@ -106,7 +106,13 @@ const cases: Record<string, string> = {
 let set: FileDescriptorSet;
 
 function run(files: readonly string[], parameter = "target=ts") {
-  return protocGenGrpcGatewayExpress.run(createRequest(set, files.map((f) => `bad/v1/${f}.proto`), parameter));
+  return protocGenGrpcGatewayExpress.run(
+    createRequest(
+      set,
+      files.map((f) => `bad/v1/${f}.proto`),
+      parameter,
+    ),
+  );
 }
 
 // The whole message of the error generation fails with.
@@ -136,45 +142,86 @@ describe("rules that fail generation", () => {
 
   const table: [file: string, service: string, rule: string, problem: string][] = [
     ["missing_field", "MissingField", `rule "get: /v1/{missing}"`, `path variable "missing" does not name a field of bad.v1.GetRequest`],
-    ["missing_nested", "MissingNested", `rule "get: /v1/{sub.missing}"`,
-      `path variable "sub.missing" does not name a field of bad.v1.GetRequest: bad.v1.GetRequest.Sub has no field "missing"`],
-    ["through_scalar", "ThroughScalar", `rule "get: /v1/{name.first}"`,
+    [
+      "missing_nested",
+      "MissingNested",
+      `rule "get: /v1/{sub.missing}"`,
+      `path variable "sub.missing" does not name a field of bad.v1.GetRequest: bad.v1.GetRequest.Sub has no field "missing"`,
+    ],
+    [
+      "through_scalar",
+      "ThroughScalar",
+      `rule "get: /v1/{name.first}"`,
       `path variable "name.first" does not name a field of bad.v1.GetRequest: ` +
-        `bad.v1.GetRequest.name is a scalar field (string), not a singular message, so it has no field "first"`],
-    ["through_wrapper", "ThroughWrapper", `rule "get: /v1/{wrapped.value}"`,
+        `bad.v1.GetRequest.name is a scalar field (string), not a singular message, so it has no field "first"`,
+    ],
+    [
+      "through_wrapper",
+      "ThroughWrapper",
+      `rule "get: /v1/{wrapped.value}"`,
       `path variable "wrapped.value" does not name a field of bad.v1.GetRequest: ` +
-        `bad.v1.GetRequest.wrapped is a message field (google.protobuf.StringValue), which binds as a whole, so it has no field "value"`],
-    ["repeated_field", "RepeatedField", `rule "get: /v1/{subs}"`,
+        `bad.v1.GetRequest.wrapped is a message field (google.protobuf.StringValue), which binds as a whole, so it has no field "value"`,
+    ],
+    [
+      "repeated_field",
+      "RepeatedField",
+      `rule "get: /v1/{subs}"`,
       `path variable "subs" names a repeated field of messages (bad.v1.GetRequest.Sub); ` +
-        `a repeated path variable takes a comma-separated list of scalars or enums`],
-    ["repeated_multi_segment", "RepeatedMultiSegment", `rule "get: /v1/{tags=tags/*}"`,
-      `path variable "tags" captures "tags/*", so it must name a string field, not a repeated field`],
-    ["map_field", "MapField", `rule "get: /v1/{labels}"`,
-      `path variable "labels" names a map field; path variables bind singular fields and repeated scalars or enums only`],
-    ["message_field", "MessageField", `rule "get: /v1/{sub}"`,
+        `a repeated path variable takes a comma-separated list of scalars or enums`,
+    ],
+    [
+      "repeated_multi_segment",
+      "RepeatedMultiSegment",
+      `rule "get: /v1/{tags=tags/*}"`,
+      `path variable "tags" captures "tags/*", so it must name a string field, not a repeated field`,
+    ],
+    [
+      "map_field",
+      "MapField",
+      `rule "get: /v1/{labels}"`,
+      `path variable "labels" names a map field; path variables bind singular fields and repeated scalars or enums only`,
+    ],
+    [
+      "message_field",
+      "MessageField",
+      `rule "get: /v1/{sub}"`,
       `path variable "sub" names a message field (bad.v1.GetRequest.Sub); ` +
-        `path variables bind scalars, enums, and the well-known types Timestamp, Duration, FieldMask and wrappers`],
-    ["struct_field", "StructField", `rule "get: /v1/{struct}"`,
+        `path variables bind scalars, enums, and the well-known types Timestamp, Duration, FieldMask and wrappers`,
+    ],
+    [
+      "struct_field",
+      "StructField",
+      `rule "get: /v1/{struct}"`,
       `path variable "struct" names a message field (google.protobuf.Struct); ` +
-        `path variables bind scalars, enums, and the well-known types Timestamp, Duration, FieldMask and wrappers`],
-    ["multi_segment", "MultiSegment", `rule "get: /v1/{id=shelves/*}"`,
-      `path variable "id" captures "shelves/*", so it must name a string field, not a scalar field (int64)`],
+        `path variables bind scalars, enums, and the well-known types Timestamp, Duration, FieldMask and wrappers`,
+    ],
+    [
+      "multi_segment",
+      "MultiSegment",
+      `rule "get: /v1/{id=shelves/*}"`,
+      `path variable "id" captures "shelves/*", so it must name a string field, not a scalar field (int64)`,
+    ],
     ["twice", "Twice", `rule "get: /v1/{name}/{name}"`, `invalid path template: duplicate variable "name" at position 11 in "/v1/{name}/{name}"`],
     ["body_missing", "BodyMissing", `rule "post: /v1/x"`, `body "missing" does not name a field of bad.v1.GetRequest`],
-    ["response_missing", "ResponseMissing", `rule "get: /v1/x"`,
-      `response_body "sub.missing" does not name a field of bad.v1.Reply: bad.v1.GetRequest.Sub has no field "missing"`],
+    [
+      "response_missing",
+      "ResponseMissing",
+      `rule "get: /v1/x"`,
+      `response_body "sub.missing" does not name a field of bad.v1.Reply: bad.v1.GetRequest.Sub has no field "missing"`,
+    ],
     ["get_body", "GetBody", `rule "get: /v1/x"`, `a GET rule must not have a body, but it sets body "*"`],
-    ["nested_additional", "NestedAdditional", `additional binding "post: /v1/y"`,
-      "an additional binding must not have additional_bindings of its own"],
+    ["nested_additional", "NestedAdditional", `additional binding "post: /v1/y"`, "an additional binding must not have additional_bindings of its own"],
     ["no_pattern", "NoPattern", `rule "(no pattern)"`, "it must set one of get, put, post, delete, patch or custom"],
-    ["no_pattern_additional", "NoPatternAdditional", `additional binding "(no pattern)"`,
-      "it must set one of get, put, post, delete, patch or custom"],
+    ["no_pattern_additional", "NoPatternAdditional", `additional binding "(no pattern)"`, "it must set one of get, put, post, delete, patch or custom"],
     ["custom_kind", "CustomKind", `rule "custom GET ME: /v1/x"`, `custom kind "GET ME" is not a method the Node.js HTTP server accepts (see http.METHODS)`],
-    ["custom_lower", "CustomLower", `rule "custom search: /v1/x"`,
-      `custom kind "search" is not a method the Node.js HTTP server accepts (see http.METHODS)`],
+    ["custom_lower", "CustomLower", `rule "custom search: /v1/x"`, `custom kind "search" is not a method the Node.js HTTP server accepts (see http.METHODS)`],
     ["custom_any", "CustomAny", `rule "custom *: /v1/x"`, `custom kind "*" (any method) is not supported; write one rule per HTTP method`],
-    ["duplicate_method", "DuplicateMethod", `additional binding "get: /v1/x/{id}"`,
-      `GET /v1/x/{id} matches the same requests as service bad.v1.DuplicateMethod, method Get, rule "get: /v1/x/{name}"`],
+    [
+      "duplicate_method",
+      "DuplicateMethod",
+      `additional binding "get: /v1/x/{id}"`,
+      `GET /v1/x/{id} matches the same requests as service bad.v1.DuplicateMethod, method Get, rule "get: /v1/x/{name}"`,
+    ],
   ];
   for (const [file, service, rule, problem] of table) {
     it(`${file}: ${problem}`, () => {
@@ -196,8 +243,13 @@ describe("rules that fail generation", () => {
   it("refuses a body on DELETE unless allow_delete_body=true", () => {
     assert.equal(
       errorOf("delete_body"),
-      expected("delete_body", "DeleteBody", `rule "delete: /v1/x/{name}"`,
-        `a DELETE rule must not have a body unless allow_delete_body=true, but it sets body "sub"`, "Delete"),
+      expected(
+        "delete_body",
+        "DeleteBody",
+        `rule "delete: /v1/x/{name}"`,
+        `a DELETE rule must not have a body unless allow_delete_body=true, but it sets body "sub"`,
+        "Delete",
+      ),
     );
     const response = run(["delete_body"], "target=ts,allow_delete_body=true");
     assert.match(response.file[0]?.content ?? "", /httpMethod: "DELETE", path: "\/v1\/x\/\{name\}", body: "sub" \}/);
@@ -217,14 +269,24 @@ describe("rules that fail generation", () => {
   it("refuses two routes of one file that match the same requests with the same verb", () => {
     assert.equal(
       errorOf("duplicate_services"),
-      expected("duplicate_services", "Second", `rule "get: /v1/{sub.name=x/*}:do"`,
-        `GET /v1/{sub.name=x/*}:do matches the same requests as service bad.v1.First, method Get, rule "get: /v1/{name=x/*}:do"`, "Find"),
+      expected(
+        "duplicate_services",
+        "Second",
+        `rule "get: /v1/{sub.name=x/*}:do"`,
+        `GET /v1/{sub.name=x/*}:do matches the same requests as service bad.v1.First, method Get, rule "get: /v1/{name=x/*}:do"`,
+        "Find",
+      ),
     );
     // Variable extents do not tell routes apart: both match GET /v1/messages/<one segment>.
     assert.equal(
       errorOf("duplicate_extents"),
-      expected("duplicate_extents", "DuplicateExtents", `rule "get: /v1/messages/{id}"`,
-        `GET /v1/messages/{id} matches the same requests as service bad.v1.DuplicateExtents, method ByName, rule "get: /v1/{name=messages/*}"`, "ById"),
+      expected(
+        "duplicate_extents",
+        "DuplicateExtents",
+        `rule "get: /v1/messages/{id}"`,
+        `GET /v1/messages/{id} matches the same requests as service bad.v1.DuplicateExtents, method ByName, rule "get: /v1/{name=messages/*}"`,
+        "ById",
+      ),
     );
   });
 

@@ -186,10 +186,7 @@ describe("generated gateway files", () => {
 
   it("honours import_extension and runtime_import in the imports", () => {
     const lines = generateOne("greeter/v1/greeter.proto", "target=ts,runtime_import=@acme/gateway-runtime", "greeter/v1/greeter_gateway.ts");
-    assert.deepEqual(imports(lines), [
-      `import type { Backend, Gateway, HttpRoute } from "@acme/gateway-runtime";`,
-      `import { Greeter } from "./greeter_pb";`,
-    ]);
+    assert.deepEqual(imports(lines), [`import type { Backend, Gateway, HttpRoute } from "@acme/gateway-runtime";`, `import { Greeter } from "./greeter_pb";`]);
   });
 
   it("aliases runtime imports that clash with names from the schema", () => {

@@ -11,7 +11,9 @@ const src = new URL("../../src/", import.meta.url);
 test("src/ imports the runtime only through grpc-gateway-express/internal", () => {
   const runtimeImports: string[] = [];
   const escapes: string[] = [];
-  for (const name of readdirSync(src).filter((n) => n.endsWith(".ts")).sort()) {
+  for (const name of readdirSync(src)
+    .filter((n) => n.endsWith(".ts"))
+    .sort()) {
     const text = readFileSync(new URL(name, src), "utf8");
     for (const [, specifier] of text.matchAll(/from\s+"([^"]+)"/g)) {
       if (specifier!.startsWith("../")) escapes.push(`${name}: ${specifier}`);
@@ -20,5 +22,8 @@ test("src/ imports the runtime only through grpc-gateway-express/internal", () =
   }
   assert.deepEqual(escapes, [], "src/ imports nothing outside itself by a relative path");
   assert.ok(runtimeImports.length > 0, "the plugin imports the runtime somewhere");
-  assert.deepEqual(runtimeImports.filter((i) => !i.endsWith(": grpc-gateway-express/internal")), []);
+  assert.deepEqual(
+    runtimeImports.filter((i) => !i.endsWith(": grpc-gateway-express/internal")),
+    [],
+  );
 });

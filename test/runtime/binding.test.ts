@@ -33,7 +33,12 @@ function refused(route: HttpRoute, request: Request, message: string): void {
   );
 }
 
-const echo = (httpMethod: string, path: string, body?: string): HttpRoute => ({ method: Everything.method.echo, httpMethod, path, ...(body === undefined ? {} : { body }) });
+const echo = (httpMethod: string, path: string, body?: string): HttpRoute => ({
+  method: Everything.method.echo,
+  httpMethod,
+  path,
+  ...(body === undefined ? {} : { body }),
+});
 const getEcho = echo("GET", "/v1/echo/{string_value}");
 const postStar = echo("POST", "/v1/echo", "*");
 const postNested = echo("POST", "/v1/echo/{string_value}/nested", "nested");
@@ -79,8 +84,18 @@ describe("binding: path variables", () => {
   it("converts each element of a repeated path variable, naming the variable on failure", () => {
     const route = echo("GET", "/v1/x/{repeated_color}/{repeated_string}");
     const m = bind<Scalars>(route, { pathParams: { repeated_color: "COLOR_RED,2", repeated_string: "a,,b" } });
-    assert.deepEqual([m.repeatedColor, m.repeatedString], [[1, 2], ["a", "", "b"]]);
-    refused(route, { pathParams: { repeated_color: "COLOR_RED,PURPLE" } }, 'invalid value for path variable "repeated_color": "PURPLE" is not a valid testing.v1.Color');
+    assert.deepEqual(
+      [m.repeatedColor, m.repeatedString],
+      [
+        [1, 2],
+        ["a", "", "b"],
+      ],
+    );
+    refused(
+      route,
+      { pathParams: { repeated_color: "COLOR_RED,PURPLE" } },
+      'invalid value for path variable "repeated_color": "PURPLE" is not a valid testing.v1.Color',
+    );
   });
 
   it("skips variables the router did not supply", () => {
@@ -132,7 +147,10 @@ describe("binding: body", () => {
     const calls: [DescMessage, DescField | undefined][] = [];
     const spy: Marshaler = { contentType: "x", unmarshal: (_b, schema, _t, field) => void calls.push([schema, field]), marshal: () => "" };
     bind(echo("POST", "/v1/x", "nested.child"), { body: "{}", marshaler: spy });
-    assert.deepEqual(calls.map(([s, f]) => [s.typeName, f?.name]), [["testing.v1.Nested", "child"]]);
+    assert.deepEqual(
+      calls.map(([s, f]) => [s.typeName, f?.name]),
+      [["testing.v1.Nested", "child"]],
+    );
   });
 
   it("passes marshaler errors through", () => {
@@ -141,12 +159,20 @@ describe("binding: body", () => {
 
   it("refuses a path variable for another member of a oneof the body set", () => {
     const route = echo("POST", "/v1/x/{choice_a}", "*");
-    refused(route, { pathParams: { choice_a: "a" }, body: '{"choiceB":1}' }, 'invalid value for path variable "choice_a": oneof "choice" already has "choice_b" set');
+    refused(
+      route,
+      { pathParams: { choice_a: "a" }, body: '{"choiceB":1}' },
+      'invalid value for path variable "choice_a": oneof "choice" already has "choice_b" set',
+    );
     assert.deepEqual(bind<Scalars>(route, { pathParams: { choice_a: "a" }, body: '{"choiceA":"b"}' }).choice, { case: "choiceA", value: "a" });
   });
 
   it("refuses a query parameter for another member of a oneof the path set", () => {
-    refused(echo("GET", "/v1/x/{choice_a}"), { pathParams: { choice_a: "a" }, query: "choice_b=1" }, 'invalid value for query parameter "choice_b": oneof "choice" already has "choice_a" set');
+    refused(
+      echo("GET", "/v1/x/{choice_a}"),
+      { pathParams: { choice_a: "a" }, query: "choice_b=1" },
+      'invalid value for query parameter "choice_b": oneof "choice" already has "choice_a" set',
+    );
   });
 });
 
@@ -160,13 +186,34 @@ describe("binding: options", () => {
 describe("binding: rules that cannot bind", () => {
   const fails = (route: HttpRoute, message: string) => assert.throws(() => compileBinding(route, {}), { message });
   it("throws at compile time, naming the route", () => {
-    fails(echo("GET", "/v1/{nope}"), 'cannot bind GET /v1/{nope} to testing.v1.Everything.Echo: field path "nope" of testing.v1.Scalars: testing.v1.Scalars has no field "nope"');
-    fails(echo("GET", "/v1/{nested}"), 'cannot bind GET /v1/{nested} to testing.v1.Everything.Echo: path variable "nested" names a message field that has no text form');
-    fails(echo("GET", "/v1/{labels}"), 'cannot bind GET /v1/{labels} to testing.v1.Everything.Echo: path variable "labels" names a map field that has no text form');
-    fails(echo("GET", "/v1/{uuid.x}"), 'cannot bind GET /v1/{uuid.x} to testing.v1.Everything.Echo: field path "uuid.x" of testing.v1.Scalars: "uuid" is not a message field');
-    fails(echo("GET", "/v1/{repeated_nested}"), 'cannot bind GET /v1/{repeated_nested} to testing.v1.Everything.Echo: path variable "repeated_nested" names a repeated message field; a repeated path variable takes a comma-separated list of scalars or enums');
-    fails(echo("GET", "/v1/{struct_value}"), 'cannot bind GET /v1/{struct_value} to testing.v1.Everything.Echo: path variable "struct_value" names a message field whose text form is JSON, which query parameters take but path variables do not');
-    fails(echo("POST", "/v1/x", "nope"), 'cannot bind POST /v1/x to testing.v1.Everything.Echo: field path "nope" of testing.v1.Scalars: testing.v1.Scalars has no field "nope"');
+    fails(
+      echo("GET", "/v1/{nope}"),
+      'cannot bind GET /v1/{nope} to testing.v1.Everything.Echo: field path "nope" of testing.v1.Scalars: testing.v1.Scalars has no field "nope"',
+    );
+    fails(
+      echo("GET", "/v1/{nested}"),
+      'cannot bind GET /v1/{nested} to testing.v1.Everything.Echo: path variable "nested" names a message field that has no text form',
+    );
+    fails(
+      echo("GET", "/v1/{labels}"),
+      'cannot bind GET /v1/{labels} to testing.v1.Everything.Echo: path variable "labels" names a map field that has no text form',
+    );
+    fails(
+      echo("GET", "/v1/{uuid.x}"),
+      'cannot bind GET /v1/{uuid.x} to testing.v1.Everything.Echo: field path "uuid.x" of testing.v1.Scalars: "uuid" is not a message field',
+    );
+    fails(
+      echo("GET", "/v1/{repeated_nested}"),
+      'cannot bind GET /v1/{repeated_nested} to testing.v1.Everything.Echo: path variable "repeated_nested" names a repeated message field; a repeated path variable takes a comma-separated list of scalars or enums',
+    );
+    fails(
+      echo("GET", "/v1/{struct_value}"),
+      'cannot bind GET /v1/{struct_value} to testing.v1.Everything.Echo: path variable "struct_value" names a message field whose text form is JSON, which query parameters take but path variables do not',
+    );
+    fails(
+      echo("POST", "/v1/x", "nope"),
+      'cannot bind POST /v1/x to testing.v1.Everything.Echo: field path "nope" of testing.v1.Scalars: testing.v1.Scalars has no field "nope"',
+    );
   });
 });
 

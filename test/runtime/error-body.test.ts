@@ -32,10 +32,23 @@ const durationBase64 = Buffer.from(toBinary(DurationSchema, duration)).toString(
 
 describe("status mapping", () => {
   const table: [keyof typeof Code, number][] = [
-    ["OK", 200], ["CANCELLED", 499], ["UNKNOWN", 500], ["INVALID_ARGUMENT", 400], ["DEADLINE_EXCEEDED", 504],
-    ["NOT_FOUND", 404], ["ALREADY_EXISTS", 409], ["PERMISSION_DENIED", 403], ["RESOURCE_EXHAUSTED", 429],
-    ["FAILED_PRECONDITION", 400], ["ABORTED", 409], ["OUT_OF_RANGE", 400], ["UNIMPLEMENTED", 501],
-    ["INTERNAL", 500], ["UNAVAILABLE", 503], ["DATA_LOSS", 500], ["UNAUTHENTICATED", 401],
+    ["OK", 200],
+    ["CANCELLED", 499],
+    ["UNKNOWN", 500],
+    ["INVALID_ARGUMENT", 400],
+    ["DEADLINE_EXCEEDED", 504],
+    ["NOT_FOUND", 404],
+    ["ALREADY_EXISTS", 409],
+    ["PERMISSION_DENIED", 403],
+    ["RESOURCE_EXHAUSTED", 429],
+    ["FAILED_PRECONDITION", 400],
+    ["ABORTED", 409],
+    ["OUT_OF_RANGE", 400],
+    ["UNIMPLEMENTED", 501],
+    ["INTERNAL", 500],
+    ["UNAVAILABLE", 503],
+    ["DATA_LOSS", 500],
+    ["UNAUTHENTICATED", 401],
   ];
   for (const [name, status] of table) {
     test(`${name} is HTTP ${status}`, async () => {
@@ -66,10 +79,7 @@ describe("errorBodyFromError", () => {
 
   test("renders an unknown type as @type plus base64 value instead of failing", () => {
     const err = new GatewayError(Code.INTERNAL, "x", { details: [durationAny, anyPack(BadRequestSchema, badRequest)] });
-    assert.deepEqual(errorBodyFromError(err).details, [
-      { "@type": "type.googleapis.com/google.protobuf.Duration", value: durationBase64 },
-      badRequestJson,
-    ]);
+    assert.deepEqual(errorBodyFromError(err).details, [{ "@type": "type.googleapis.com/google.protobuf.Duration", value: durationBase64 }, badRequestJson]);
   });
 
   test("bytes that do not decode as their type fall back to base64 too", () => {

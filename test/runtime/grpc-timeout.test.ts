@@ -67,6 +67,9 @@ describe("deadlineFromRequest", () => {
   test("a default of 0 means none", async () => assert.equal(await remaining({}, 0), null));
   test("an empty header counts as absent", async () => near(await remaining({ "Grpc-Timeout": "" }, 700), 700));
   test("a malformed header is INVALID_ARGUMENT", async () => {
-    assert.equal(await remaining({ "Grpc-Timeout": "soon" }, 1000), '3: invalid Grpc-Timeout header "soon": want 1 to 8 digits and a unit (H, M, S, m, u or n)');
+    assert.equal(
+      await remaining({ "Grpc-Timeout": "soon" }, 1000),
+      '3: invalid Grpc-Timeout header "soon": want 1 to 8 digits and a unit (H, M, S, m, u or n)',
+    );
   });
 });

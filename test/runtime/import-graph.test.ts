@@ -38,7 +38,7 @@ function runtimeGraph(): ImportGraph {
   for (const file of runtimeFiles(runtimeDir)) {
     const targets = relativeImports(readFileSync(file, "utf8"))
       .map((spec) => resolve(dirname(file), spec.replace(/\.js$/, ".ts")))
-      .filter((target) => !target.startsWith(excluded + "/"))
+      .filter((target) => !target.startsWith(`${excluded}/`))
       .map((target) => relative(runtimeDir, target));
     graph.set(relative(runtimeDir, file), targets);
   }
@@ -139,7 +139,16 @@ describe("import graph", () => {
       ["e.ts", ["e.ts"]],
     ]);
     assert.deepEqual(findCycles(cyclic), ["a.ts -> b.ts -> c.ts -> a.ts (tied in too: f.ts)", "e.ts -> e.ts"]);
-    assert.deepEqual(findCycles(new Map([["a.ts", ["b.ts", "c.ts"]], ["b.ts", ["c.ts"]], ["c.ts", []]])), []);
+    assert.deepEqual(
+      findCycles(
+        new Map([
+          ["a.ts", ["b.ts", "c.ts"]],
+          ["b.ts", ["c.ts"]],
+          ["c.ts", []],
+        ]),
+      ),
+      [],
+    );
   });
 
   test("runtime/ has no import cycle", () => {

@@ -226,47 +226,104 @@ export function random(seed: number): () => number {
 
 // JSON texts of values, valid for a kind first, then doubtful or wrong.
 const scalarTexts: Record<ScalarType, [valid: string[], doubtful: string[]]> = {
-  [ScalarType.DOUBLE]: [["1.5", "-0", "0", "1e300", '"NaN"', '"Infinity"', '"-Infinity"', '"2.5"', '"1e3"', "3"], ['"nan"', '" 1"', '""', '"1e400"', "true", '"x"', "[]"]],
-  [ScalarType.FLOAT]: [["1.5", "-0", "3.4028234663852886e38", '"NaN"', '"-Infinity"', '"0.1"'], ["1e39", '"1e39"', '"Inf"', "{}", "false"]],
-  [ScalarType.INT32]: [["1", "-1", "0", "-0", "2147483647", "-2147483648", '"12"', '"-7"', "1e2", '"1e2"', '"0x10"'], ["2147483648", "1.5", '"1.5"', '" 12"', '""', '"abc"', "true", "[]"]],
-  [ScalarType.UINT32]: [["0", "4294967295", '"5"', "-0"], ["-1", "4294967296", '"-1"', '"x"']],
+  [ScalarType.DOUBLE]: [
+    ["1.5", "-0", "0", "1e300", '"NaN"', '"Infinity"', '"-Infinity"', '"2.5"', '"1e3"', "3"],
+    ['"nan"', '" 1"', '""', '"1e400"', "true", '"x"', "[]"],
+  ],
+  [ScalarType.FLOAT]: [
+    ["1.5", "-0", "3.4028234663852886e38", '"NaN"', '"-Infinity"', '"0.1"'],
+    ["1e39", '"1e39"', '"Inf"', "{}", "false"],
+  ],
+  [ScalarType.INT32]: [
+    ["1", "-1", "0", "-0", "2147483647", "-2147483648", '"12"', '"-7"', "1e2", '"1e2"', '"0x10"'],
+    ["2147483648", "1.5", '"1.5"', '" 12"', '""', '"abc"', "true", "[]"],
+  ],
+  [ScalarType.UINT32]: [
+    ["0", "4294967295", '"5"', "-0"],
+    ["-1", "4294967296", '"-1"', '"x"'],
+  ],
   [ScalarType.SINT32]: [["-5", '"-5"'], ["2147483648"]],
   [ScalarType.FIXED32]: [["7", '"7"'], ["-7"]],
   [ScalarType.SFIXED32]: [["-7", '"-7"'], ['"7.5"']],
-  [ScalarType.INT64]: [["1", "-1", '"9007199254740993"', "9007199254740993", '"-9223372036854775808"', '"0x1F"', '" 5"', '"012"', "1e3"], ['"9223372036854775808"', "1.5", '"1.5"', '""', "true", '"1e3"', "{}"]],
-  [ScalarType.UINT64]: [["1", '"18446744073709551615"', "18446744073709551615", "0"], ["-1", '"-1"', '"18446744073709551616"']],
+  [ScalarType.INT64]: [
+    ["1", "-1", '"9007199254740993"', "9007199254740993", '"-9223372036854775808"', '"0x1F"', '" 5"', '"012"', "1e3"],
+    ['"9223372036854775808"', "1.5", '"1.5"', '""', "true", '"1e3"', "{}"],
+  ],
+  [ScalarType.UINT64]: [
+    ["1", '"18446744073709551615"', "18446744073709551615", "0"],
+    ["-1", '"-1"', '"18446744073709551616"'],
+  ],
   [ScalarType.SINT64]: [["-3", '"-3"'], ['"x"']],
   [ScalarType.FIXED64]: [["3", '"3"'], ["-3"]],
   [ScalarType.SFIXED64]: [["-3", '"-3"'], ["0.5"]],
-  [ScalarType.BOOL]: [["true", "false"], ['"true"', "1", "0"]],
-  [ScalarType.STRING]: [['"x"', '""', '"a:b"', '"\\u00e9\\n\\"q\\""', '"😀"', '"\\u2028"', '"::"'], ['"\\ud800"', "1", "true", "[]"]],
-  [ScalarType.BYTES]: [['"AQID"', '"AQ-_"', '"AQ=="', '""', '"AQI"', '"AQ\\nID"', '"AQ=ID"'], ['"!!"', '"A"', "1", '"a:b"']],
+  [ScalarType.BOOL]: [
+    ["true", "false"],
+    ['"true"', "1", "0"],
+  ],
+  [ScalarType.STRING]: [
+    ['"x"', '""', '"a:b"', '"\\u00e9\\n\\"q\\""', '"😀"', '"\\u2028"', '"::"'],
+    ['"\\ud800"', "1", "true", "[]"],
+  ],
+  [ScalarType.BYTES]: [
+    ['"AQID"', '"AQ-_"', '"AQ=="', '""', '"AQI"', '"AQ\\nID"', '"AQ=ID"'],
+    ['"!!"', '"A"', "1", '"a:b"'],
+  ],
 };
 
 const mapKeys: Partial<Record<ScalarType, [valid: string[], doubtful: string[]]>> = {
   [ScalarType.STRING]: [["a", "", "__proto__", "k:v", "é"], ["\ud800"]],
-  [ScalarType.BOOL]: [["true", "false"], ["yes", "1", "True"]],
-  [ScalarType.INT32]: [["1", "-2", "0", "-0", "1e1", "0x1"], ["1.5", " 1", "", "2147483648"]],
+  [ScalarType.BOOL]: [
+    ["true", "false"],
+    ["yes", "1", "True"],
+  ],
+  [ScalarType.INT32]: [
+    ["1", "-2", "0", "-0", "1e1", "0x1"],
+    ["1.5", " 1", "", "2147483648"],
+  ],
   [ScalarType.SINT32]: [["1", "-2"], ["x"]],
-  [ScalarType.INT64]: [["1", "-2", "007", "-0", "0", "9223372036854775807"], ["9223372036854775808", "", "x"]],
-  [ScalarType.UINT64]: [["1", "18446744073709551615", "0001"], ["-1", "x"]],
+  [ScalarType.INT64]: [
+    ["1", "-2", "007", "-0", "0", "9223372036854775807"],
+    ["9223372036854775808", "", "x"],
+  ],
+  [ScalarType.UINT64]: [
+    ["1", "18446744073709551615", "0001"],
+    ["-1", "x"],
+  ],
   [ScalarType.FIXED64]: [["1", "20"], ["-20"]],
 };
 
 const wktTexts: Record<string, [valid: string[], doubtful: string[]]> = {
-  "google.protobuf.Timestamp": [['"2024-01-01T00:00:00Z"', '"2024-01-01T10:00:00.5+01:00"', "null"], ['"yesterday"', "1", '"0000-01-01T00:00:00Z"']],
-  "google.protobuf.Duration": [['"1.5s"', '"-0.5s"', '"3s"'], ['"1m"', "1"]],
-  "google.protobuf.FieldMask": [['"a.b,cD"', '""'], ['"a_b"', "1"]],
-  "google.protobuf.Struct": [['{"a":1,"b":[null,{"c":"d:e"}],"e":{}}', "{}", '{"__proto__":1}'], ["[]", '"x"']],
+  "google.protobuf.Timestamp": [
+    ['"2024-01-01T00:00:00Z"', '"2024-01-01T10:00:00.5+01:00"', "null"],
+    ['"yesterday"', "1", '"0000-01-01T00:00:00Z"'],
+  ],
+  "google.protobuf.Duration": [
+    ['"1.5s"', '"-0.5s"', '"3s"'],
+    ['"1m"', "1"],
+  ],
+  "google.protobuf.FieldMask": [
+    ['"a.b,cD"', '""'],
+    ['"a_b"', "1"],
+  ],
+  "google.protobuf.Struct": [
+    ['{"a":1,"b":[null,{"c":"d:e"}],"e":{}}', "{}", '{"__proto__":1}'],
+    ["[]", '"x"'],
+  ],
   "google.protobuf.Value": [["null", "1", '"x"', '[1,{"a":[]}]', '{"k":true}'], []],
   "google.protobuf.ListValue": [["[]", '[1,"a:b",null]'], ["{}"]],
-  "google.protobuf.Any": [['{"@type":"type.googleapis.com/fast.v1.Plain2","a":1}', '{"@type":"type.googleapis.com/google.protobuf.Duration","value":"2s"}', "{}"], ['{"@type":"type.googleapis.com/nope.Nope"}', '{"a":1}', '{"@type":"type.googleapis.com/fast.v1.Plain2","nope":1}']],
+  "google.protobuf.Any": [
+    ['{"@type":"type.googleapis.com/fast.v1.Plain2","a":1}', '{"@type":"type.googleapis.com/google.protobuf.Duration","value":"2s"}', "{}"],
+    ['{"@type":"type.googleapis.com/nope.Nope"}', '{"a":1}', '{"@type":"type.googleapis.com/fast.v1.Plain2","nope":1}'],
+  ],
   "google.protobuf.Int64Value": [['"5"', "5", "null"], ['"x"']],
   "google.protobuf.Int32Value": [["5", '"5"'], ["5.5"]],
   "google.protobuf.StringValue": [['"w"', "null"], ["1"]],
   "google.protobuf.BytesValue": [['"AQID"'], ['"!"']],
   "google.protobuf.BoolValue": [["true", "null"], ['"true"']],
-  "google.protobuf.Empty": [["{}", "null"], ['{"a":1}', "1"]],
+  "google.protobuf.Empty": [
+    ["{}", "null"],
+    ['{"a":1}', "1"],
+  ],
 };
 
 interface Gen {
@@ -328,7 +385,11 @@ function fieldText(g: Gen, field: DescField): string {
 function singular(g: Gen, field: DescField): string {
   if (field.message !== undefined) return g.depth > 3 ? "{}" : messageText(g, field.message);
   if (field.enum !== undefined) {
-    if (field.enum.typeName === "google.protobuf.NullValue") return choose(g, [["null", '"NULL_VALUE"', "0"], ['"NOPE"', "1"]]);
+    if (field.enum.typeName === "google.protobuf.NullValue")
+      return choose(g, [
+        ["null", '"NULL_VALUE"', "0"],
+        ['"NOPE"', "1"],
+      ]);
     const names = field.enum.values.flatMap((v) => [JSON.stringify(v.name), String(v.number)]);
     return choose(g, [names, ['"NOPE"', "99", "1.5", "true", "4294967296", JSON.stringify(field.enum.values[0]!.name.toLowerCase())]]);
   }

@@ -34,7 +34,9 @@ describe("json marshaler: unmarshal", () => {
   });
 
   it("reads both name styles and every shape", () => {
-    const m = read('{"string_value":"x","int64Value":"5","nested":{"name":"n","child":{"amount":2}},"labels":{"a":"b"},"color":"COLOR_RED","duration":"2s","repeatedInt32":[1,2],"choiceB":3}');
+    const m = read(
+      '{"string_value":"x","int64Value":"5","nested":{"name":"n","child":{"amount":2}},"labels":{"a":"b"},"color":"COLOR_RED","duration":"2s","repeatedInt32":[1,2],"choiceB":3}',
+    );
     assert.equal(m.stringValue, "x");
     assert.equal(m.int64Value, 5n);
     assert.equal(m.nested?.child?.amount, 2);
@@ -222,7 +224,10 @@ message Palette {
       return toJson(palette, target, { registry });
     };
     const refusedPalette = (json: string, message: string, options: JsonMarshalerOptions = {}) =>
-      assert.throws(() => readPalette(json, options), (err: unknown) => err instanceof GatewayError && err.code === Code.INVALID_ARGUMENT && err.message === message);
+      assert.throws(
+        () => readPalette(json, options),
+        (err: unknown) => err instanceof GatewayError && err.code === Code.INVALID_ARGUMENT && err.message === message,
+      );
     const shadeError = (path: string, value: string) => enumError(path, value, "screen.v1.Shade");
 
     it("refuses an unknown enum name in a map value or a oneof, naming the entry", () => {
@@ -248,7 +253,9 @@ message Palette {
       assert.deepEqual(readPalette(`{"extras":[{"@type":"${url}","nope":1,"inner":{"nope":2,"shade":1}}],"nope":3}`), {
         extras: [{ "@type": url, inner: { shade: "SHADE_DARK" } }],
       });
-      refusedPalette(`{"extras":[{"@type":"${url}","nope":1}]}`, 'cannot decode message screen.v1.Palette from JSON: key "nope" is unknown', { discardUnknown: false });
+      refusedPalette(`{"extras":[{"@type":"${url}","nope":1}]}`, 'cannot decode message screen.v1.Palette from JSON: key "nope" is unknown', {
+        discardUnknown: false,
+      });
     });
   });
 });

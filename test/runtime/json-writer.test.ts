@@ -66,7 +66,11 @@ function check(schema: DescMessage, message: Message): number {
   for (const [options, w] of writersByOptions) {
     const context = `${schema.typeName} ${JSON.stringify(options, (k, v: unknown) => (k === "registry" ? true : typeof v === "bigint" ? `${v}n` : v))}`;
     const reference = attempt(() => w.reference.write(schema, message));
-    assert.deepStrictEqual(attempt(() => w.marshaler.marshal(schema, message)), reference, context);
+    assert.deepStrictEqual(
+      attempt(() => w.marshaler.marshal(schema, message)),
+      reference,
+      context,
+    );
     const fast = w.writer.write(schema, message);
     if (fast !== undefined) {
       written++;
@@ -86,7 +90,16 @@ describe("compiled JSON writer", () => {
       [Order, order],
       [Order, create(Order)],
       [NestedSchema, create(NestedSchema, { name: "n", child: { amount: 2 } })],
-      [ScalarsSchema, create(ScalarsSchema, { optionalInt32: 0, choice: { case: "choiceA", value: "a" }, nested: {}, stringWrapper: "w", structValue: { a: [1, { b: null }] } })],
+      [
+        ScalarsSchema,
+        create(ScalarsSchema, {
+          optionalInt32: 0,
+          choice: { case: "choiceA", value: "a" },
+          nested: {},
+          stringWrapper: "w",
+          structValue: { a: [1, { b: null }] },
+        }),
+      ],
       [Legacy, create(Legacy, { r: 1n })],
       [Legacy, create(Legacy, { r: 0n, a: 0, b: "", c: 0, child: { r: 2n }, listC: [1, 5], mapC: { k: 0 }, o: { case: "oC", value: 1 } })],
       [Modern, create(Modern)],
@@ -110,10 +123,20 @@ describe("compiled JSON writer", () => {
       k({ d: Number.NaN, f: Number.POSITIVE_INFINITY, opt_d: -0, listD: [Number.NEGATIVE_INFINITY, -0, 1e21, 5e-324] }),
       k({ d: -0, f: 1e39, i32: Number.NaN, u32: 1.5, s32: -0, fx32: Number.POSITIVE_INFINITY }),
       k({ i64: 2n ** 70n, u64: -1n, s64: "12x", fx64: 12, sfx64: 1.5, i64Str: "007", u64Num: 9007199254740993n }),
-      k({ s: 'q"b\\s\u0000\u001f\u007f\u2028\ud800😀é/', listS: ["\n", "\ud83d", "\udc00x", ""], mapSs: { "a\"b": "\t", __proto__: "p", "": "" } }),
-      k({ by: new Uint8Array([0, 255, 62, 63]), listBy: [new Uint8Array(0), new Uint8Array([1])], optBy: new Uint8Array(0), mapU64: { "1": new Uint8Array([251]) } }),
+      k({ s: 'q"b\\s\u0000\u001f\u007f\u2028\ud800😀é/', listS: ["\n", "\ud83d", "\udc00x", ""], mapSs: { 'a"b': "\t", __proto__: "p", "": "" } }),
+      k({
+        by: new Uint8Array([0, 255, 62, 63]),
+        listBy: [new Uint8Array(0), new Uint8Array([1])],
+        optBy: new Uint8Array(0),
+        mapU64: { "1": new Uint8Array([251]) },
+      }),
       k({ mood: 99, aliased: 1, listMood: [0, 7, -1], optMood: 0, mapI64: { "-5": 2 }, pick: { case: "pickMood", value: 42 } }),
-      k({ mapI32: { 1: 5n, "-0": 0n }, mapB: { true: create(Kitchen), false: create(Kitchen, { s: "f" }) }, mapS32: { "3": Number.NaN }, mapFx64: { "18446744073709551615": "max" } }),
+      k({
+        mapI32: { 1: 5n, "-0": 0n },
+        mapB: { true: create(Kitchen), false: create(Kitchen, { s: "f" }) },
+        mapS32: { "3": Number.NaN },
+        mapFx64: { "18446744073709551615": "max" },
+      }),
       k({ st: { a: [1, "x", null, true, { b: [] }], "": {}, __proto__: { z: 0 } }, listSt: [{}, { n: 1.5 }], mapSt: { k: { v: "w" } } }),
       k({ st: null, listSt: [[1, 2], "x"] }),
       k({ st: { bad: Number.NaN } }),

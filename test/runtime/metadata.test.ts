@@ -10,10 +10,30 @@ before(async () => (server = await startServer()));
 after(() => server.close());
 
 const permanentHeaders = [
-  "Accept", "Accept-Charset", "Accept-Language", "Accept-Ranges", "Authorization", "Cache-Control",
-  "Content-Type", "Cookie", "Date", "Expect", "From", "Host", "If-Match", "If-Modified-Since",
-  "If-None-Match", "If-Schedule-Tag-Match", "If-Unmodified-Since", "Max-Forwards", "Origin",
-  "Pragma", "Referer", "User-Agent", "Via", "Warning",
+  "Accept",
+  "Accept-Charset",
+  "Accept-Language",
+  "Accept-Ranges",
+  "Authorization",
+  "Cache-Control",
+  "Content-Type",
+  "Cookie",
+  "Date",
+  "Expect",
+  "From",
+  "Host",
+  "If-Match",
+  "If-Modified-Since",
+  "If-None-Match",
+  "If-Schedule-Tag-Match",
+  "If-Unmodified-Since",
+  "Max-Forwards",
+  "Origin",
+  "Pragma",
+  "Referer",
+  "User-Agent",
+  "Via",
+  "Warning",
 ];
 
 /** Everything the client forwards, binary values as `bin:<hex>`. */
@@ -154,7 +174,18 @@ describe("metadataFromRequest: -bin values", () => {
 describe("metadataFromRequest: what never passes", () => {
   test("hop-by-hop headers are dropped even by a matcher that takes everything", async () => {
     server.handle((req, res) => res.end(JSON.stringify(asJson(metadataFromRequest(req, { incomingHeaderMatcher: everything })))));
-    const lines = ["Host: h", "Connection: keep-alive", "Keep-Alive: timeout=5", "TE: trailers", "Trailer: X-T", "Upgrade: h2c", "Proxy-Authorization: Basic x", "Proxy-Connection: close", "Proxy-Other: 1", "X-Kept: 1"];
+    const lines = [
+      "Host: h",
+      "Connection: keep-alive",
+      "Keep-Alive: timeout=5",
+      "TE: trailers",
+      "Trailer: X-T",
+      "Upgrade: h2c",
+      "Proxy-Authorization: Basic x",
+      "Proxy-Connection: close",
+      "Proxy-Other: 1",
+      "X-Kept: 1",
+    ];
     const md = JSON.parse(await getRaw(server.port, "/", lines)) as Forwarded;
     assert.deepEqual(own(md), { "x-kept": ["1"] });
   });

@@ -53,8 +53,18 @@ describe("query: scalars", () => {
   });
 
   for (const [text, want] of [
-    ["1", true], ["t", true], ["T", true], ["TRUE", true], ["true", true], ["True", true],
-    ["0", false], ["f", false], ["F", false], ["FALSE", false], ["false", false], ["False", false],
+    ["1", true],
+    ["t", true],
+    ["T", true],
+    ["TRUE", true],
+    ["true", true],
+    ["True", true],
+    ["0", false],
+    ["f", false],
+    ["F", false],
+    ["FALSE", false],
+    ["false", false],
+    ["False", false],
   ] as const) {
     it(`takes bool ${text} as ${want}`, () => {
       assert.equal(bind(`bool_value=${text}&bool_wrapper=${text}`).boolValue, want);
@@ -184,8 +194,13 @@ describe("query: well-known types", () => {
 
   it("takes Duration in Go's time.ParseDuration forms", () => {
     const cases: [string, bigint, number][] = [
-      ["1.5s", 1n, 500_000_000], ["300ms", 0n, 300_000_000], ["1h30m", 5400n, 0], ["-1.5s", -1n, -500_000_000],
-      ["0", 0n, 0], ["2us", 0n, 2000], ["1m0.000000001s", 60n, 1],
+      ["1.5s", 1n, 500_000_000],
+      ["300ms", 0n, 300_000_000],
+      ["1h30m", 5400n, 0],
+      ["-1.5s", -1n, -500_000_000],
+      ["0", 0n, 0],
+      ["2us", 0n, 2000],
+      ["1m0.000000001s", 60n, 1],
     ];
     for (const [text, seconds, nanos] of cases) {
       const d = bind(`duration=${encodeURIComponent(text)}`).duration;
@@ -305,7 +320,13 @@ describe("query: decoding", () => {
       parseQuery(raw, (k, v) => pairs.push([k, v]));
       return pairs;
     };
-    assert.deepEqual(collect("b=1&a=2&b=3&c&=4"), [["b", "1"], ["a", "2"], ["b", "3"], ["c", ""], ["", "4"]]);
+    assert.deepEqual(collect("b=1&a=2&b=3&c&=4"), [
+      ["b", "1"],
+      ["a", "2"],
+      ["b", "3"],
+      ["c", ""],
+      ["", "4"],
+    ]);
     for (const raw of ["a=1&b=%7A&c+d=e+f", "x=%E2%82%AC", "a=1;b=2", "&&a==&"]) {
       assert.deepEqual(collect(raw), [...new URLSearchParams(raw)], raw);
     }

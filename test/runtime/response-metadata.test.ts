@@ -89,7 +89,10 @@ describe("trailers", () => {
     md.add("sig-bin", Buffer.from([255]));
     md.add("grpc-status", "0");
     assert.deepEqual(trailerHeadersFromMetadata(md), { "Grpc-Trailer-X-Cost": "7", "Grpc-Trailer-X-Tag": ["a", "b"], "Grpc-Trailer-Sig-Bin": "/w==" });
-    assert.deepEqual(trailerHeadersFromMetadata(md, (k) => (k === "x-cost" ? "Cost" : undefined)), { Cost: "7" });
+    assert.deepEqual(
+      trailerHeadersFromMetadata(md, (k) => (k === "x-cost" ? "Cost" : undefined)),
+      { Cost: "7" },
+    );
   });
 
   async function served(te: string | undefined) {

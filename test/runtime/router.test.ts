@@ -66,7 +66,10 @@ describe("router: specificity, not registration order", () => {
   const both = (routes: Route[]) => [routerOf(routes), routerOf([...routes].reverse())];
 
   test("a literal beats a variable at the first segment where they differ", () => {
-    for (const r of both([["GET", "/v1/{a}/x"], ["GET", "/v1/lit/{b}"]])) {
+    for (const r of both([
+      ["GET", "/v1/{a}/x"],
+      ["GET", "/v1/lit/{b}"],
+    ])) {
       assertMatch(r.match("GET", "/v1/lit/x"), "GET /v1/lit/{b}", { b: "x" });
       assertMatch(r.match("GET", "/v1/lit/y"), "GET /v1/lit/{b}", { b: "y" });
       assertMatch(r.match("GET", "/v1/other/x"), "GET /v1/{a}/x", { a: "other" });
@@ -74,7 +77,11 @@ describe("router: specificity, not registration order", () => {
   });
 
   test("backtracks out of a literal branch that leads nowhere", () => {
-    for (const r of both([["GET", "/v1/a/b/d"], ["GET", "/v1/{x}/b/c"], ["GET", "/v1/**"]])) {
+    for (const r of both([
+      ["GET", "/v1/a/b/d"],
+      ["GET", "/v1/{x}/b/c"],
+      ["GET", "/v1/**"],
+    ])) {
       assertMatch(r.match("GET", "/v1/a/b/c"), "GET /v1/{x}/b/c", { x: "a" });
       assertMatch(r.match("GET", "/v1/a/b/d"), "GET /v1/a/b/d");
       assertMatch(r.match("GET", "/v1/a/b/e"), "GET /v1/**");
@@ -83,28 +90,44 @@ describe("router: specificity, not registration order", () => {
   });
 
   test("a single segment beats **", () => {
-    for (const r of both([["GET", "/v1/{a}"], ["GET", "/v1/{p=**}"]])) {
+    for (const r of both([
+      ["GET", "/v1/{a}"],
+      ["GET", "/v1/{p=**}"],
+    ])) {
       assertMatch(r.match("GET", "/v1/x"), "GET /v1/{a}", { a: "x" });
       assertMatch(r.match("GET", "/v1/x/y"), "GET /v1/{p=**}", { p: "x/y" });
     }
   });
 
   test("a template ending at the last segment beats ** matching nothing", () => {
-    for (const r of both([["GET", "/v1/files"], ["GET", "/v1/files/{p=**}"]])) {
+    for (const r of both([
+      ["GET", "/v1/files"],
+      ["GET", "/v1/files/{p=**}"],
+    ])) {
       assertMatch(r.match("GET", "/v1/files"), "GET /v1/files");
       assertMatch(r.match("GET", "/v1/files/a"), "GET /v1/files/{p=**}", { p: "a" });
     }
   });
 
   test("the most specific route for the request's method wins", () => {
-    for (const r of both([["GET", "/v1/{a}/x"], ["POST", "/v1/lit/{b}"]])) {
+    for (const r of both([
+      ["GET", "/v1/{a}/x"],
+      ["POST", "/v1/lit/{b}"],
+    ])) {
       assertMatch(r.match("GET", "/v1/lit/x"), "GET /v1/{a}/x", { a: "lit" });
       assertMatch(r.match("POST", "/v1/lit/x"), "POST /v1/lit/{b}", { b: "x" });
     }
   });
 
   test("Envoy's wildcard cases", () => {
-    const routes: Route[] = [["GET", "/a/**"], ["GET", "/b/*"], ["GET", "/c/*/d/**"], ["GET", "/c/*/d/e"], ["GET", "/c/f/d/e"], ["GET", "/"]];
+    const routes: Route[] = [
+      ["GET", "/a/**"],
+      ["GET", "/b/*"],
+      ["GET", "/c/*/d/**"],
+      ["GET", "/c/*/d/e"],
+      ["GET", "/c/f/d/e"],
+      ["GET", "/"],
+    ];
     for (const r of both(routes)) {
       assertMatch(r.match("GET", "/a/b/c"), "GET /a/**");
       assertMatch(r.match("GET", "/b/c"), "GET /b/*");
@@ -120,7 +143,10 @@ describe("router: specificity, not registration order", () => {
 
 describe("router: verbs", () => {
   test("a colon splits off a verb only for routes that declare it", () => {
-    const r = routerOf([["GET", "/v1/{name}"], ["GET", "/v1/{name}:verify"]]);
+    const r = routerOf([
+      ["GET", "/v1/{name}"],
+      ["GET", "/v1/{name}:verify"],
+    ]);
     assertMatch(r.match("GET", "/v1/a:verify"), "GET /v1/{name}:verify", { name: "a" });
     assertMatch(r.match("GET", "/v1/a:b"), "GET /v1/{name}", { name: "a:b" });
     assertMatch(r.match("GET", "/v1/a"), "GET /v1/{name}", { name: "a" });
@@ -132,19 +158,28 @@ describe("router: verbs", () => {
   });
 
   test("the verb is the text after the last colon of the last segment", () => {
-    const r = routerOf([["GET", "/v1/{name}"], ["GET", "/v1/{name}:verify"]]);
+    const r = routerOf([
+      ["GET", "/v1/{name}"],
+      ["GET", "/v1/{name}:verify"],
+    ]);
     assertMatch(r.match("GET", "/v1/a:b:verify"), "GET /v1/{name}:verify", { name: "a:b" });
     assertMatch(r.match("GET", "/v1/a:verify:b"), "GET /v1/{name}", { name: "a:verify:b" });
   });
 
   test("a matching verb beats segment specificity", () => {
-    const r = routerOf([["GET", "/v1/{name}"], ["GET", "/v1/{p=**}:verify"]]);
+    const r = routerOf([
+      ["GET", "/v1/{name}"],
+      ["GET", "/v1/{p=**}:verify"],
+    ]);
     assertMatch(r.match("GET", "/v1/a:verify"), "GET /v1/{p=**}:verify", { p: "a" });
     assertMatch(r.match("GET", "/v1/a/b:verify"), "GET /v1/{p=**}:verify", { p: "a/b" });
   });
 
   test("a verb route of another method leaves the plain route to match", () => {
-    const r = routerOf([["GET", "/v1/{name}"], ["POST", "/v1/{name}:verify"]]);
+    const r = routerOf([
+      ["GET", "/v1/{name}"],
+      ["POST", "/v1/{name}:verify"],
+    ]);
     assertMatch(r.match("POST", "/v1/a:verify"), "POST /v1/{name}:verify", { name: "a" });
     assertMatch(r.match("GET", "/v1/a:verify"), "GET /v1/{name}", { name: "a:verify" });
     assert.deepEqual(r.match("DELETE", "/v1/a:verify"), { kind: "method-not-allowed", allow: ["GET", "POST"] });
@@ -152,7 +187,10 @@ describe("router: verbs", () => {
   });
 
   test("an escaped colon never splits off a verb", () => {
-    const r = routerOf([["GET", "/v1/{name}"], ["GET", "/v1/{name}:verify"]]);
+    const r = routerOf([
+      ["GET", "/v1/{name}"],
+      ["GET", "/v1/{name}:verify"],
+    ]);
     assertMatch(r.match("GET", "/v1/a%3Averify"), "GET /v1/{name}", { name: "a:verify" });
   });
 
@@ -163,14 +201,21 @@ describe("router: verbs", () => {
   });
 
   test("literal segments with a verb", () => {
-    const r = routerOf([["POST", "/v1/things:batchGet"], ["GET", "/v1/things/{id}"]]);
+    const r = routerOf([
+      ["POST", "/v1/things:batchGet"],
+      ["GET", "/v1/things/{id}"],
+    ]);
     assertMatch(r.match("POST", "/v1/things:batchGet"), "POST /v1/things:batchGet");
     assert.deepEqual(r.match("POST", "/v1/things"), notFound);
     assert.deepEqual(r.match("POST", "/v1/things:other"), notFound);
   });
 
   test("a root-level ** with a verb (Envoy's custom verb case)", () => {
-    const r = routerOf([["GET", "/person"], ["GET", "/person/{id=*}"], ["GET", "/{x=**}:verb"]]);
+    const r = routerOf([
+      ["GET", "/person"],
+      ["GET", "/person/{id=*}"],
+      ["GET", "/{x=**}:verb"],
+    ]);
     assertMatch(r.match("GET", "/person:verb"), "GET /{x=**}:verb", { x: "person" });
     assertMatch(r.match("GET", "/animal/cat:verb"), "GET /{x=**}:verb", { x: "animal/cat" });
     assertMatch(r.match("GET", "/person"), "GET /person");
@@ -197,13 +242,19 @@ describe("router: decoding per the spec", () => {
   });
 
   test("the path splits on raw slashes before decoding", () => {
-    const r = routerOf([["GET", "/v1/{a}/{b}"], ["GET", "/v1/{name}"]]);
+    const r = routerOf([
+      ["GET", "/v1/{a}/{b}"],
+      ["GET", "/v1/{name}"],
+    ]);
     assertMatch(r.match("GET", "/v1/a%2Fb"), "GET /v1/{name}", { name: "a/b" });
     assertMatch(r.match("GET", "/v1/a/b"), "GET /v1/{a}/{b}", { a: "a", b: "b" });
   });
 
   test("a multi-segment variable keeps reserved characters encoded", () => {
-    const r = routerOf([["GET", "/v1/{x=**}"], ["GET", "/v2/{x=p/*}"]]);
+    const r = routerOf([
+      ["GET", "/v1/{x=**}"],
+      ["GET", "/v2/{x=p/*}"],
+    ]);
     assertMatch(r.match("GET", "/v1/p/foo%20foo/q/bar%2Fbar+"), "GET /v1/{x=**}", { x: "p/foo foo/q/bar%2Fbar+" });
     assertMatch(r.match("GET", "/v2/p/bar%2fbar%20x"), "GET /v2/{x=p/*}", { x: "p/bar%2fbar x" });
     assertMatch(r.match("GET", "/v1/a/caf%C3%A9/%7E"), "GET /v1/{x=**}", { x: "a/café/~" });
@@ -212,7 +263,11 @@ describe("router: decoding per the spec", () => {
   });
 
   test("literal segments compare decoded", () => {
-    const r = routerOf([["GET", "/v1/messages"], ["GET", "/v1/caf%C3%A9"], ["GET", "/v1/a%2Fb"]]);
+    const r = routerOf([
+      ["GET", "/v1/messages"],
+      ["GET", "/v1/caf%C3%A9"],
+      ["GET", "/v1/a%2Fb"],
+    ]);
     assertMatch(r.match("GET", "/v1/%6Dessages"), "GET /v1/messages");
     assertMatch(r.match("GET", "/v1/caf%c3%a9"), "GET /v1/caf%C3%A9");
     assertMatch(r.match("GET", "/v1/a%2fb"), "GET /v1/a%2Fb");
@@ -220,7 +275,10 @@ describe("router: decoding per the spec", () => {
   });
 
   test("a malformed escape anywhere in the path is bad-path", () => {
-    const r = routerOf([["GET", "/v1/{name}"], ["GET", "/v2/{x=**}"]]);
+    const r = routerOf([
+      ["GET", "/v1/{name}"],
+      ["GET", "/v2/{x=**}"],
+    ]);
     assert.deepEqual(r.match("GET", "/v1/%zz"), badEscape("%zz"));
     assert.deepEqual(r.match("GET", "/v1/a%2"), badEscape("%2"));
     assert.deepEqual(r.match("GET", "/v1/a%"), badEscape("%"));
@@ -230,7 +288,10 @@ describe("router: decoding per the spec", () => {
   });
 
   test("escapes that are not UTF-8 are bad-path", () => {
-    const r = routerOf([["GET", "/v1/{name}"], ["GET", "/v2/{x=**}"]]);
+    const r = routerOf([
+      ["GET", "/v1/{name}"],
+      ["GET", "/v2/{x=**}"],
+    ]);
     assert.deepEqual(r.match("GET", "/v1/%FF"), notUtf8);
     assert.deepEqual(r.match("GET", "/v2/a/%C3"), notUtf8);
     assert.deepEqual(r.match("GET", "/v2/%ED%A0%80"), notUtf8);
@@ -247,13 +308,25 @@ describe("router: legacy unescaping (grpc-gateway's default)", () => {
   });
 
   test("values are fully decoded, reserved characters included", () => {
-    const r = routerOf([["GET", "/v1/{x=**}"], ["GET", "/v2/{name}"]], legacy);
+    const r = routerOf(
+      [
+        ["GET", "/v1/{x=**}"],
+        ["GET", "/v2/{name}"],
+      ],
+      legacy,
+    );
     assertMatch(r.match("GET", "/v1/a%3Fb/c%20d"), "GET /v1/{x=**}", { x: "a?b/c d" });
     assertMatch(r.match("GET", "/v2/a%20b+"), "GET /v2/{name}", { name: "a b+" });
   });
 
   test("an escaped colon can split off a verb", () => {
-    const r = routerOf([["GET", "/v1/{name}"], ["GET", "/v1/{name}:verify"]], legacy);
+    const r = routerOf(
+      [
+        ["GET", "/v1/{name}"],
+        ["GET", "/v1/{name}:verify"],
+      ],
+      legacy,
+    );
     assertMatch(r.match("GET", "/v1/a%3Averify"), "GET /v1/{name}:verify", { name: "a" });
   });
 
@@ -266,14 +339,21 @@ describe("router: legacy unescaping (grpc-gateway's default)", () => {
 
 describe("router: empty segments and slashes", () => {
   test("an empty segment matches neither a literal nor *", () => {
-    const r = routerOf([["GET", "/v1/x"], ["GET", "/v1/{a}/x"], ["GET", "/v2/*/x"]]);
+    const r = routerOf([
+      ["GET", "/v1/x"],
+      ["GET", "/v1/{a}/x"],
+      ["GET", "/v2/*/x"],
+    ]);
     assert.deepEqual(r.match("GET", "//v1/x"), notFound);
     assert.deepEqual(r.match("GET", "/v1//x"), notFound);
     assert.deepEqual(r.match("GET", "/v2//x"), notFound);
   });
 
   test("a trailing slash does not match", () => {
-    const r = routerOf([["GET", "/v1/{name}"], ["GET", "/v1/messages"]]);
+    const r = routerOf([
+      ["GET", "/v1/{name}"],
+      ["GET", "/v1/messages"],
+    ]);
     assert.deepEqual(r.match("GET", "/v1/a/"), notFound);
     assert.deepEqual(r.match("GET", "/v1/messages/"), notFound);
     assert.deepEqual(r.match("GET", "/v1/"), notFound);

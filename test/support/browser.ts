@@ -90,7 +90,10 @@ export async function launchChromium(): Promise<LaunchedChromium> {
   try {
     build = await findChromium();
   } catch (err) {
-    throw new Error(`The browser tests found no Chromium to start. To fix: run \`npm install\` (its dev dependency ${packageName} ships the browser), or set CHROMIUM_PATH to a Chromium binary.\n${(err as Error).message}`, { cause: err });
+    throw new Error(
+      `The browser tests found no Chromium to start. To fix: run \`npm install\` (its dev dependency ${packageName} ships the browser), or set CHROMIUM_PATH to a Chromium binary.\n${(err as Error).message}`,
+      { cause: err },
+    );
   }
   // Checked here: for a missing binary, playwright-core leaves its temporary folders behind.
   try {
@@ -113,7 +116,9 @@ export async function launchChromium(): Promise<LaunchedChromium> {
     });
   } catch (err) {
     await removeTmp();
-    throw new Error(`The browser tests could not start Chromium at ${build.executablePath}. To fix: ${build.remedy}.\n${(err as Error).message}`, { cause: err });
+    throw new Error(`The browser tests could not start Chromium at ${build.executablePath}. To fix: ${build.remedy}.\n${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return {
     browser,

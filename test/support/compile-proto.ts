@@ -4,12 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { create, fromBinary } from "@bufbuild/protobuf";
-import {
-  CodeGeneratorRequestSchema,
-  FileDescriptorSetSchema,
-  type CodeGeneratorRequest,
-  type FileDescriptorSet,
-} from "@bufbuild/protobuf/wkt";
+import { CodeGeneratorRequestSchema, FileDescriptorSetSchema, type CodeGeneratorRequest, type FileDescriptorSet } from "@bufbuild/protobuf/wkt";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -45,11 +40,7 @@ export function compileProtos(files: Readonly<Record<string, string>>): FileDesc
  * A CodeGeneratorRequest for `filesToGenerate` out of a compiled set, with the plugin
  * parameter as protoc would pass it (`key=value,key=value`).
  */
-export function createRequest(
-  set: FileDescriptorSet,
-  filesToGenerate: readonly string[],
-  parameter: string,
-): CodeGeneratorRequest {
+export function createRequest(set: FileDescriptorSet, filesToGenerate: readonly string[], parameter: string): CodeGeneratorRequest {
   return create(CodeGeneratorRequestSchema, {
     fileToGenerate: [...filesToGenerate],
     parameter,

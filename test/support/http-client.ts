@@ -26,18 +26,15 @@ export function send(baseUrl: string, req: HttpRequest): Promise<HttpResult> {
     headers["Content-Length"] = String(Buffer.byteLength(req.body));
   }
   return new Promise((resolve, reject) => {
-    const outgoing = request(
-      { host: url.hostname, port: url.port, method: req.method, path: req.path, headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const body = Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, trailers: res.trailers, body, text: body.toString("utf8") });
-        });
-        res.on("error", reject);
-      },
-    );
+    const outgoing = request({ host: url.hostname, port: url.port, method: req.method, path: req.path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, trailers: res.trailers, body, text: body.toString("utf8") });
+      });
+      res.on("error", reject);
+    });
     outgoing.on("error", reject);
     outgoing.end(req.body);
   });

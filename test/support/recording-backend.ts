@@ -70,15 +70,14 @@ export async function startRecordingBackend(
               const message = isMessage(reply) ? reply : create(method.output, (reply ?? {}) as never);
               callback(null, message, trailers ? toMetadata(trailers) : undefined);
             },
-            (err: Partial<grpc.StatusObject>) => callback({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? String(err), metadata: err.metadata ?? new grpc.Metadata() }),
+            (err: Partial<grpc.StatusObject>) =>
+              callback({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? String(err), metadata: err.metadata ?? new grpc.Metadata() }),
           );
       };
     }
     server.addService(definition, implementation);
   }
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", credentials, (err, p) => (err ? reject(err) : resolve(p))),
-  );
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", credentials, (err, p) => (err ? reject(err) : resolve(p))));
   return {
     address: `127.0.0.1:${port}`,
     calls,

@@ -33,7 +33,10 @@ function failure(code: number, message: string): Partial<grpc.StatusObject> {
   return { code, details: message, metadata: new grpc.Metadata() };
 }
 
-type AnyCall = grpc.ServerWritableStream<StreamRequest, StreamReply> | grpc.ServerDuplexStream<StreamRequest, StreamReply> | grpc.ServerReadableStream<StreamRequest, StreamReply>;
+type AnyCall =
+  | grpc.ServerWritableStream<StreamRequest, StreamReply>
+  | grpc.ServerDuplexStream<StreamRequest, StreamReply>
+  | grpc.ServerReadableStream<StreamRequest, StreamReply>;
 
 function record(calls: StreamerCall[], method: string, call: AnyCall): StreamerCall {
   // grpc-js may report 'finish' or 'close' before 'cancelled' on the same call, so the
@@ -65,7 +68,10 @@ async function cancelledAfterEnd(call: AnyCall): Promise<boolean> {
 }
 
 // Writes with the transport's back-pressure, as a well-behaved server does.
-async function write(call: grpc.ServerWritableStream<StreamRequest, StreamReply> | grpc.ServerDuplexStream<StreamRequest, StreamReply>, message: StreamReply): Promise<void> {
+async function write(
+  call: grpc.ServerWritableStream<StreamRequest, StreamReply> | grpc.ServerDuplexStream<StreamRequest, StreamReply>,
+  message: StreamReply,
+): Promise<void> {
   if (!call.write(message)) await firstEvent(call, ["drain", "cancelled"]);
 }
 
@@ -130,12 +136,14 @@ export async function startStreamerBackend(): Promise<StreamerBackend> {
           seen.produced++;
         });
       });
-      call.on("end", () =>
-        void chain.then(async () => {
-          if (await cancelledAfterEnd(call)) return;
-          seen.finishing();
-          call.end();
-        }),
+      call.on(
+        "end",
+        () =>
+          void chain.then(async () => {
+            if (await cancelledAfterEnd(call)) return;
+            seen.finishing();
+            call.end();
+          }),
       );
     },
   });

@@ -39,4 +39,3 @@ export function colonCount(text: string): number {
   for (let i = text.indexOf(":"); i !== -1; i = text.indexOf(":", i + 1)) count++;
   return count;
 }
-

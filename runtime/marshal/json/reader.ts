@@ -109,7 +109,10 @@ function compileMessage(
   for (const field of desc.fields) {
     const read = fieldReader(field, planOf, base);
     const wktValue = field.message?.typeName === "google.protobuf.Value" || field.enum?.typeName === "google.protobuf.NullValue";
-    for (const [key, alias] of [[field.jsonName, field.name], [field.name, field.jsonName]] as const) {
+    for (const [key, alias] of [
+      [field.jsonName, field.name],
+      [field.name, field.jsonName],
+    ] as const) {
       plan.byKey.set(key, {
         field,
         local: field.localName,

@@ -208,6 +208,7 @@ function zeroTest(field: DescField): (value: unknown) => boolean {
       return (value) => Object.is(value, 0);
     default:
       // Loose, as protobuf-es compares: 0, 0n and "0" are all zero.
+      // biome-ignore lint/suspicious/noDoubleEquals: the loose comparison is the point
       return (value) => (value as number) == 0;
   }
 }

@@ -26,7 +26,11 @@ export const body: CaseGroup = {
   name: "request and reply bodies",
   services: everything,
   cases: [
-    posted("body * by JSON names", "/v1/echo", '{"stringValue":"x","int64Value":"5","nested":{"name":"n"}}', { stringValue: "x", int64Value: "5", nested: { name: "n" } }),
+    posted("body * by JSON names", "/v1/echo", '{"stringValue":"x","int64Value":"5","nested":{"name":"n"}}', {
+      stringValue: "x",
+      int64Value: "5",
+      nested: { name: "n" },
+    }),
     posted("body * by proto names", "/v1/echo", '{"string_value":"x","repeated_int32":[1,2]}', { stringValue: "x", repeatedInt32: [1, 2] }),
     posted("unknown JSON fields are discarded", "/v1/echo", '{"nope":1,"stringValue":"x"}', { stringValue: "x" }),
     posted("an empty body is an empty message", "/v1/echo", "", {}),
@@ -36,20 +40,32 @@ export const body: CaseGroup = {
     posted("body naming a repeated field", "/v1/echo/u/repeated", '["a","b"]', { uuid: "u", repeatedString: ["a", "b"] }),
     posted("body naming a scalar field", "/v1/echo/u/scalar", '"42"', { uuid: "u", int64Value: "42" }),
     posted("the path wins over the body for the same field", "/v1/echo/s/nested", '{"name":"n"}', { stringValue: "s", nested: { name: "n" } }),
-    posted("a field body leaves the query for other fields", "/v1/echo/s/nested?int32_value=3", '{"name":"n"}', { stringValue: "s", int32Value: 3, nested: { name: "n" } }),
+    posted("a field body leaves the query for other fields", "/v1/echo/s/nested?int32_value=3", '{"name":"n"}', {
+      stringValue: "s",
+      int32Value: 3,
+      nested: { name: "n" },
+    }),
     posted("maps, enums, WKTs in the body", "/v1/echo", '{"labels":{"a":"b"},"color":"COLOR_RED","duration":"2s","timestamp":"2024-01-01T00:00:00Z"}', {
       labels: { a: "b" },
       color: "COLOR_RED",
       duration: "2s",
       timestamp: "2024-01-01T00:00:00Z",
     }),
-    posted("JSON integers beyond 2^53 reach int64 fields exactly", "/v1/echo", '{"int64Value":9007199254740993,"uint64Value":18446744073709551615,"sint64Value":-9223372036854775808}', {
-      int64Value: "9007199254740993",
-      uint64Value: "18446744073709551615",
-      sint64Value: "-9223372036854775808",
-    }),
+    posted(
+      "JSON integers beyond 2^53 reach int64 fields exactly",
+      "/v1/echo",
+      '{"int64Value":9007199254740993,"uint64Value":18446744073709551615,"sint64Value":-9223372036854775808}',
+      {
+        int64Value: "9007199254740993",
+        uint64Value: "18446744073709551615",
+        sint64Value: "-9223372036854775808",
+      },
+    ),
     posted("a big integer as a scalar field body stays exact", "/v1/echo/u/scalar", "9007199254740993", { uuid: "u", int64Value: "9007199254740993" }),
-    posted("digits inside strings are left alone", "/v1/echo", '{"stringValue":"12345678901234567890","int64Value":"12"}', { stringValue: "12345678901234567890", int64Value: "12" }),
+    posted("digits inside strings are left alone", "/v1/echo", '{"stringValue":"12345678901234567890","int64Value":"12"}', {
+      stringValue: "12345678901234567890",
+      int64Value: "12",
+    }),
     refused("malformed JSON", "/v1/echo", '{"stringValue":', 400, "JSON"),
     refused("a wrong JSON type names the field", "/v1/echo", '{"int32Value":"abc"}', 400, "int32_value"),
     refused("an unknown enum name in the body names the field", "/v1/echo", '{"color":"PURPLE"}', 400, "color"),

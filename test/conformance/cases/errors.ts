@@ -48,7 +48,11 @@ function failing(name: keyof typeof Code, status: number): Case {
 function withDetails(): Metadata {
   const badRequest = create(BadRequestSchema, { fieldViolations: [{ field: "name", description: "must not be empty" }] });
   const nested = create(NestedSchema, { name: "custom", amount: 7 });
-  const status = create(StatusSchema, { code: Code.INVALID_ARGUMENT, message: "bad", details: [anyPack(BadRequestSchema, badRequest), anyPack(NestedSchema, nested)] });
+  const status = create(StatusSchema, {
+    code: Code.INVALID_ARGUMENT,
+    message: "bad",
+    details: [anyPack(BadRequestSchema, badRequest), anyPack(NestedSchema, nested)],
+  });
   const md = new Metadata();
   md.set("grpc-status-details-bin", Buffer.from(toBinary(StatusSchema, status)));
   return md;
@@ -82,7 +86,10 @@ export const errors: CaseGroup = {
           message: "bad",
           details: [
             { "@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations: [{ field: "name", description: "must not be empty" }] },
-            { "@type": "type.googleapis.com/testing.v1.Nested", value: Buffer.from(toBinary(NestedSchema, create(NestedSchema, { name: "custom", amount: 7 }))).toString("base64") },
+            {
+              "@type": "type.googleapis.com/testing.v1.Nested",
+              value: Buffer.from(toBinary(NestedSchema, create(NestedSchema, { name: "custom", amount: 7 }))).toString("base64"),
+            },
           ],
         },
       },

@@ -32,14 +32,14 @@ export const httpSpec: CaseGroup = {
       response: { status: 200 },
     },
     {
-      name: "PATCH /v1/messages/123456 with body \"message\"",
+      name: 'PATCH /v1/messages/123456 with body "message"',
       request: { method: "PATCH", path: "/v1/messages/123456", headers: json, body: '{ "text": "Hi!" }' },
       backend: reply,
       call: { method: "Messaging.UpdateMessage", request: { messageId: "123456", message: { text: "Hi!" } } },
       response: { status: 200, json: { messageId: "123456", text: "Hi!" } },
     },
     {
-      name: "PATCH /v2/messages/123456 with body \"*\"",
+      name: 'PATCH /v2/messages/123456 with body "*"',
       request: { method: "PATCH", path: "/v2/messages/123456", headers: json, body: '{ "text": "Hi!" }' },
       backend: reply,
       call: { method: "Messaging.UpdateMessageText", request: { messageId: "123456", text: "Hi!" } },
@@ -59,7 +59,7 @@ export const httpSpec: CaseGroup = {
       response: { status: 200 },
     },
     {
-      name: "PATCH body \"*\" takes no query parameters",
+      name: 'PATCH body "*" takes no query parameters',
       request: { method: "PATCH", path: "/v2/messages/123456?text=fromquery", headers: json, body: '{"text":"body"}' },
       backend: reply,
       call: { method: "Messaging.UpdateMessageText", request: { messageId: "123456", text: "body" } },

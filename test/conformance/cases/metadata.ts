@@ -17,21 +17,37 @@ export const metadata: CaseGroup = {
   services: [{ service: Everything, routes: EverythingRoutes }],
   cases: [
     forwarded("Grpc-Metadata-<k> becomes <k>", { "Grpc-Metadata-Tenant": "acme" }, { tenant: ["acme"] }, ["grpc-metadata-tenant"]),
-    forwarded("Authorization goes as authorization and grpcgateway-authorization", { Authorization: "Bearer t" }, { authorization: ["Bearer t"], "grpcgateway-authorization": ["Bearer t"] }),
-    forwarded("permanent headers become grpcgateway-<k>", { "User-Agent": "curl/8", Accept: "application/json", Cookie: "a=b", Origin: "https://x.test", Referer: "https://x.test/p" }, {
-      "grpcgateway-user-agent": ["curl/8"],
-      "grpcgateway-accept": ["application/json"],
-      "grpcgateway-cookie": ["a=b"],
-      "grpcgateway-origin": ["https://x.test"],
-      "grpcgateway-referer": ["https://x.test/p"],
-    }),
+    forwarded(
+      "Authorization goes as authorization and grpcgateway-authorization",
+      { Authorization: "Bearer t" },
+      { authorization: ["Bearer t"], "grpcgateway-authorization": ["Bearer t"] },
+    ),
+    forwarded(
+      "permanent headers become grpcgateway-<k>",
+      { "User-Agent": "curl/8", Accept: "application/json", Cookie: "a=b", Origin: "https://x.test", Referer: "https://x.test/p" },
+      {
+        "grpcgateway-user-agent": ["curl/8"],
+        "grpcgateway-accept": ["application/json"],
+        "grpcgateway-cookie": ["a=b"],
+        "grpcgateway-origin": ["https://x.test"],
+        "grpcgateway-referer": ["https://x.test/p"],
+      },
+    ),
     forwarded("X-Forwarded-For gets the peer address appended", { "X-Forwarded-For": "203.0.113.7" }, { "x-forwarded-for": ["203.0.113.7, 127.0.0.1"] }),
     forwarded("X-Forwarded-For is the peer address when absent", {}, { "x-forwarded-for": ["127.0.0.1"] }),
     forwarded("X-Forwarded-Host comes from Host", { Host: "api.example.test" }, { "x-forwarded-host": ["api.example.test"] }),
-    forwarded("X-Forwarded-Host passes through when sent", { Host: "internal", "X-Forwarded-Host": "public.example.test" }, { "x-forwarded-host": ["public.example.test"] }),
+    forwarded(
+      "X-Forwarded-Host passes through when sent",
+      { Host: "internal", "X-Forwarded-Host": "public.example.test" },
+      { "x-forwarded-host": ["public.example.test"] },
+    ),
     forwarded("-Bin metadata is base64-decoded", { "Grpc-Metadata-Trace-Bin": "AQID" }, { "trace-bin": ["bin:010203"] }),
     forwarded("unlisted headers are dropped", { "X-Custom": "1", "X-Api-Key": "k" }, {}, ["x-custom", "x-api-key", "grpcgateway-x-custom"]),
-    forwarded("hop-by-hop headers are dropped", { Connection: "keep-alive", "Keep-Alive": "timeout=5" }, {}, ["connection", "keep-alive", "grpcgateway-connection"]),
+    forwarded("hop-by-hop headers are dropped", { Connection: "keep-alive", "Keep-Alive": "timeout=5" }, {}, [
+      "connection",
+      "keep-alive",
+      "grpcgateway-connection",
+    ]),
     forwarded("an undecodable -Bin value is skipped, not fatal", { "Grpc-Metadata-Bad-Bin": "%%%" }, {}, ["bad-bin"]),
     forwarded("Grpc-Timeout is not forwarded as metadata", { "Grpc-Timeout": "10S" }, {}, ["grpc-timeout", "timeout"]),
     {
@@ -101,6 +117,11 @@ export const metadataDefaults: CaseGroup = {
       call: { method: "Everything.Echo", deadline: true },
       response: { status: 200 },
     },
-    forwarded("a custom matcher and the annotator decide the metadata", { "X-Api-Key": "k1", "Grpc-Metadata-Tenant": "acme" }, { "api-key": ["k1"], "x-path": ["/v1/echo/m"] }, ["tenant"]),
+    forwarded(
+      "a custom matcher and the annotator decide the metadata",
+      { "X-Api-Key": "k1", "Grpc-Metadata-Tenant": "acme" },
+      { "api-key": ["k1"], "x-path": ["/v1/echo/m"] },
+      ["tenant"],
+    ),
   ],
 };

@@ -25,7 +25,12 @@ export const query: CaseGroup = {
   name: "query parameters",
   services: [{ service: Everything, routes: EverythingRoutes }],
   cases: [
-    bound("scalars by JSON name", "int32Value=5&doubleValue=1.5&boolValue=true&floatValue=-2", { int32Value: 5, doubleValue: 1.5, boolValue: true, floatValue: -2 }),
+    bound("scalars by JSON name", "int32Value=5&doubleValue=1.5&boolValue=true&floatValue=-2", {
+      int32Value: 5,
+      doubleValue: 1.5,
+      boolValue: true,
+      floatValue: -2,
+    }),
     bound("scalars by proto name", "int32_value=5&uint32_value=7&sint64_value=-3", { int32Value: 5, uint32Value: 7, sint64Value: "-3" }),
     bound("64-bit integers beyond 2^53 as decimal strings", "int64_value=-9007199254740993&uint64_value=18446744073709551615&fixed64_value=9007199254740993", {
       int64Value: "-9007199254740993",
@@ -35,7 +40,10 @@ export const query: CaseGroup = {
     bound("bool in strconv.ParseBool forms", "bool_value=1", { boolValue: true }),
     bound("enum by name", "color=COLOR_RED", { color: "COLOR_RED" }),
     bound("enum by number", "color=2", { color: "COLOR_GREEN" }),
-    bound("repeated by repeating the key", "repeated_string=a&repeated_string=b&repeatedInt32=1&repeatedInt32=2", { repeatedString: ["a", "b"], repeatedInt32: [1, 2] }),
+    bound("repeated by repeating the key", "repeated_string=a&repeated_string=b&repeatedInt32=1&repeatedInt32=2", {
+      repeatedString: ["a", "b"],
+      repeatedInt32: [1, 2],
+    }),
     bound("repeated enums by name and number", "repeated_color=COLOR_RED&repeated_color=2", { repeatedColor: ["COLOR_RED", "COLOR_GREEN"] }),
     bound("dotted nesting into messages", "nested.name=x&nested.child.amount=3", { nested: { name: "x", child: { amount: 3 } } }),
     bound("dotted nesting by JSON names", "nested.child.tags=t1&nested.child.tags=t2", { nested: { child: { tags: ["t1", "t2"] } } }),
@@ -79,5 +87,8 @@ export const queryIgnoringUnknown: CaseGroup = {
   name: "query parameters with unknownQueryParameters: ignore",
   services: [{ service: Everything, routes: EverythingRoutes }],
   options: { unknownQueryParameters: "ignore" },
-  cases: [bound("an unknown parameter is ignored", "nope=1&int32_value=2", { int32Value: 2 }), refused("a bad value is still refused", "int32_value=x", "int32_value")],
+  cases: [
+    bound("an unknown parameter is ignored", "nope=1&int32_value=2", { int32Value: 2 }),
+    refused("a bad value is still refused", "int32_value=x", "int32_value"),
+  ],
 };

@@ -30,8 +30,14 @@ export const routing: CaseGroup = {
     echo("a verb route with a body", "POST", "/v1/echo/u1:verify", { uuid: "u1", int32Value: 5 }, '{"int32Value":5}'),
     echo("DELETE binds its path", "DELETE", "/v1/echo/u1", { uuid: "u1" }),
     echo("nested field paths in the template", "PUT", "/v1/echo/n1/c1", { nested: { name: "n1", child: { name: "c1" } }, int32Value: 1 }, '{"int32Value":1}'),
-    echo("a repeated path variable takes a comma-separated list", "GET", "/v1/lists/a,b/COLOR_RED,2", { repeatedString: ["a", "b"], repeatedColor: ["COLOR_RED", "COLOR_GREEN"] }),
-    echo("an escaped comma is decoded first, so it splits too (as grpc-gateway)", "GET", "/v1/lists/a%2Cb/1", { repeatedString: ["a", "b"], repeatedColor: ["COLOR_RED"] }),
+    echo("a repeated path variable takes a comma-separated list", "GET", "/v1/lists/a,b/COLOR_RED,2", {
+      repeatedString: ["a", "b"],
+      repeatedColor: ["COLOR_RED", "COLOR_GREEN"],
+    }),
+    echo("an escaped comma is decoded first, so it splits too (as grpc-gateway)", "GET", "/v1/lists/a%2Cb/1", {
+      repeatedString: ["a", "b"],
+      repeatedColor: ["COLOR_RED"],
+    }),
     {
       name: "a bad element of a repeated path variable is 400 naming the variable",
       request: { method: "GET", path: "/v1/lists/a/COLOR_RED,PURPLE" },
