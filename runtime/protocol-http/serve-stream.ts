@@ -53,11 +53,7 @@ export async function serveStream(call: HttpCall): Promise<void> {
     for await (const message of stream.replies) {
       if (!started) started = await startResponse(call, stream, message, format);
       const payload = format.message(compiled.reply.text(call.outbound, message));
-      if (!writer.write(payload)) {
-        writer.release();
-        await drained(res);
-      }
-      flush(res);
+      if (!writer.write(payload)) await drained(res);
     }
     writer.release();
     if (!started) started = await startResponse(call, stream, undefined, format);
@@ -105,9 +101,4 @@ async function writeStreamError(call: HttpCall, error: GatewayError, format: Str
 
 async function drained(res: ServerResponse): Promise<void> {
   if (!res.destroyed) await firstEvent(res, ["drain", "close"]);
-}
-
-// Compression middleware buffers unless asked to flush; each message must leave now.
-function flush(res: ServerResponse): void {
-  (res as ServerResponse & { flush?: () => void }).flush?.();
 }
