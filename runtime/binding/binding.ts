@@ -182,13 +182,14 @@ function fillPatchMask(root: ReflectMessage, patch: PatchMask, body: Uint8Array)
 /**
  * The field paths (proto names) of the keys in `json`, a JSON object of `desc`: nested
  * objects of message fields recurse; lists, maps, well-known types, null and `{}` are
- * leaves, as in grpc-gateway's FieldMaskFromRequestBody. Unknown keys are skipped: the
- * marshaler has already accepted or rejected them.
+ * leaves, as in grpc-gateway's FieldMaskFromRequestBody. An unknown key is
+ * INVALID_ARGUMENT naming it, as there, even when the marshaler discards unknown fields:
+ * a mask cannot name a field the message lacks.
  */
 function collectPaths(desc: DescMessage, json: Record<string, unknown>, prefix: string, out: string[]): void {
   for (const key of Object.keys(json)) {
     const field = findField(desc, key, "proto-first");
-    if (field === undefined) continue;
+    if (field === undefined) throw new GatewayError(Code.INVALID_ARGUMENT, `could not find field ${JSON.stringify(key)} in ${JSON.stringify(desc.typeName)}`);
     const path = prefix + field.name;
     const value = json[key];
     if (field.fieldKind === "message" && !field.message.typeName.startsWith("google.protobuf.") && isJsonObject(value) && Object.keys(value).length > 0) {
