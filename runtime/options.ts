@@ -58,15 +58,19 @@ export interface GatewayOptions {
   notFound?: "next" | "error";
   /**
    * `"grpc-gateway"` restores grpc-gateway's own choices for teams migrating: legacy path
-   * unescaping, 501 instead of 405 for a known path with the wrong method, and unknown
-   * query parameters ignored.
+   * unescaping, 501 instead of 405 for a known path with the wrong method, unknown
+   * query parameters ignored, and any unregistered request Content-Type read as JSON.
    */
   compat?: "grpc-gateway";
   /** Unknown query parameters: `"error"` (default, 400) or `"ignore"`. */
   unknownQueryParameters?: "error" | "ignore";
   /** Options of the default JSON marshaler. */
   json?: JsonMarshalerOptions;
-  /** Extra or replacement marshalers, keyed by media type (`application/json` replaces the default). */
+  /**
+   * Extra or replacement marshalers, keyed by media type (`application/json` replaces the
+   * default). The key `"*"` (grpc-gateway's MIMEWildcard) serves requests whose
+   * Content-Type no other key matches, or that have none, instead of 415.
+   */
   marshalers?: Record<string, Marshaler>;
   /** Which incoming headers become metadata, and under what key. */
   incomingHeaderMatcher?: IncomingHeaderMatcher;

@@ -2,7 +2,7 @@ import { createRegistry } from "@bufbuild/protobuf";
 import type { BindingOptions } from "./binding/binding.js";
 import { createJsonMarshaler } from "./marshal/json/marshaler.js";
 import type { Marshaler } from "./marshal/marshaler.js";
-import { createMarshalerRegistry, mediaType, type MarshalerRegistry } from "./marshal/negotiation.js";
+import { createMarshalerRegistry, mediaType, wildcardMediaType, type MarshalerRegistry } from "./marshal/negotiation.js";
 import type { MetadataFromRequestOptions } from "./protocol/request-metadata.js";
 import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
 import type { ErrorHandler, GatewayOptions, ResponseHook, StreamErrorHandler } from "./options.js";
@@ -43,6 +43,8 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
   const byType = new Map<string, Marshaler>([["application/json", json]]);
   for (const [type, marshaler] of Object.entries(options.marshalers ?? {})) byType.set(mediaType(type), marshaler);
   const defaultMarshaler = byType.get("application/json")!;
+  // grpc-gateway reads any Content-Type it has no marshaler for as JSON (its MIMEWildcard default).
+  if (compat && !byType.has(wildcardMediaType)) byType.set(wildcardMediaType, defaultMarshaler);
   return {
     compat,
     notFound: options.notFound ?? "next",

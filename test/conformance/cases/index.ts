@@ -1,5 +1,6 @@
 import type { CaseGroup } from "../case.js";
 import { body, bodyLimits } from "./body.js";
+import { contentTypes } from "./content-type.js";
 import { errors, errorsWithHooks } from "./errors.js";
 import { httpSpec, httpSpecNames } from "./http-spec.js";
 import { metadata, metadataDefaults } from "./metadata.js";
@@ -19,6 +20,7 @@ export const groups: CaseGroup[] = [
   queryIgnoringUnknown,
   body,
   bodyLimits,
+  ...contentTypes,
   metadata,
   metadataDefaults,
   errors,
