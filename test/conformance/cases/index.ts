@@ -7,6 +7,7 @@ import { metadata, metadataDefaults } from "./metadata.js";
 import { query, queryIgnoringUnknown } from "./query.js";
 import { routing, routingCompat, routingCompatNotFound, routingNotFoundAsError } from "./routing.js";
 import { options } from "./options.js";
+import { unescaping } from "./unescaping.js";
 
 /** Every group of the case table. */
 export const groups: CaseGroup[] = [
@@ -16,6 +17,7 @@ export const groups: CaseGroup[] = [
   routingNotFoundAsError,
   routingCompat,
   routingCompatNotFound,
+  ...unescaping,
   query,
   queryIgnoringUnknown,
   body,
