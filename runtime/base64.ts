@@ -19,3 +19,19 @@ export function decodeBase64(text: string): Uint8Array | undefined {
   if (!alphabet.test(body) || body.length % 4 === 1) return undefined;
   return base64Decode(body);
 }
+
+const base64Alphabet = /^[A-Za-z0-9+/]*$/;
+
+/**
+ * grpc-gateway's decodeBinHeader for `-Bin` request headers: the standard alphabet only,
+ * padded when the length is a multiple of four and unpadded otherwise. Gives the bytes,
+ * or the offset of the first byte that cannot be decoded (what Go's error reports).
+ */
+export function decodeStandardBase64(text: string): Uint8Array | number {
+  const body = text.length % 4 === 0 && text.endsWith("=") ? text.replace(/==?$/, "") : text;
+  if (!base64Alphabet.test(body)) {
+    for (let i = 0; i < body.length; i++) if (!base64Alphabet.test(body[i]!)) return i;
+  }
+  if (body.length % 4 === 1) return body.length - 1;
+  return base64Decode(body);
+}

@@ -35,7 +35,7 @@ export interface Gateway {
 /** Creates a gateway holding the options all its services share (like grpc-gateway's ServeMux). */
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const settings = resolveSettings(options);
-  const router = createRouter<CompiledRoute>({ unescaping: settings.compat ? "legacy" : "spec" });
+  const router = createRouter<CompiledRoute>({ unescaping: settings.unescaping });
 
   const gateway = (req: IncomingMessage, res: ServerResponse, next?: Next): void => {
     const { path, rawQuery } = splitRequestTarget(req.url);

@@ -5,6 +5,7 @@ export type { Backend, BackendStream, CallOptions, UnaryResult } from "./backend
 export { dial, fromClient } from "./backend/grpc-js.js";
 export { inProcess, type InProcessContext, type ServiceImplementation } from "./backend/in-process.js";
 export type { HttpRoute } from "./route.js";
+export type { Unescaping } from "./routing/router.js";
 export type {
   ErrorContext,
   ErrorHandler,

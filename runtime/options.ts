@@ -7,6 +7,7 @@ import type { Marshaler } from "./marshal/marshaler.js";
 import type { IncomingHeaderMatcher, MetadataAnnotator } from "./protocol/request-metadata.js";
 import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
 import type { HttpRoute } from "./route.js";
+import type { Unescaping } from "./routing/router.js";
 
 /** What an error hook is told besides the error itself. */
 export interface ErrorContext {
@@ -58,15 +59,29 @@ export interface GatewayOptions {
   notFound?: "next" | "error";
   /**
    * `"grpc-gateway"` restores grpc-gateway's own choices for teams migrating: legacy path
-   * unescaping, 501 instead of 405 for a known path with the wrong method, and unknown
-   * query parameters ignored.
+   * unescaping (unless `unescaping` says otherwise), 501 instead of 405 for a known path with the wrong method, unknown
+   * query parameters ignored, and any unregistered request Content-Type read as JSON.
    */
   compat?: "grpc-gateway";
+  /**
+   * How path variables are percent-decoded. `"spec"` (default; `"legacy"` with compat) follows
+   * google.api.http: a single-segment variable fully decoded, a multi-segment one keeping
+   * RFC 6570 reserved escapes such as `%2F`. The others are grpc-gateway's WithUnescapingMode:
+   * `"legacy"` (UnescapingModeLegacy, its default: the whole path decoded before routing, so
+   * `%2F` splits segments), `"all-except-reserved"`, `"all-except-slash"` and `"all-characters"`
+   * (`*` and single-segment variables fully decoded; the `**` part of a variable keeps reserved
+   * escapes, keeps `%2F`, or keeps none, and `"all-characters"` also splits the path on `%2F`).
+   */
+  unescaping?: Unescaping;
   /** Unknown query parameters: `"error"` (default, 400) or `"ignore"`. */
   unknownQueryParameters?: "error" | "ignore";
   /** Options of the default JSON marshaler. */
   json?: JsonMarshalerOptions;
-  /** Extra or replacement marshalers, keyed by media type (`application/json` replaces the default). */
+  /**
+   * Extra or replacement marshalers, keyed by media type (`application/json` replaces the
+   * default). The key `"*"` (grpc-gateway's MIMEWildcard) serves requests whose
+   * Content-Type no other key matches, or that have none, instead of 415.
+   */
   marshalers?: Record<string, Marshaler>;
   /** Which incoming headers become metadata, and under what key. */
   incomingHeaderMatcher?: IncomingHeaderMatcher;

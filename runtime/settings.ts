@@ -2,12 +2,13 @@ import { createRegistry } from "@bufbuild/protobuf";
 import type { BindingOptions } from "./binding/binding.js";
 import { createJsonMarshaler } from "./marshal/json/marshaler.js";
 import type { Marshaler } from "./marshal/marshaler.js";
-import { createMarshalerRegistry, mediaType, type MarshalerRegistry } from "./marshal/negotiation.js";
+import { createMarshalerRegistry, mediaType, wildcardMediaType, type MarshalerRegistry } from "./marshal/negotiation.js";
 import type { MetadataFromRequestOptions } from "./protocol/request-metadata.js";
 import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
 import type { ErrorHandler, GatewayOptions, ResponseHook, StreamErrorHandler } from "./options.js";
 import { defaultTypeRegistry } from "./protocol/error-body.js";
 import type { WriteErrorOptions } from "./protocol-http/error-response.js";
+import { type Unescaping, unescapingModes } from "./routing/router.js";
 
 /** Default body limit: grpc's own default maximum message size. */
 const defaultMaxRequestBytes = 4 * 1024 * 1024;
@@ -15,6 +16,7 @@ const defaultMaxRequestBytes = 4 * 1024 * 1024;
 /** GatewayOptions with every default filled in, computed once per gateway. */
 export interface GatewaySettings {
   readonly compat: boolean;
+  readonly unescaping: Unescaping;
   readonly notFound: "next" | "error";
   readonly errorHandler: ErrorHandler | undefined;
   readonly routingErrorHandler: ErrorHandler | undefined;
@@ -43,8 +45,17 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
   const byType = new Map<string, Marshaler>([["application/json", json]]);
   for (const [type, marshaler] of Object.entries(options.marshalers ?? {})) byType.set(mediaType(type), marshaler);
   const defaultMarshaler = byType.get("application/json")!;
+  // grpc-gateway reads any Content-Type it has no marshaler for as JSON (its MIMEWildcard default).
+  if (compat && !byType.has(wildcardMediaType)) byType.set(wildcardMediaType, defaultMarshaler);
+  const unescaping = options.unescaping ?? (compat ? "legacy" : "spec");
+  if (!unescapingModes.includes(unescaping)) {
+    throw new TypeError(
+      `createGateway: option unescaping must be one of ${unescapingModes.map((m) => JSON.stringify(m)).join(", ")}, not ${JSON.stringify(unescaping)}`,
+    );
+  }
   return {
     compat,
+    unescaping,
     notFound: options.notFound ?? "next",
     errorHandler: options.errorHandler,
     routingErrorHandler: options.routingErrorHandler,

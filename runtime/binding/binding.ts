@@ -180,21 +180,44 @@ function fillPatchMask(root: ReflectMessage, patch: PatchMask, body: Uint8Array)
 }
 
 /**
- * The field paths (proto names) of the keys in `json`, a JSON object of `desc`: nested
- * objects of message fields recurse; lists, maps, well-known types, null and `{}` are
- * leaves, as in grpc-gateway's FieldMaskFromRequestBody. Unknown keys are skipped: the
- * marshaler has already accepted or rejected them.
+ * The field paths (proto names) of the keys in `json`, a JSON object of `desc`, as
+ * grpc-gateway's FieldMaskFromRequestBody: nested objects of message fields recurse; lists,
+ * maps, scalars, null and `{}` are leaves; a Struct or Value object gives a path per JSON
+ * leaf (buildPathsBlindly); an Any is a leaf and must name its `@type`. An unknown key is
+ * INVALID_ARGUMENT naming it, as there, even when the marshaler discards unknown fields:
+ * a mask cannot name a field the message lacks.
  */
 function collectPaths(desc: DescMessage, json: Record<string, unknown>, prefix: string, out: string[]): void {
   for (const key of Object.keys(json)) {
     const field = findField(desc, key, "proto-first");
-    if (field === undefined) continue;
+    if (field === undefined) throw new GatewayError(Code.INVALID_ARGUMENT, `could not find field ${JSON.stringify(key)} in ${JSON.stringify(desc.typeName)}`);
     const path = prefix + field.name;
     const value = json[key];
-    if (field.fieldKind === "message" && !field.message.typeName.startsWith("google.protobuf.") && isJsonObject(value) && Object.keys(value).length > 0) {
+    if (field.fieldKind !== "message" || !isJsonObject(value)) {
+      out.push(path);
+      continue;
+    }
+    const typeName = field.message.typeName;
+    if (typeName === "google.protobuf.Struct" || typeName === "google.protobuf.Value") {
+      collectJsonPaths(value, path, out);
+    } else if (typeName === "google.protobuf.Any") {
+      if (!Object.hasOwn(value, "@type")) {
+        throw new GatewayError(Code.INVALID_ARGUMENT, `could not find field @type in ${JSON.stringify(key)} in message ${JSON.stringify(desc.typeName)}`);
+      }
+      out.push(path);
+    } else if (Object.keys(value).length > 0) {
       collectPaths(field.message, value, `${path}.`, out);
     } else {
       out.push(path);
     }
+  }
+}
+
+// grpc-gateway's buildPathsBlindly: a path per leaf of free-form JSON, keys as sent; `{}` gives none.
+function collectJsonPaths(json: Record<string, unknown>, path: string, out: string[]): void {
+  for (const key of Object.keys(json)) {
+    const value = json[key];
+    if (isJsonObject(value)) collectJsonPaths(value, `${path}.${key}`, out);
+    else out.push(`${path}.${key}`);
   }
 }

@@ -9,22 +9,38 @@ export interface MarshalerRegistry {
   forRequest(contentType: string | undefined): Marshaler | undefined;
   /** The marshaler for a reply: the first registered type in `Accept`, else the request's. */
   forResponse(accept: string | undefined, inbound: Marshaler): Marshaler;
-  /** The marshaler of requests without a Content-Type, and of bodies nobody reads: JSON unless replaced. */
+  /** The marshaler of requests without a Content-Type, and of bodies nobody reads: `"*"` when registered, else JSON. */
+  readonly bodilessMarshaler: Marshaler;
+  /** The JSON marshaler (`application/json`), for NDJSON lines and raw HttpBody requests. */
   readonly defaultMarshaler: Marshaler;
+  /** The media types registered by name (not `"*"`), `application/json` first, for the 415 message. */
+  readonly accepted: readonly string[];
 }
 
-/** A registry over `marshalers` keyed by media type; `fallback` serves requests with no Content-Type. */
+/** The key of grpc-gateway's MIMEWildcard: the marshaler of any Content-Type no other matches. */
+export const wildcardMediaType = "*";
+
+/**
+ * A registry over `marshalers` keyed by media type; `fallback` (JSON) serves requests with
+ * no Content-Type unless `"*"` is registered, which then serves those and every
+ * Content-Type no other key matches, as grpc-gateway's MIMEWildcard does.
+ */
 export function createMarshalerRegistry(marshalers: ReadonlyMap<string, Marshaler>, fallback: Marshaler): MarshalerRegistry {
+  const wildcard = marshalers.get(wildcardMediaType);
+  const accepted = [...marshalers.keys()].filter((type) => type !== wildcardMediaType);
   return {
     defaultMarshaler: fallback,
+    bodilessMarshaler: wildcard ?? fallback,
+    accepted,
     forRequest(contentType) {
-      if (contentType === undefined || contentType === "") return fallback;
-      return marshalers.get(mediaType(contentType));
+      if (contentType === undefined || contentType === "") return wildcard ?? fallback;
+      return marshalers.get(mediaType(contentType)) ?? wildcard;
     },
     forResponse(accept, inbound) {
       if (accept === undefined || accept === "" || accept === "*/*") return inbound;
       for (const part of accept.split(",")) {
-        const found = marshalers.get(mediaType(part));
+        const type = mediaType(part);
+        const found = type === wildcardMediaType ? undefined : marshalers.get(type);
         if (found !== undefined) return found;
       }
       // Like grpc-gateway: an Accept we cannot honour gets the request's format, not a 406.
@@ -53,12 +69,18 @@ export interface RequestBodyShape {
 export function inboundMarshaler(route: RequestBodyShape, contentType: string | undefined, marshalers: MarshalerRegistry): Marshaler {
   if (route.rawRequestBody) return httpBodyUnmarshaler(contentType ?? "application/octet-stream");
   // A route without a body never looks at the body, so its Content-Type does not matter.
-  if (!route.readsBody) return marshalers.defaultMarshaler;
+  if (!route.readsBody) return marshalers.bodilessMarshaler;
   // A stream of JSON messages is newline-delimited JSON; each line is read as JSON.
   if (route.streamsRequest && contentType !== undefined && mediaType(contentType) === "application/x-ndjson") return marshalers.defaultMarshaler;
   const marshaler = marshalers.forRequest(contentType);
   if (marshaler === undefined) {
-    throw new GatewayError(Code.INVALID_ARGUMENT, `unsupported Content-Type "${contentType}"`, { httpStatus: 415 });
+    const others = marshalers.accepted.filter((type) => type !== "application/json");
+    const also = others.length === 0 ? "" : ` (or one of: ${others.join(", ")})`;
+    throw new GatewayError(
+      Code.INVALID_ARGUMENT,
+      `unsupported Content-Type "${contentType}": send application/json${also}, e.g. curl -H 'Content-Type: application/json'`,
+      { httpStatus: 415 },
+    );
   }
   return marshaler;
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import { Metadata, type MetadataValue } from "@grpc/grpc-js";
-import { decodeBase64 } from "../base64.js";
-import { isMetadata } from "../gateway-error.js";
+import { decodeBase64, decodeStandardBase64 } from "../base64.js";
+import { GatewayError, isMetadata } from "../gateway-error.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
 
 /** The header prefix that carries custom metadata to and from a call (`Grpc-Metadata-<k>`). */
 export const metadataHeaderPrefix = "Grpc-Metadata-";
@@ -87,8 +88,9 @@ const validMetadataText = /^[ -~]*$/;
  * Builds the call's metadata from the request headers, like grpc-gateway's AnnotateContext:
  * matched headers (every value of a repeated one), `authorization` unprefixed, `x-forwarded-host`,
  * `x-forwarded-for` with the peer appended, then the annotator's additions. `Host`, hop-by-hop
- * headers and `Grpc-Timeout` never reach the matcher. Keys or values grpc-js would refuse,
- * and `-bin` values that are not base64, are skipped: a stray header never fails a request.
+ * headers and `Grpc-Timeout` never reach the matcher. Keys or values grpc-js would refuse
+ * are skipped; a `-bin` header that is not base64 throws INVALID_ARGUMENT naming it, as
+ * grpc-gateway answers 400 `invalid binary header`.
  */
 export function metadataFromRequest(req: IncomingMessage, options: MetadataFromRequestOptions = {}): Metadata {
   // The default matcher's answers are part of the per-name plan below.
@@ -108,11 +110,11 @@ export function metadataFromRequest(req: IncomingMessage, options: MetadataFromR
     if (plan.skipped || connectionListed?.has(plan.name)) continue;
     if (plan.authorization) appendForwardable(md, "authorization", value);
     if (matcher === undefined) {
-      if (plan.key !== undefined) appendForwardable(md, plan.key, value);
+      if (plan.key !== undefined) appendHeader(md, plan.key, value, plan.name);
     } else {
       // A user's matcher is asked every time: it may not be a pure function of the name.
-      const key = matcher(plan.name);
-      if (key !== undefined) appendMetadata(md, key.toLowerCase(), value);
+      const key = matcher(plan.name)?.toLowerCase();
+      if (key !== undefined && forwardableKey(key)) appendHeader(md, key, value, plan.name);
     }
   }
   const xfh = forwardedHost || host;
@@ -214,6 +216,24 @@ function appendForwardable(md: Metadata, key: string, value: MetadataValue): voi
   } else if (typeof value === "string" && validMetadataText.test(value)) {
     md.add(key, value);
   }
+}
+
+// A header's value: a `-bin` one must be base64 as grpc-gateway's decodeBinHeader reads it.
+function appendHeader(md: Metadata, key: string, value: string, headerName: string): void {
+  if (!key.endsWith("-bin")) {
+    appendForwardable(md, key, value);
+    return;
+  }
+  const bytes = decodeStandardBase64(value);
+  if (typeof bytes === "number") {
+    throw new GatewayError(Code.INVALID_ARGUMENT, `invalid binary header ${canonicalHeaderName(headerName)}: illegal base64 data at input byte ${bytes}`);
+  }
+  md.add(key, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+// Go's textproto.CanonicalMIMEHeaderKey, which grpc-gateway names the header with.
+function canonicalHeaderName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
 }
 
 /** A request header as one string: node joins a repeated header with ", " (only Set-Cookie stays a list). */

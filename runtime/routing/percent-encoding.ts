@@ -45,6 +45,8 @@ export function decodeAll(segments: string[]): string[] | undefined {
 // RFC 6570 reserved: gen-delims and sub-delims.
 const RESERVED = new Uint8Array(128);
 for (const c of ":/?#[]@!$&'()*+,;=") RESERVED[c.charCodeAt(0)] = 1;
+const SLASH = new Uint8Array(128);
+SLASH[47] = 1;
 
 /**
  * Decodes every escape but those of RFC 6570 reserved characters, so `%2F` stays `%2F`.
@@ -52,13 +54,23 @@ for (const c of ":/?#[]@!$&'()*+,;=") RESERVED[c.charCodeAt(0)] = 1;
  * the runs between kept escapes (ASCII, never inside a UTF-8 sequence) then decode too.
  */
 export function decodeExceptReserved(text: string): string {
+  return decodeExcept(text, RESERVED);
+}
+
+/** As {@link decodeExceptReserved}, keeping only `%2F` (grpc-gateway's UnescapingModeAllExceptSlash). */
+export function decodeExceptSlash(text: string): string {
+  return decodeExcept(text, SLASH);
+}
+
+// Kept escapes stay as sent, in their own case, as grpc-gateway's unescape writes them.
+function decodeExcept(text: string, kept: Uint8Array): string {
   let i = text.indexOf("%");
   if (i < 0) return text;
   let out = "";
   let run = 0;
   for (; i >= 0; i = text.indexOf("%", i + 3)) {
     const byte = hexValue(text.charCodeAt(i + 1)) * 16 + hexValue(text.charCodeAt(i + 2));
-    if (byte < 128 && RESERVED[byte] === 1) {
+    if (byte < 128 && kept[byte] === 1) {
       out += decodeURIComponent(text.slice(run, i)) + text.slice(i, i + 3);
       run = i + 3;
     }

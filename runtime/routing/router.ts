@@ -18,6 +18,11 @@
  * - "legacy" unescaping is grpc-gateway's UnescapingModeLegacy, its v2 default: the whole
  *   path is decoded first (so `%2F` splits segments and `%3A` may split off a verb) and
  *   captured values are used as they are.
+ * - grpc-gateway's other modes (pattern.go `unescape`): every `*` and single-segment
+ *   variable is fully decoded, and only the `**` part of a variable keeps escapes: RFC 6570
+ *   reserved characters ("all-except-reserved"), `%2F` ("all-except-slash") or none
+ *   ("all-characters", which also splits the path on `%2F` as on "/"). `{x=a/**}`
+ *   matching no segment there binds "a/", as grpc-gateway joins "a" and "" (legacy too).
  * - `*` never matches an empty segment, so `/v1//x` and `/v1/a/` (trailing slash) match no
  *   `/v1/{a}/x` or `/v1/{name}`. grpc-gateway rejects the trailing slash too (an extra,
  *   empty component) but would bind "" to `*` inside a path; an empty resource name is a
@@ -30,10 +35,16 @@
  */
 import { setOwnProperty } from "../plain-object.js";
 import type { PathTemplate } from "./path-template.js";
-import { badEscapeAt, decodeAll, decodeExceptReserved, tryDecode } from "./percent-encoding.js";
+import { badEscapeAt, decodeAll, decodeExceptReserved, decodeExceptSlash, tryDecode } from "./percent-encoding.js";
 
-/** How captured path values are percent-decoded: per the spec (default) or as grpc-gateway's legacy mode. */
-export type Unescaping = "spec" | "legacy";
+/**
+ * How captured path values are percent-decoded: per the spec (default), or as one of
+ * grpc-gateway's UnescapingModes (Legacy, AllExceptReserved, AllExceptSlash, AllCharacters).
+ */
+export type Unescaping = "spec" | "legacy" | "all-except-reserved" | "all-except-slash" | "all-characters";
+
+/** Every value of {@link Unescaping}, for checking an option. */
+export const unescapingModes: readonly Unescaping[] = ["spec", "legacy", "all-except-reserved", "all-except-slash", "all-characters"];
 
 /** Options of createRouter. */
 export interface RouterOptions {
@@ -57,21 +68,23 @@ export interface Router<T> {
 
 /** Creates an empty router. */
 export function createRouter<T>(options: RouterOptions = {}): Router<T> {
-  const legacy = options.unescaping === "legacy";
+  const mode = options.unescaping ?? "spec";
   const root = newNode<T>();
   const verbs = new Set<string>();
   return {
     add: (httpMethod, template, value) => insert(root, verbs, httpMethod, template, value),
-    match: (httpMethod, rawPath) => lookup(root, verbs, legacy, httpMethod, rawPath),
+    match: (httpMethod, rawPath) => lookup(root, verbs, mode, httpMethod, rawPath),
   };
 }
 
 // `multi`: anything but exactly one `*` or literal segment (decoded except reserved
-// characters); `toEnd`: ends in `**`, so it runs to the last request segment.
+// characters); `toEnd`: ends in `**`, so it runs to the last request segment, from
+// `deep` (the segment of the `**`).
 interface Capture {
   key: string;
   start: number;
   end: number;
+  deep: number;
   multi: boolean;
   toEnd: boolean;
 }
@@ -132,7 +145,7 @@ function insert<T>(root: Node<T>, verbs: Set<string>, method: string, template: 
 function capturesOf(template: PathTemplate): Capture[] {
   return template.variables.map(({ fieldPath, start, end }) => {
     const toEnd = template.segments[end - 1]?.kind === "deep";
-    return { key: fieldPath.join("."), start, end, multi: toEnd || end - start !== 1, toEnd };
+    return { key: fieldPath.join("."), start, end, deep: end - 1, multi: toEnd || end - start !== 1, toEnd };
   });
 }
 
@@ -141,8 +154,9 @@ const NOT_UTF8_MESSAGE = "percent-escapes in the path are not valid UTF-8";
 const NOT_UTF8: { kind: "bad-path"; message: string } = Object.freeze({ kind: "bad-path", message: NOT_UTF8_MESSAGE });
 const NO_SEGMENTS: string[] = [];
 
-function lookup<T>(root: Node<T>, verbs: Set<string>, legacy: boolean, method: string, rawPath: string): RouteMatch<T> {
+function lookup<T>(root: Node<T>, verbs: Set<string>, mode: Unescaping, method: string, rawPath: string): RouteMatch<T> {
   if (rawPath.charCodeAt(0) !== 47 /* / */) return NOT_FOUND;
+  const legacy = mode === "legacy";
   const percent = rawPath.indexOf("%");
   if (percent >= 0) {
     const bad = badEscapeAt(rawPath, percent);
@@ -150,17 +164,17 @@ function lookup<T>(root: Node<T>, verbs: Set<string>, legacy: boolean, method: s
   }
   const path = legacy && percent >= 0 ? tryDecode(rawPath) : rawPath;
   if (path === undefined) return NOT_UTF8;
-  const raw = path.length === 1 ? NO_SEGMENTS : splitPath(path);
+  const raw = path.length === 1 ? NO_SEGMENTS : mode === "all-characters" && percent >= 0 ? splitPathAndEscapedSlash(path) : splitPath(path);
   const decoded = legacy || percent < 0 ? raw : decodeAll(raw);
   if (decoded === undefined) return NOT_UTF8;
 
   const withVerb = verbs.size > 0 ? splitVerb(raw, decoded, verbs) : undefined;
   if (withVerb !== undefined) {
     const route = walk(root, withVerb.decoded, 0, withVerb.verb, method);
-    if (route !== undefined) return matched(route, withVerb.raw, withVerb.decoded, legacy);
+    if (route !== undefined) return matched(route, withVerb.raw, withVerb.decoded, mode);
   }
   const route = walk(root, decoded, 0, "", method);
-  if (route !== undefined) return matched(route, raw, decoded, legacy);
+  if (route !== undefined) return matched(route, raw, decoded, mode);
 
   const allow = new Set<string>();
   if (withVerb !== undefined) collect(root, withVerb.decoded, 0, withVerb.verb, allow);
@@ -226,15 +240,30 @@ function addMethods<T>(endpoint: Endpoint<T> | undefined, verb: string, out: Set
   if (byMethod !== undefined) for (const method of byMethod.keys()) out.add(method);
 }
 
-function matched<T>(route: Route<T>, raw: string[], decoded: string[], legacy: boolean): RouteMatch<T> {
+function matched<T>(route: Route<T>, raw: string[], decoded: string[], mode: Unescaping): RouteMatch<T> {
   const params: Record<string, string> = {};
   for (const c of route.captures) {
-    const end = c.toEnd ? decoded.length : c.end;
-    const value = !c.multi ? decoded[c.start]! : legacy ? joinSegments(decoded, c.start, end) : decodeExceptReserved(joinSegments(raw, c.start, end));
+    let value: string;
+    if (!c.multi) value = decoded[c.start]!;
+    else if (mode === "spec") value = decodeExceptReserved(joinSegments(raw, c.start, c.toEnd ? decoded.length : c.end));
+    else if (!c.toEnd) value = joinSegments(decoded, c.start, c.end);
+    else value = grpcGatewayDeep(raw, decoded, c, mode);
     // A proto field may be called __proto__.
     setOwnProperty(params, c.key, value);
   }
   return { kind: "match", value: route.value, params };
+}
+
+// grpc-gateway's MatchAndEscape for a variable ending in `**`: the segments before it as
+// matched (decoded), then "/" and the `**` part unescaped by the mode.
+function grpcGatewayDeep(raw: string[], decoded: string[], c: Capture, mode: Unescaping): string {
+  const tail =
+    mode === "all-except-reserved"
+      ? decodeExceptReserved(joinSegments(raw, c.deep, raw.length))
+      : mode === "all-except-slash"
+        ? decodeExceptSlash(joinSegments(raw, c.deep, raw.length))
+        : joinSegments(decoded, c.deep, decoded.length);
+  return c.deep > c.start ? `${joinSegments(decoded, c.start, c.deep)}/${tail}` : tail;
 }
 
 // Twice as fast as String#split on V8 for short paths; `path` starts with "/".
@@ -247,6 +276,11 @@ function splitPath(path: string): string[] {
   }
   segments.push(path.slice(start));
   return segments;
+}
+
+// grpc-gateway's encodedPathSplitter for UnescapingModeAllCharacters: "/" or "%2F" (upper case only).
+function splitPathAndEscapedSlash(path: string): string[] {
+  return path.slice(1).split(/\/|%2F/);
 }
 
 function joinSegments(segments: string[], start: number, end: number): string {

@@ -110,6 +110,13 @@ test("createGateway refuses a limit that is not a positive finite number", () =>
   assert.throws(() => createGateway({ maxRequestBytes: -1 }), /maxRequestBytes must be a positive finite number/);
 });
 
+test("createGateway refuses an unescaping mode it does not know", () => {
+  assert.throws(
+    () => createGateway({ unescaping: "all" as never }),
+    /option unescaping must be one of "spec", "legacy", "all-except-reserved", "all-except-slash", "all-characters", not "all"/,
+  );
+});
+
 test("an in-process call with a very long Grpc-Timeout is served, not timed out", async () => {
   const { createServer } = await import("node:http");
   const gateway = createGateway();

@@ -227,9 +227,14 @@ describe("binding: PATCH fills an empty FieldMask from the body", () => {
     assert.deepEqual(m.updateMask?.paths, ["child.amount", "child.child.name", "color", "name"]);
   });
 
-  it("takes JSON names, treats lists, null and {} as leaves, and skips unknown keys", () => {
-    assert.deepEqual(patch('{"tags":["a"],"child":{},"nope":1}').updateMask?.paths, ["child", "tags"]);
+  it("takes JSON names, treats lists, null and {} as leaves", () => {
+    assert.deepEqual(patch('{"tags":["a"],"child":{}}').updateMask?.paths, ["child", "tags"]);
     assert.deepEqual(patch('{"child":null}').updateMask?.paths, ["child"]);
+  });
+
+  it("refuses an unknown key at any depth, naming it and its message, as FieldMaskFromRequestBody", () => {
+    assert.throws(() => patch('{"tags":["a"],"child":{},"nope":1}'), { code: 3, message: 'could not find field "nope" in "testing.v1.Nested"' });
+    assert.throws(() => patch('{"child":{"child":{"Name":"y"}}}'), { code: 3, message: 'could not find field "Name" in "testing.v1.Nested"' });
   });
 
   it("keeps a mask the client sent in the query", () => {

@@ -150,25 +150,55 @@ describe("metadataFromRequest: the rules", () => {
 });
 
 describe("metadataFromRequest: -bin values", () => {
-  const cases: [string, string, string | undefined][] = [
-    ["standard, padded", "AQID", "bin:010203"],
+  // grpc-gateway's decodeBinHeader: base64.StdEncoding when the length is a multiple of
+  // four, RawStdEncoding otherwise; anything else is INVALID_ARGUMENT naming the header.
+  const decoded: [string, string, string][] = [
+    ["standard, padded", "AQ==", "bin:01"],
+    ["standard, no padding needed", "AQID", "bin:010203"],
     ["standard, unpadded", "AQI", "bin:0102"],
     ["standard alphabet", "+/8=", "bin:fbff"],
-    ["URL-safe, unpadded", "-_8", "bin:fbff"],
-    ["URL-safe, padded", "-_8=", "bin:fbff"],
     ["empty", "", "bin:"],
-    ["not base64", "%%%", undefined],
-    ["an impossible length", "AQIDB", undefined],
-    ["padding that does not fit", "AQ=", undefined],
-    ["both alphabets mixed", "+_8=", undefined],
   ];
-  for (const [name, value, expected] of cases) {
-    test(`${name}: ${JSON.stringify(value)} -> ${expected ?? "skipped"}`, async () => {
+  for (const [name, value, expected] of decoded) {
+    test(`${name}: ${JSON.stringify(value)} -> ${expected}`, async () => {
       const md = await forwarded({ "Grpc-Metadata-Trace-Bin": value, "Grpc-Metadata-Other": "kept" });
-      assert.deepEqual(md["trace-bin"], expected === undefined ? undefined : [expected]);
+      assert.deepEqual(md["trace-bin"], [expected]);
       assert.deepEqual(md["other"], ["kept"]);
     });
   }
+  const refused: [string, string, number][] = [
+    ["not base64", "%%%", 0],
+    ["bad byte further in", "AQ!D", 2],
+    ["an impossible length", "AQIDB", 4],
+    ["padding that does not fit", "AQ=", 2],
+    ["padding inside", "A=QD", 1],
+    ["URL-safe, unpadded", "-_8", 0],
+    ["URL-safe, padded", "-_8=", 0],
+    ["both alphabets mixed", "+_8=", 1],
+  ];
+  for (const [name, value, offset] of refused) {
+    test(`${name}: ${JSON.stringify(value)} -> INVALID_ARGUMENT`, async () => {
+      server.handle((req, res) => {
+        try {
+          metadataFromRequest(req);
+          res.end("accepted");
+        } catch (err) {
+          const { code, message } = err as { code: number; message: string };
+          res.end(JSON.stringify({ code, message }));
+        }
+      });
+      const reply = await get(server.port, "/v1/things", { "grpc-metadata-trace-bin": value });
+      assert.deepEqual(JSON.parse(reply.text), {
+        code: 3,
+        message: `invalid binary header Grpc-Metadata-Trace-Bin: illegal base64 data at input byte ${offset}`,
+      });
+    });
+  }
+
+  test("a custom matcher's -bin key is checked the same way", async () => {
+    const md = await forwarded({ "X-Trace": "AQI" }, { incomingHeaderMatcher: (key) => (key === "x-trace" ? "trace-bin" : undefined) });
+    assert.deepEqual(own(md), { "trace-bin": ["bin:0102"] });
+  });
 });
 
 describe("metadataFromRequest: what never passes", () => {

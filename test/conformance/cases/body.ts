@@ -78,6 +78,24 @@ export const body: CaseGroup = {
       response: { status: 200, json: { name: "done", amount: 0, child: null, tags: [], color: "COLOR_UNSPECIFIED" } },
     },
     {
+      name: "PATCH with an auto FieldMask and an unknown JSON key is 400 naming it (FieldMaskFromRequestBody)",
+      request: { method: "PATCH", path: "/v1/nested/n1", headers: json, body: '{"name":"x","bogus":1}' },
+      call: null,
+      response: { status: 400, error: { code: 3, messageIncludes: 'could not find field "bogus" in "testing.v1.Nested"' } },
+    },
+    {
+      name: "PATCH with an auto FieldMask and an unknown nested JSON key names the nested message",
+      request: { method: "PATCH", path: "/v1/nested/n1", headers: json, body: '{"child":{"amount":1,"nope":{}}}' },
+      call: null,
+      response: { status: 400, error: { code: 3, messageIncludes: 'could not find field "nope" in "testing.v1.Nested"' } },
+    },
+    {
+      name: "PATCH with a FieldMask the client sent discards unknown keys as any body does",
+      request: { method: "PATCH", path: "/v1/nested/n1?update_mask=name", headers: json, body: '{"name":"x","bogus":1}' },
+      call: { method: "Everything.UpdateNested", request: { name: "n1", nested: { name: "x" }, updateMask: "name" } },
+      response: { status: 200 },
+    },
+    {
       name: "PATCH keeps a FieldMask the client sent",
       request: { method: "PATCH", path: "/v1/nested/n1?update_mask=amount", headers: json, body: '{"name":"x","amount":2}' },
       call: { method: "Everything.UpdateNested", request: { name: "n1", nested: { name: "x", amount: 2 }, updateMask: "amount" } },

@@ -1,11 +1,13 @@
 import type { CaseGroup } from "../case.js";
 import { body, bodyLimits } from "./body.js";
+import { contentTypes } from "./content-type.js";
 import { errors, errorsWithHooks } from "./errors.js";
 import { httpSpec, httpSpecNames } from "./http-spec.js";
 import { metadata, metadataDefaults } from "./metadata.js";
 import { query, queryIgnoringUnknown } from "./query.js";
 import { routing, routingCompat, routingCompatNotFound, routingNotFoundAsError } from "./routing.js";
 import { options } from "./options.js";
+import { unescaping } from "./unescaping.js";
 
 /** Every group of the case table. */
 export const groups: CaseGroup[] = [
@@ -15,10 +17,12 @@ export const groups: CaseGroup[] = [
   routingNotFoundAsError,
   routingCompat,
   routingCompatNotFound,
+  ...unescaping,
   query,
   queryIgnoringUnknown,
   body,
   bodyLimits,
+  ...contentTypes,
   metadata,
   metadataDefaults,
   errors,

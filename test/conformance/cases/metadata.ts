@@ -48,7 +48,19 @@ export const metadata: CaseGroup = {
       "keep-alive",
       "grpcgateway-connection",
     ]),
-    forwarded("an undecodable -Bin value is skipped, not fatal", { "Grpc-Metadata-Bad-Bin": "%%%" }, {}, ["bad-bin"]),
+    {
+      name: "an undecodable -Bin value is 400 naming the header (grpc-gateway's decodeBinHeader)",
+      request: { method: "GET", path: "/v1/echo/m", headers: { "grpc-metadata-token-bin": "!!!" } },
+      call: null,
+      response: { status: 400, error: { code: 3, messageIncludes: "invalid binary header Grpc-Metadata-Token-Bin: illegal base64 data at input byte 0" } },
+    },
+    {
+      name: "a URL-safe -Bin value is 400: grpc-gateway decodes the standard alphabet only",
+      request: { method: "GET", path: "/v1/echo/m", headers: { "Grpc-Metadata-Token-Bin": "-_8=" } },
+      call: null,
+      response: { status: 400, error: { code: 3, messageIncludes: "invalid binary header Grpc-Metadata-Token-Bin" } },
+    },
+    forwarded("an unpadded -Bin value is decoded (RawStdEncoding)", { "Grpc-Metadata-Trace-Bin": "AQI" }, { "trace-bin": ["bin:0102"] }),
     forwarded("Grpc-Timeout is not forwarded as metadata", { "Grpc-Timeout": "10S" }, {}, ["grpc-timeout", "timeout"]),
     {
       name: "Grpc-Timeout sets the deadline",
