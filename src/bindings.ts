@@ -49,6 +49,13 @@ export type BindingOptions = Pick<
   "generateUnboundMethods" | "warnOnUnboundMethods" | "allowDeleteBody" | "repeatedPathSeparator" | "allowPatchFeature"
 >;
 
+/** Rules from outside the proto files (grpc_api_configuration), by the method's full name, with where they came from. */
+export interface ExternalRules {
+  /** The file the rules were read from, to name in error messages. */
+  readonly source: string;
+  readonly rules: ReadonlyMap<string, readonly HttpRule[]>;
+}
+
 // A rule to validate, with how error messages name it.
 interface RuleSource {
   readonly rule: HttpRule;
@@ -69,7 +76,7 @@ interface FileScope {
  * semantics). Collects every problem rather than stopping at the first, so one run of
  * generation shows them all.
  */
-export function bindFile(file: DescFile, options: BindingOptions): FileBindings {
+export function bindFile(file: DescFile, options: BindingOptions, external?: ExternalRules): FileBindings {
   const scope: FileScope = { options, problems: [], claimed: new Map() };
   const services: ServiceBindings[] = [];
   const warnings: string[] = [];
@@ -77,7 +84,7 @@ export function bindFile(file: DescFile, options: BindingOptions): FileBindings 
     const methods: MethodBindings[] = [];
     for (const method of service.methods) {
       const bindings: Binding[] = [];
-      const sources = rulesOf(method, options);
+      const sources = rulesOf(method, options, external);
       if (sources.length === 0 && options.warnOnUnboundMethods) {
         warnings.push(`${file.proto.name}: service ${service.typeName}, method ${method.name} has no google.api.http rule, so it gets no HTTP route`);
       }
@@ -98,10 +105,15 @@ export function bindFile(file: DescFile, options: BindingOptions): FileBindings 
   return { file, services, problems: scope.problems, warnings };
 }
 
-// The method's rule and its additional_bindings, or the rule grpc-gateway derives for
-// an unbound method (the gRPC wire path, POST, whole message as body).
-function rulesOf(method: DescMethod, options: BindingOptions): RuleSource[] {
+// The rules of the configuration file for the method, then its own rule, each followed by its
+// additional_bindings (grpc-gateway adds a file's rules to the annotation, file first); or, for
+// a method with neither, the rule grpc-gateway derives for an unbound method (the gRPC wire
+// path, POST, whole message as body).
+function rulesOf(method: DescMethod, options: BindingOptions, external: ExternalRules | undefined): RuleSource[] {
   const sources: RuleSource[] = [];
+  for (const rule of external?.rules.get(methodFullName(method)) ?? []) {
+    sources.push(...withAdditional(rule, ` (${external!.source})`));
+  }
   const methodOptions = method.proto.options;
   if (methodOptions !== undefined && hasExtension(methodOptions, http)) {
     sources.push(...withAdditional(getExtension(methodOptions, http), ""));
@@ -112,6 +124,11 @@ function rulesOf(method: DescMethod, options: BindingOptions): RuleSource[] {
     sources.push({ rule, label: `generated rule "${ruleText(rule)}"`, additional: false });
   }
   return sources;
+}
+
+/** `package.Service.Method`, as a configuration's selector names the method. */
+export function methodFullName(method: DescMethod): string {
+  return `${method.parent.typeName}.${method.name}`;
 }
 
 function withAdditional(rule: HttpRule, from: string): RuleSource[] {

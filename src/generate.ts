@@ -1,5 +1,6 @@
 import type { Schema } from "@bufbuild/protoplugin";
-import { bindFile } from "./bindings.js";
+import { loadApiConfiguration } from "./api-configuration.js";
+import { bindFile, methodFullName, type ExternalRules } from "./bindings.js";
 import type { GatewayPluginOptions } from "./options.js";
 import { printService } from "./print-service.js";
 
@@ -10,8 +11,9 @@ import { printService } from "./print-service.js";
  */
 export function generateTs(schema: Schema<GatewayPluginOptions>): void {
   const { options } = schema;
-  const files = schema.files.map((file) => bindFile(file, options));
-  const problems = files.flatMap((file) => file.problems);
+  const external = options.grpcApiConfiguration === "" ? undefined : loadApiConfiguration(options.grpcApiConfiguration);
+  const files = schema.files.map((file) => bindFile(file, options, external));
+  const problems = [...(external !== undefined ? unmatchedSelectors(schema, external) : []), ...files.flatMap((file) => file.problems)];
   if (problems.length > 0) {
     throw new Error(problems.join("\n"));
   }
@@ -34,6 +36,28 @@ export function generateTs(schema: Schema<GatewayPluginOptions>): void {
       printService(f, service, options.runtimeImport, options.registerFuncSuffix);
     }
   }
+}
+
+// Every selector of the configuration must name a method of a file being generated: a rule
+// that binds nothing is a mistake (a typo, or a file left out of the inputs), never silence.
+function unmatchedSelectors(schema: Schema<GatewayPluginOptions>, external: ExternalRules): string[] {
+  const generated = new Set(schema.files.flatMap((file) => file.services.flatMap((service) => service.methods.map((method) => methodFullName(method)))));
+  const elsewhere = new Map(
+    schema.allFiles.flatMap((file) => file.services.flatMap((service) => service.methods.map((method) => [methodFullName(method), file.proto.name] as const))),
+  );
+  const problems: string[] = [];
+  for (const selector of external.rules.keys()) {
+    if (generated.has(selector)) {
+      continue;
+    }
+    const file = elsewhere.get(selector);
+    problems.push(
+      file === undefined
+        ? `${external.source}: selector "${selector}" names no method in the files being generated`
+        : `${external.source}: selector "${selector}" names a method of ${file}, which is not among the files being generated`,
+    );
+  }
+  return problems;
 }
 
 function warn(message: string): void {

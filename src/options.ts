@@ -12,6 +12,8 @@ export interface GatewayPluginOptions {
   readonly allowPatchFeature: boolean;
   /** The end of each registering function's name: `register<Service><suffix>` (register_func_suffix). */
   readonly registerFuncSuffix: string;
+  /** A google.api.Service file (YAML or JSON) whose http rules bind methods, as grpc-gateway's grpc_api_configuration; empty for none. */
+  readonly grpcApiConfiguration: string;
   /** Module the generated code imports the runtime types from. */
   readonly runtimeImport: string;
 }
@@ -44,6 +46,7 @@ export function parseOptions(rawOptions: { key: string; value: string }[]): Gate
   let repeatedPathSeparator = ",";
   let allowPatchFeature = true;
   let registerFuncSuffix = "Gateway";
+  let grpcApiConfiguration = "";
   let runtimeImport = defaultRuntimeImport;
   for (const { key, value } of rawOptions) {
     switch (key) {
@@ -79,6 +82,12 @@ export function parseOptions(rawOptions: { key: string; value: string }[]): Gate
         }
         registerFuncSuffix = value;
         break;
+      case "grpc_api_configuration":
+        if (value.length === 0) {
+          throw new Error(`option "grpc_api_configuration" needs the path of a google.api.Service YAML or JSON file`);
+        }
+        grpcApiConfiguration = value;
+        break;
       case "runtime_import":
         if (value.length === 0) {
           throw new Error(`option "runtime_import" needs a module specifier, e.g. runtime_import=${defaultRuntimeImport}`);
@@ -101,6 +110,7 @@ export function parseOptions(rawOptions: { key: string; value: string }[]): Gate
     repeatedPathSeparator,
     allowPatchFeature,
     registerFuncSuffix,
+    grpcApiConfiguration,
     runtimeImport,
   };
 }
