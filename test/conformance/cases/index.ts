@@ -6,6 +6,7 @@ import { metadata, metadataDefaults } from "./metadata.js";
 import { query, queryIgnoringUnknown } from "./query.js";
 import { routing, routingCompat, routingCompatNotFound, routingNotFoundAsError } from "./routing.js";
 import { options } from "./options.js";
+import { pluginOptions } from "./plugin-options.js";
 
 /** Every group of the case table. */
 export const groups: CaseGroup[] = [
@@ -24,4 +25,5 @@ export const groups: CaseGroup[] = [
   errors,
   errorsWithHooks,
   ...options,
+  pluginOptions,
 ];
