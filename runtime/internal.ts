@@ -6,7 +6,7 @@
  * (the package entry `grpc-gateway-express/internal`); none of it is public API.
  */
 export { http } from "./gen/google/api/annotations_pb.js";
-export { HttpRuleSchema, type HttpRule } from "./gen/google/api/http_pb.js";
+export { HttpRuleSchema, HttpSchema, type HttpRule } from "./gen/google/api/http_pb.js";
 export { parsePathTemplate, PathTemplateError, templateKey, type PathTemplate, type TemplateVariable } from "./routing/path-template.js";
 export { walkFieldPath, type FieldPathProblem, type FieldPathResolution } from "./binding/field-path.js";
 export { pathVariableRefusal, type PathVariableRefusal } from "./binding/path-variable.js";

@@ -16,4 +16,14 @@ export interface HttpRoute {
   readonly body?: string;
   /** (Proto-name) field path of the reply to send instead of the whole reply. */
   readonly responseBody?: string;
+  /**
+   * The one character a repeated path variable's list is split on: `,` when absent, else `|`,
+   * ` ` or a tab (the plugin's repeated_path_param_separator, as grpc-gateway's).
+   */
+  readonly repeatedPathSeparator?: string;
+  /**
+   * False to leave an empty FieldMask of a PATCH request as sent, instead of filling it from
+   * the body's JSON keys (the plugin's allow_patch_feature=false, as grpc-gateway's).
+   */
+  readonly patchFieldMask?: boolean;
 }

@@ -14,6 +14,10 @@ export interface Binding {
   readonly body?: string;
   /** A (dotted, proto-name) field path of the reply; absent for the whole reply. */
   readonly responseBody?: string;
+  /** The separator of repeated path variables, when the rule has one and it is not `,`. */
+  readonly repeatedPathSeparator?: string;
+  /** False on a PATCH rule with a field body when allow_patch_feature=false. */
+  readonly patchFieldMask?: false;
 }
 
 /** The bindings of one method, in rule order: the rule first, then its additional_bindings. */
@@ -35,10 +39,22 @@ export interface FileBindings {
   readonly services: readonly ServiceBindings[];
   /** One sentence per bad rule, naming the file, service, method and rule; empty when all is well. */
   readonly problems: readonly string[];
+  /** One sentence per method left without a rule, when warn_on_unbound_methods asks for them. */
+  readonly warnings: readonly string[];
 }
 
 /** The options that change which rules exist or are valid. */
-export type BindingOptions = Pick<GatewayPluginOptions, "generateUnboundMethods" | "allowDeleteBody">;
+export type BindingOptions = Pick<
+  GatewayPluginOptions,
+  "generateUnboundMethods" | "warnOnUnboundMethods" | "allowDeleteBody" | "repeatedPathSeparator" | "allowPatchFeature"
+>;
+
+/** Rules from outside the proto files (grpc_api_configuration), by the method's full name, with where they came from. */
+export interface ExternalRules {
+  /** The file the rules were read from, to name in error messages. */
+  readonly source: string;
+  readonly rules: ReadonlyMap<string, readonly HttpRule[]>;
+}
 
 // A rule to validate, with how error messages name it.
 interface RuleSource {
@@ -60,14 +76,19 @@ interface FileScope {
  * semantics). Collects every problem rather than stopping at the first, so one run of
  * generation shows them all.
  */
-export function bindFile(file: DescFile, options: BindingOptions): FileBindings {
+export function bindFile(file: DescFile, options: BindingOptions, external?: ExternalRules): FileBindings {
   const scope: FileScope = { options, problems: [], claimed: new Map() };
   const services: ServiceBindings[] = [];
+  const warnings: string[] = [];
   for (const service of file.services) {
     const methods: MethodBindings[] = [];
     for (const method of service.methods) {
       const bindings: Binding[] = [];
-      for (const source of rulesOf(method, options)) {
+      const sources = rulesOf(method, options, external);
+      if (sources.length === 0 && options.warnOnUnboundMethods) {
+        warnings.push(`${file.proto.name}: service ${service.typeName}, method ${method.name} has no google.api.http rule, so it gets no HTTP route`);
+      }
+      for (const source of sources) {
         const binding = bindRule(method, source, scope);
         if (binding !== undefined) {
           bindings.push(binding);
@@ -81,25 +102,39 @@ export function bindFile(file: DescFile, options: BindingOptions): FileBindings 
       services.push({ service, methods });
     }
   }
-  return { file, services, problems: scope.problems };
+  return { file, services, problems: scope.problems, warnings };
 }
 
-// The method's rule and its additional_bindings, or the rule grpc-gateway derives for
-// an unbound method (the gRPC wire path, POST, whole message as body).
-function rulesOf(method: DescMethod, options: BindingOptions): RuleSource[] {
+// The rules of the configuration file for the method, then its own rule, each followed by its
+// additional_bindings (grpc-gateway adds a file's rules to the annotation, file first); or, for
+// a method with neither, the rule grpc-gateway derives for an unbound method (the gRPC wire
+// path, POST, whole message as body).
+function rulesOf(method: DescMethod, options: BindingOptions, external: ExternalRules | undefined): RuleSource[] {
+  const sources: RuleSource[] = [];
+  for (const rule of external?.rules.get(methodFullName(method)) ?? []) {
+    sources.push(...withAdditional(rule, ` (${external!.source})`));
+  }
   const methodOptions = method.proto.options;
-  if (methodOptions === undefined || !hasExtension(methodOptions, http)) {
-    if (!options.generateUnboundMethods) {
-      return [];
-    }
+  if (methodOptions !== undefined && hasExtension(methodOptions, http)) {
+    sources.push(...withAdditional(getExtension(methodOptions, http), ""));
+  }
+  if (sources.length === 0 && options.generateUnboundMethods) {
     const path = `/${method.parent.typeName}/${method.name}`;
     const rule = create(HttpRuleSchema, { pattern: { case: "post", value: path }, body: "*" });
-    return [{ rule, label: `generated rule "${ruleText(rule)}"`, additional: false }];
+    sources.push({ rule, label: `generated rule "${ruleText(rule)}"`, additional: false });
   }
-  const rule = getExtension(methodOptions, http);
+  return sources;
+}
+
+/** `package.Service.Method`, as a configuration's selector names the method. */
+export function methodFullName(method: DescMethod): string {
+  return `${method.parent.typeName}.${method.name}`;
+}
+
+function withAdditional(rule: HttpRule, from: string): RuleSource[] {
   return [
-    { rule, label: `rule "${ruleText(rule)}"`, additional: false },
-    ...rule.additionalBindings.map((b) => ({ rule: b, label: `additional binding "${ruleText(b)}"`, additional: true })),
+    { rule, label: `rule "${ruleText(rule)}"${from}`, additional: false },
+    ...rule.additionalBindings.map((b) => ({ rule: b, label: `additional binding "${ruleText(b)}"${from}`, additional: true })),
   ];
 }
 
@@ -132,9 +167,7 @@ function bindRule(method: DescMethod, source: RuleSource, scope: FileScope): Bin
   }
   const { httpMethod, path } = pattern;
   const template = parseTemplate(path, report);
-  if (template !== undefined) {
-    checkPathVariables(method, template, report);
-  }
+  const repeatedVariable = template !== undefined && checkPathVariables(method, template, report);
   const body = checkBody(method, httpMethod, rule.body, scope.options.allowDeleteBody, report);
   const responseBody = checkResponseBody(method, rule.responseBody, report);
   if (template !== undefined && scope.problems.length === before) {
@@ -154,6 +187,9 @@ function bindRule(method: DescMethod, source: RuleSource, scope: FileScope): Bin
     path,
     ...(body !== undefined ? { body } : {}),
     ...(responseBody !== undefined ? { responseBody } : {}),
+    // Printed only where they change something, so that routes under the defaults read as before.
+    ...(repeatedVariable && scope.options.repeatedPathSeparator !== "," ? { repeatedPathSeparator: scope.options.repeatedPathSeparator } : {}),
+    ...(httpMethod === "PATCH" && body !== undefined && body !== "*" && !scope.options.allowPatchFeature ? { patchFieldMask: false as const } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import type { Binding, ServiceBindings } from "./bindings.js";
  * Prints one service: its route table as data, one line per binding, and the function
  * that registers it on a gateway. Behaviour lives in the runtime; this is only a list.
  */
-export function printService(f: GeneratedFile, { service, methods }: ServiceBindings, runtimeImport: string): void {
+export function printService(f: GeneratedFile, { service, methods }: ServiceBindings, runtimeImport: string, registerFuncSuffix: string): void {
   const httpRoute = f.import("HttpRoute", runtimeImport, true);
   const gateway = f.import("Gateway", runtimeImport, true);
   const backend = f.import("Backend", runtimeImport, true);
@@ -27,7 +27,7 @@ export function printService(f: GeneratedFile, { service, methods }: ServiceBind
   f.print("];");
   f.print();
   f.print(f.jsDoc(`Serves ${service.typeName}'s HTTP routes on the gateway, calling the given backend.`));
-  f.print(f.export("function", `register${service.name}Gateway`), "(gateway: ", gateway, ", backend: ", backend, "): void {");
+  f.print(f.export("function", `register${service.name}${registerFuncSuffix}`), "(gateway: ", gateway, ", backend: ", backend, "): void {");
   f.print("  gateway.register(", serviceDesc, ", ", routesName, ", backend);");
   f.print("}");
 }
@@ -42,6 +42,13 @@ function routeLiteral(f: GeneratedFile, serviceDesc: ImportSymbol, method: DescM
   }
   if (binding.responseBody !== undefined) {
     p.push(", responseBody: ", f.string(binding.responseBody));
+  }
+  if (binding.repeatedPathSeparator !== undefined) {
+    // JSON's escapes, so that a tab reads as \t rather than as a blank.
+    p.push(", repeatedPathSeparator: ", JSON.stringify(binding.repeatedPathSeparator));
+  }
+  if (binding.patchFieldMask === false) {
+    p.push(", patchFieldMask: false");
   }
   p.push(" }");
   return p;

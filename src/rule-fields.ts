@@ -10,14 +10,15 @@ export type Report = (problem: string) => void;
  * parser already refuses two of one name) must name a field the runtime binds from a path
  * (a singular field with a text form, or a repeated scalar or enum as a comma-separated
  * list), and one that captures more than a single `*` must name a singular string, the
- * only type such text fits.
+ * only type such text fits. Returns whether a variable names a repeated field.
  */
-export function checkPathVariables(method: DescMethod, template: PathTemplate, report: Report): void {
+export function checkPathVariables(method: DescMethod, template: PathTemplate, report: Report): boolean {
   if (template.variables.length > 0 && (method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming")) {
     // As grpc-gateway: one URL cannot fill a field of every message in a stream.
     report("a client-streaming method cannot bind path variables, since its request is a stream of messages");
-    return;
+    return false;
   }
+  let repeated = false;
   for (const variable of template.variables) {
     const name = variable.fieldPath.join(".");
     const resolved = checkFieldPath(method.input, variable.fieldPath);
@@ -26,6 +27,7 @@ export function checkPathVariables(method: DescMethod, template: PathTemplate, r
       continue;
     }
     const leaf = resolved.fields[resolved.fields.length - 1]!;
+    repeated ||= leaf.fieldKind === "list";
     const leafProblem = pathVariableLeafProblem(leaf);
     if (leafProblem !== undefined) {
       report(`path variable "${name}" ${leafProblem}`);
@@ -39,6 +41,7 @@ export function checkPathVariables(method: DescMethod, template: PathTemplate, r
       report(`path variable "${name}" captures "${captured}", so it must name a string field, not ${describeKind(leaf)}`);
     }
   }
+  return repeated;
 }
 
 /**

@@ -72,6 +72,8 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
     // A repeated variable replaces the list (setPathVariable), which the setter does not do.
     return { name, path, leaf, convert, set: leaf.fieldKind === "list" ? undefined : directSetter(path) };
   });
+  const separator = route.repeatedPathSeparator ?? ",";
+  if (separator.length !== 1) throw fail(`repeatedPathSeparator must be one character, got ${JSON.stringify(separator)}`);
   const bodyRule = route.body ?? "";
   const bodyPath = bodyRule === "" || bodyRule === "*" ? undefined : resolve(bodyRule);
   const bodyLeaf = bodyPath?.[bodyPath.length - 1];
@@ -79,8 +81,9 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
   const bound = variables.map((v) => fieldPathString(v.path));
   if (bodyPath !== undefined) bound.push(fieldPathString(bodyPath));
   const query: QueryBinder | undefined = bodyRule === "*" ? undefined : compileQueryBinder(schema, bound, options);
-  // grpc-gateway's allow_patch_feature, always on: an empty FieldMask filled from the body's JSON keys.
-  const patchMask = route.httpMethod === "PATCH" ? patchMaskField(schema, bodyPath) : undefined;
+  // grpc-gateway's allow_patch_feature, on unless the route turns it off: an empty FieldMask
+  // filled from the body's JSON keys.
+  const patchMask = route.httpMethod === "PATCH" && route.patchFieldMask !== false ? patchMaskField(schema, bodyPath) : undefined;
 
   return {
     schema,
@@ -109,7 +112,7 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
         if (text === undefined) continue;
         try {
           if (v.set !== undefined) v.set(message, v.convert(text));
-          else setPathVariable(root(), v, text);
+          else setPathVariable(root(), v, text, separator);
         } catch (err) {
           throw badRequest(err, "path variable", v.name);
         }
@@ -135,14 +138,14 @@ function badRequest(err: unknown, what: string, name: string): unknown {
   return new GatewayError(Code.INVALID_ARGUMENT, `invalid value for ${what} "${name}": ${err.message}`, { cause: err });
 }
 
-function setPathVariable(root: ReflectMessage, v: PathVariable, text: string): void {
+function setPathVariable(root: ReflectMessage, v: PathVariable, text: string, separator: string): void {
   const parent = parentMessage(root, v.path);
   if (v.leaf.fieldKind !== "list") return setFieldValue(parent, v.leaf, v.convert(text));
-  // A repeated field in a path takes a comma-separated list and replaces what the body set,
-  // as grpc-gateway's generated code does.
+  // A repeated field in a path takes a list (comma-separated unless the route says otherwise)
+  // and replaces what the body set, as grpc-gateway's generated code does.
   const list = parent.get(v.leaf);
   list.clear();
-  for (const part of text.split(",")) list.add(v.convert(part));
+  for (const part of text.split(separator)) list.add(v.convert(part));
 }
 
 /** Where the PATCH feature writes, when it applies to this route. */

@@ -16,6 +16,7 @@ const templates: Record<string, string[]> = {
   "buf.gen.test.yaml": ["test/gen"],
   "buf.gen.runtime.yaml": ["runtime/gen"],
   "buf.gen.bench.yaml": ["bench/gen", "bench/backend-gen"],
+  "buf.gen.options.yaml": ["test/options/gen"],
 };
 
 for (const [template, outputs] of Object.entries(templates)) {

@@ -98,6 +98,26 @@ describe("binding: path variables", () => {
     );
   });
 
+  it("splits a repeated path variable on the route's repeatedPathSeparator instead, and only on it", () => {
+    const route: HttpRoute = { ...echo("GET", "/v1/x/{repeated_string}/{repeated_color}"), repeatedPathSeparator: "|" };
+    const m = bind<Scalars>(route, { pathParams: { repeated_string: "a,b|c", repeated_color: "COLOR_RED|2" } });
+    assert.deepEqual(
+      [m.repeatedString, m.repeatedColor],
+      [
+        ["a,b", "c"],
+        [1, 2],
+      ],
+    );
+    assert.deepEqual(bind<Scalars>({ ...route, repeatedPathSeparator: "\t" }, { pathParams: { repeated_string: "a\tb c" } }).repeatedString, ["a", "b c"]);
+  });
+
+  it("refuses a repeatedPathSeparator that is not one character at registration", () => {
+    assert.throws(
+      () => compileBinding({ ...echo("GET", "/v1/x/{repeated_string}"), repeatedPathSeparator: "" }),
+      /^Error: cannot bind GET \/v1\/x\/\{repeated_string\} to testing.v1.Everything.Echo: repeatedPathSeparator must be one character, got ""$/,
+    );
+  });
+
   it("skips variables the router did not supply", () => {
     assert.equal(bind<Scalars>(getEcho).stringValue, "");
   });
@@ -235,6 +255,13 @@ describe("binding: PATCH fills an empty FieldMask from the body", () => {
   it("refuses an unknown key at any depth, naming it and its message, as FieldMaskFromRequestBody", () => {
     assert.throws(() => patch('{"tags":["a"],"child":{},"nope":1}'), { code: 3, message: 'could not find field "nope" in "testing.v1.Nested"' });
     assert.throws(() => patch('{"child":{"child":{"Name":"y"}}}'), { code: 3, message: 'could not find field "Name" in "testing.v1.Nested"' });
+  });
+
+  it("leaves an empty mask empty on a route with patchFieldMask: false (allow_patch_feature=false)", () => {
+    const route: HttpRoute = { ...updateNested, patchFieldMask: false };
+    const m = bind<UpdateNestedRequest>(route, { pathParams: { name: "n1" }, body: '{"name":"x","amount":2}' });
+    assert.equal(m.nested?.name, "x");
+    assert.equal(m.updateMask, undefined);
   });
 
   it("keeps a mask the client sent in the query", () => {

@@ -8,6 +8,7 @@ import { query, queryIgnoringUnknown } from "./query.js";
 import { routing, routingCompat, routingCompatNotFound, routingNotFoundAsError } from "./routing.js";
 import { options } from "./options.js";
 import { unescaping } from "./unescaping.js";
+import { pluginOptions } from "./plugin-options.js";
 
 /** Every group of the case table. */
 export const groups: CaseGroup[] = [
@@ -28,4 +29,5 @@ export const groups: CaseGroup[] = [
   errors,
   errorsWithHooks,
   ...options,
+  pluginOptions,
 ];
