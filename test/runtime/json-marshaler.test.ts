@@ -6,6 +6,7 @@ import { status as Code } from "@grpc/grpc-js";
 import { GatewayError } from "../../runtime/gateway-error.js";
 import { createJsonMarshaler, type JsonMarshalerOptions } from "../../runtime/marshal/json/marshaler.js";
 import { compileProtos } from "../support/compile-proto.js";
+import { message } from "./json-fixtures.js";
 import { Color, NestedSchema, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -266,16 +267,23 @@ describe("json marshaler: marshal", () => {
     assert.deepEqual(out, { ...nestedDefaults, name: "n" });
   });
 
-  it("writes null for unset message fields and zero for unset optionals, not unset oneof members", () => {
+  it("writes null for unset fields with presence (messages, optionals), not unset oneof members", () => {
     const out = JSON.parse(createJsonMarshaler().marshal(ScalarsSchema, create(ScalarsSchema, { nested: { child: {} } })) as string);
     assert.equal(out.timestamp, null);
     assert.equal(out.stringWrapper, null);
     assert.equal(out.structValue, null);
-    assert.equal(out.optionalString, "");
-    assert.equal(out.optionalInt32, 0);
+    assert.equal(out.optionalString, null);
+    assert.equal(out.optionalInt32, null);
     assert.equal(out.int64Value, "0");
     assert.deepEqual(out.nested, { ...nestedDefaults, child: { ...nestedDefaults } });
     assert.equal("choiceA" in out || "choiceB" in out, false);
+  });
+
+  it("writes null for unset proto2 optional and editions explicit-presence fields, as protojson", () => {
+    const legacy = JSON.parse(createJsonMarshaler().marshal(message("Legacy"), create(message("Legacy"), { r: 1n })) as string);
+    assert.deepEqual(legacy, { a: null, b: null, c: null, r: "1", listC: [], mapC: {}, child: null, by: null, f: null, flag: null });
+    const modern = JSON.parse(createJsonMarshaler().marshal(message("Modern"), create(message("Modern"))) as string);
+    assert.deepEqual(modern, { explicitI: null, implicitI: 0, explicitS: null, closed: null, open: "OPEN_ZERO", packed: [], child: null, withDefault: null });
   });
 
   it("fills unpopulated fields inside lists and maps of messages", () => {

@@ -13,13 +13,13 @@ interface FieldFill {
   readonly nested: DescMessage | undefined;
 }
 
-const PROTO2 = 998; // Edition.EDITION_PROTO2
+const IMPLICIT = 2; // FeatureSet.FieldPresence.IMPLICIT
 
 /**
  * protobuf-es's alwaysEmitImplicit leaves out fields with explicit presence; protojson's
- * EmitUnpopulated writes them: `null` for messages (and proto2 scalars), the zero value
- * for proto3 `optional` scalars. This fills them in, at every depth, from a per-type
- * list of such fields computed once.
+ * EmitUnpopulated writes them as `null`: messages, proto3 `optional` and proto2 scalars,
+ * editions fields with explicit presence alike (oneof members stay out). This fills them
+ * in, at every depth, from a per-type list of such fields computed once.
  */
 export function createUnpopulatedFiller(protoNames: boolean, enumsAsNumbers: boolean) {
   const plans = new WeakMap<DescMessage, FieldFill[]>();
@@ -56,8 +56,13 @@ export function createUnpopulatedFiller(protoNames: boolean, enumsAsNumbers: boo
   return fill;
 }
 
-/** The JSON protojson's EmitUnpopulated writes for `field` when it is not set. */
+/**
+ * The JSON protojson's EmitUnpopulated writes for `field` when it is not set: `null` for a
+ * field with presence, else its zero value (protobuf-go encoding/protojson, encode.go,
+ * unpopulatedFieldRanger: `if fd.HasPresence() { v = protoreflect.Value{} }`, i.e. null).
+ */
 export function unpopulatedValue(field: DescField, enumsAsNumbers: boolean): JsonValue {
+  if ((field.fieldKind === "scalar" || field.fieldKind === "enum") && field.presence !== IMPLICIT) return null;
   switch (field.fieldKind) {
     case "message":
       return null;
@@ -66,12 +71,10 @@ export function unpopulatedValue(field: DescField, enumsAsNumbers: boolean): Jso
     case "map":
       return {};
     case "enum": {
-      if (field.parent.file.edition === PROTO2) return null;
       const zero = field.enum.values.find((v) => v.number === 0);
       return enumsAsNumbers || zero === undefined ? 0 : zero.jsonName;
     }
     case "scalar":
-      if (field.parent.file.edition === PROTO2) return null;
       switch (field.scalar) {
         case ScalarType.STRING:
         case ScalarType.BYTES:

@@ -6,6 +6,7 @@ import { metadata, metadataDefaults } from "./metadata.js";
 import { query, queryIgnoringUnknown } from "./query.js";
 import { routing, routingCompat, routingCompatNotFound, routingNotFoundAsError } from "./routing.js";
 import { options } from "./options.js";
+import { presence, presenceOmitted } from "./presence.js";
 
 /** Every group of the case table. */
 export const groups: CaseGroup[] = [
@@ -24,4 +25,6 @@ export const groups: CaseGroup[] = [
   errors,
   errorsWithHooks,
   ...options,
+  presence,
+  presenceOmitted,
 ];
