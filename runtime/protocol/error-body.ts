@@ -4,13 +4,15 @@ import type { GatewayError } from "../gateway-error.js";
 import { file_google_rpc_error_details } from "../gen/google/rpc/error_details_pb.js";
 import { file_google_rpc_status } from "../gen/google/rpc/status_pb.js";
 import { httpStatusFromCode } from "../http-status.js";
+import { wellKnownTypes, withWellKnownTypes } from "../marshal/json/well-known.js";
 
 /**
- * The types error details are rendered with when nobody says otherwise: google.rpc.Status
- * and every google/rpc/error_details message (ErrorInfo, BadRequest, RetryInfo, ...).
+ * The types error details are rendered with when nobody says otherwise: the well-known
+ * types, google.rpc.Status and every google/rpc/error_details message (ErrorInfo,
+ * BadRequest, RetryInfo, ...).
  * Extend it with `createRegistry(defaultTypeRegistry, ...yours)`.
  */
-export const defaultTypeRegistry: Registry = createRegistry(file_google_rpc_status, file_google_rpc_error_details);
+export const defaultTypeRegistry: Registry = createRegistry(wellKnownTypes, file_google_rpc_status, file_google_rpc_error_details);
 
 /**
  * The JSON body of a failed call: `google.rpc.Status` in proto3 JSON. Its three keys are
@@ -28,7 +30,7 @@ export interface ErrorBody {
 
 /** How error details are rendered. */
 export interface ErrorBodyOptions {
-  /** Types to render details with; default {@link defaultTypeRegistry} (a given one replaces it). */
+  /** Types to render details with; default {@link defaultTypeRegistry} (a given one replaces it; the well-known types stay). */
   registry?: Registry | undefined;
   /** The rest of the JSON options of the gateway's marshaler (`useProtoFieldName` ...), applied to details. */
   json?: Omit<Partial<JsonWriteOptions>, "registry"> | undefined;
@@ -40,7 +42,10 @@ export interface ErrorBodyOptions {
  * an opaque Any, rather than failing the whole response.
  */
 export function errorBodyFromError(err: GatewayError, options: ErrorBodyOptions = {}): ErrorBody {
-  const json: Partial<JsonWriteOptions> = { ...options.json, registry: options.registry ?? defaultTypeRegistry };
+  const json: Partial<JsonWriteOptions> = {
+    ...options.json,
+    registry: options.registry === undefined ? defaultTypeRegistry : withWellKnownTypes(options.registry),
+  };
   return { code: err.code, message: err.rawMessage, details: err.details.map((detail) => detailToJson(detail, json)) };
 }
 

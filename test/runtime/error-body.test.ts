@@ -78,8 +78,16 @@ describe("errorBodyFromError", () => {
   });
 
   test("renders an unknown type as @type plus base64 value instead of failing", () => {
-    const err = new GatewayError(Code.INTERNAL, "x", { details: [durationAny, anyPack(BadRequestSchema, badRequest)] });
-    assert.deepEqual(errorBodyFromError(err).details, [{ "@type": "type.googleapis.com/google.protobuf.Duration", value: durationBase64 }, badRequestJson]);
+    const secret: Any = { ...durationAny, typeUrl: "type.googleapis.com/acme.v1.Secret" };
+    const err = new GatewayError(Code.INTERNAL, "x", { details: [secret, anyPack(BadRequestSchema, badRequest)] });
+    assert.deepEqual(errorBodyFromError(err).details, [{ "@type": "type.googleapis.com/acme.v1.Secret", value: durationBase64 }, badRequestJson]);
+  });
+
+  test("renders well-known types without registering them, whatever the registry", () => {
+    const err = new GatewayError(Code.INTERNAL, "x", { details: [durationAny] });
+    const expected = [{ "@type": "type.googleapis.com/google.protobuf.Duration", value: "1.500s" }];
+    assert.deepEqual(errorBodyFromError(err).details, expected);
+    assert.deepEqual(errorBodyFromError(err, { registry: createRegistry(BadRequestSchema) }).details, expected);
   });
 
   test("bytes that do not decode as their type fall back to base64 too", () => {

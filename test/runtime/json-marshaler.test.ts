@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, createFileRegistry, createRegistry, toJson, type DescField } from "@bufbuild/protobuf";
-import { anyPack, AnySchema, DurationSchema } from "@bufbuild/protobuf/wkt";
+import { anyPack, AnySchema, DurationSchema, EmptySchema } from "@bufbuild/protobuf/wkt";
 import { status as Code } from "@grpc/grpc-js";
 import { GatewayError } from "../../runtime/gateway-error.js";
 import { createJsonMarshaler, type JsonMarshalerOptions } from "../../runtime/marshal/json/marshaler.js";
 import { compileProtos } from "../support/compile-proto.js";
 import { message } from "./json-fixtures.js";
+import { PayloadSchema } from "../gen/testing/v1/payloads_pb.js";
 import { Color, NestedSchema, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -89,13 +90,16 @@ describe("json marshaler: unmarshal", () => {
     refused('"x", "uuid": "evil"', /^cannot decode message testing\.v1\.Scalars from JSON: /, {}, "string_value");
   });
 
-  it("reads Any with a registry", () => {
-    const registry = createRegistry(DurationSchema);
+  it("reads Any holding a well-known type, with or without a registry; other types need the registry", () => {
     const json = '{"@type":"type.googleapis.com/google.protobuf.Duration","value":"1s"}';
-    const target = create(AnySchema);
-    createJsonMarshaler({ registry }).unmarshal(utf8(json), AnySchema, target);
-    assert.equal(target.typeUrl, "type.googleapis.com/google.protobuf.Duration");
-    assert.throws(() => createJsonMarshaler().unmarshal(utf8(json), AnySchema, create(AnySchema)), GatewayError);
+    for (const options of [{}, { registry: createRegistry(NestedSchema) }]) {
+      const target = create(AnySchema);
+      createJsonMarshaler(options).unmarshal(utf8(json), AnySchema, target);
+      assert.equal(target.typeUrl, "type.googleapis.com/google.protobuf.Duration");
+    }
+    const nested = '{"@type":"type.googleapis.com/testing.v1.Nested","name":"n"}';
+    assert.throws(() => createJsonMarshaler().unmarshal(utf8(nested), AnySchema, create(AnySchema)), GatewayError);
+    createJsonMarshaler({ registry: createRegistry(NestedSchema) }).unmarshal(utf8(nested), AnySchema, create(AnySchema));
   });
 });
 
@@ -284,6 +288,30 @@ describe("json marshaler: marshal", () => {
     assert.deepEqual(legacy, { a: null, b: null, c: null, r: "1", listC: [], mapC: {}, child: null, by: null, f: null, flag: null });
     const modern = JSON.parse(createJsonMarshaler().marshal(message("Modern"), create(message("Modern"))) as string);
     assert.deepEqual(modern, { explicitI: null, implicitI: 0, explicitS: null, closed: null, open: "OPEN_ZERO", packed: [], child: null, withDefault: null });
+  });
+
+  it("writes a packed message with @type first and its unpopulated fields; well-known types resolve unregistered", () => {
+    const marshaler = createJsonMarshaler({ registry: createRegistry(PayloadSchema) });
+    const m = create(PayloadSchema, {
+      item: anyPack(PayloadSchema, create(PayloadSchema, { name: "inner" })),
+      items: [anyPack(DurationSchema, create(DurationSchema, { seconds: 2n })), anyPack(EmptySchema, create(EmptySchema))],
+    });
+    const text = marshaler.marshal(PayloadSchema, m) as string;
+    const out = JSON.parse(text);
+    const unset = { rating: null, note: null, grade: null, plain: 0, item: null, items: [] };
+    assert.deepEqual(out.item, { "@type": "type.googleapis.com/testing.v1.Payload", name: "inner", ...unset });
+    assert.deepEqual(Object.keys(out.item)[0], "@type");
+    assert.deepEqual(out.items, [
+      { "@type": "type.googleapis.com/google.protobuf.Duration", value: "2s" },
+      { "@type": "type.googleapis.com/google.protobuf.Empty", value: {} },
+    ]);
+    for (const item of out.items) assert.deepEqual(Object.keys(item), ["@type", "value"]);
+    const bare = JSON.parse(createJsonMarshaler({ registry: createRegistry(PayloadSchema), emitUnpopulated: false }).marshal(PayloadSchema, m) as string);
+    assert.deepEqual(Object.keys(bare.item), ["@type", "name"]);
+    // And read back, the Empty's "value" included.
+    const back = create(PayloadSchema);
+    marshaler.unmarshal(new TextEncoder().encode(text), PayloadSchema, back);
+    assert.equal(marshaler.marshal(PayloadSchema, back), text);
   });
 
   it("fills unpopulated fields inside lists and maps of messages", () => {

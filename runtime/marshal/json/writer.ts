@@ -218,6 +218,8 @@ function valueText(field: DescField, c: Compiler): ValueText {
   if (field.enum !== undefined) return enumText(field.enum, c.options.enumsAsNumbers);
   const desc = field.message;
   if (desc === undefined) return scalarText(field.scalar!);
+  // A set Any is left to the reflective path, which fills its packed message (unpopulated.ts).
+  if (desc.typeName === "google.protobuf.Any") return giveUp;
   if (!hasCustomJsonRepresentation(desc)) {
     let plan: MessagePlan | undefined;
     return (value) => writeMessage((plan ??= c.planOf(desc)), value as Local, c.options.registry);

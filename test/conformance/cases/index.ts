@@ -1,4 +1,5 @@
 import type { CaseGroup } from "../case.js";
+import { any, anyRegistered } from "./any.js";
 import { body, bodyLimits } from "./body.js";
 import { errors, errorsWithHooks } from "./errors.js";
 import { httpSpec, httpSpecNames } from "./http-spec.js";
@@ -27,4 +28,6 @@ export const groups: CaseGroup[] = [
   ...options,
   presence,
   presenceOmitted,
+  any,
+  anyRegistered,
 ];
