@@ -103,6 +103,13 @@ describe("errorBodyFromError", () => {
     assert.deepEqual(errorBodyFromError(err, { registry }).details, [{ "@type": "type.googleapis.com/google.protobuf.Duration", value: "1.500s" }]);
   });
 
+  test("details put @type first and, with alwaysEmitImplicit, carry their unpopulated fields", () => {
+    const err = new GatewayError(Code.INVALID_ARGUMENT, "bad", { details: [anyPack(BadRequestSchema, badRequest)] });
+    const [detail] = errorBodyFromError(err, { json: { alwaysEmitImplicit: true } }).details as Record<string, unknown>[];
+    assert.deepEqual(Object.keys(detail!), ["@type", "fieldViolations"]);
+    assert.deepEqual(detail!.fieldViolations, [{ field: "name", description: "must not be empty", reason: "", localizedMessage: null }]);
+  });
+
   test("the marshaler's JSON options apply to details", () => {
     const err = new GatewayError(Code.INVALID_ARGUMENT, "bad", { details: [anyPack(BadRequestSchema, badRequest)] });
     assert.deepEqual(errorBodyFromError(err, { json: { useProtoFieldName: true } }).details, [

@@ -1,8 +1,11 @@
 // google.protobuf.Any: the well-known types always resolve (grpc-gateway's protoregistry.GlobalTypes),
 // the user's types through the gateway's typeRegistry; a packed message is written with
 // its unpopulated fields, as protojson marshals it with the same options.
-import { createRegistry } from "@bufbuild/protobuf";
-import { file_testing_v1_payloads, Payloads } from "../../gen/testing/v1/payloads_pb.js";
+import { create, createRegistry, toBinary } from "@bufbuild/protobuf";
+import { anyPack, DurationSchema } from "@bufbuild/protobuf/wkt";
+import { Metadata } from "@grpc/grpc-js";
+import { StatusSchema } from "../../../runtime/gen/google/rpc/status_pb.js";
+import { file_testing_v1_payloads, Payloads, PayloadSchema } from "../../gen/testing/v1/payloads_pb.js";
 import { PayloadsRoutes } from "../../gen/testing/v1/payloads_gateway.js";
 import type { Case, CaseGroup } from "../case.js";
 
@@ -65,5 +68,27 @@ export const anyRegistered: CaseGroup = {
       { item: { "@type": url("testing.v1.Payload"), name: "inner" }, items: [wellKnown[5]] },
       { ...empty, item: { "@type": url("testing.v1.Payload"), ...empty, name: "inner" }, items: [wellKnown[5]] },
     ),
+    {
+      name: "error details are written the same way: well-known types resolve, packed messages get their unpopulated fields",
+      request: { method: "POST", path: "/v1/payloads", headers: { "Content-Type": "application/json" }, body: "{}" },
+      backend: () => {
+        const details = [anyPack(PayloadSchema, create(PayloadSchema, { name: "d" })), anyPack(DurationSchema, create(DurationSchema, { seconds: 3n }))];
+        const metadata = new Metadata();
+        metadata.set("grpc-status-details-bin", Buffer.from(toBinary(StatusSchema, create(StatusSchema, { code: 9, message: "no", details }))));
+        throw { code: 9, details: "no", metadata };
+      },
+      call: { method: "Payloads.EchoPayload" },
+      response: {
+        status: 400,
+        json: {
+          code: 9,
+          message: "no",
+          details: [
+            { "@type": url("testing.v1.Payload"), ...empty, name: "d" },
+            { "@type": url("google.protobuf.Duration"), value: "3s" },
+          ],
+        },
+      },
+    },
   ],
 };
