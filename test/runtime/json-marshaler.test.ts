@@ -303,15 +303,18 @@ describe("json marshaler: marshal", () => {
     assert.deepEqual(Object.keys(out.item)[0], "@type");
     assert.deepEqual(out.items, [
       { "@type": "type.googleapis.com/google.protobuf.Duration", value: "2s" },
-      { "@type": "type.googleapis.com/google.protobuf.Empty", value: {} },
+      { "@type": "type.googleapis.com/google.protobuf.Empty" },
     ]);
-    for (const item of out.items) assert.deepEqual(Object.keys(item), ["@type", "value"]);
+    assert.deepEqual(Object.keys(out.items[0]), ["@type", "value"]);
     const bare = JSON.parse(createJsonMarshaler({ registry: createRegistry(PayloadSchema), emitUnpopulated: false }).marshal(PayloadSchema, m) as string);
     assert.deepEqual(Object.keys(bare.item), ["@type", "name"]);
-    // And read back, the Empty's "value" included.
+    // And read back; an Empty wrapped in "value" (what protojson reads) is read too.
     const back = create(PayloadSchema);
     marshaler.unmarshal(new TextEncoder().encode(text), PayloadSchema, back);
     assert.equal(marshaler.marshal(PayloadSchema, back), text);
+    const wrapped = create(PayloadSchema);
+    marshaler.unmarshal(new TextEncoder().encode('{"item":{"@type":"type.googleapis.com/google.protobuf.Empty","value":{}}}'), PayloadSchema, wrapped);
+    assert.equal(wrapped.item?.typeUrl, "type.googleapis.com/google.protobuf.Empty");
   });
 
   it("fills unpopulated fields inside lists and maps of messages", () => {

@@ -25,8 +25,9 @@ const ANY = "google.protobuf.Any";
  *
  * Inside an `Any`, the packed message is filled like any other (protojson marshals it
  * with the same options) and `@type` is moved first, where protojson writes it
- * (encoding/protojson/encode.go, typeURLFieldRanger); an `Empty` gets its `"value": {}`
- * (well_known_types.go: Empty has a custom JSON form, so it is wrapped in "value").
+ * (encoding/protojson/encode.go, typeURLFieldRanger). An `Empty` stays `{"@type": ...}`:
+ * protojson gives it no custom JSON form (well_known_types.go, wellKnownTypeMarshaler), so
+ * it is not wrapped in `"value"` (reading accepts both).
  */
 export function createUnpopulatedFiller(protoNames: boolean, enumsAsNumbers: boolean, emitUnpopulated: boolean, registry: Registry) {
   const plans = new WeakMap<DescMessage, FieldFill[]>();
@@ -51,8 +52,6 @@ export function createUnpopulatedFiller(protoNames: boolean, enumsAsNumbers: boo
     if (packed.typeName === ANY) {
       const value = json.value;
       if (isJsonObject(value)) fillAny(value);
-    } else if (packed.typeName === "google.protobuf.Empty") {
-      if (json.value === undefined) json.value = {};
     } else if (!hasCustomJsonRepresentation(packed)) {
       fill(packed, json);
     }
