@@ -20,6 +20,7 @@ export { Code } from "./gen/google/rpc/code_pb.js";
 export { httpStatusFromCode } from "./http-status.js";
 export type { Marshaler } from "./marshal/marshaler.js";
 export { createJsonMarshaler, type JsonMarshalerOptions } from "./marshal/json/marshaler.js";
+export { createProtobufMarshaler, type ProtobufMarshalerOptions } from "./marshal/protobuf-marshaler.js";
 export { defaultTypeRegistry } from "./protocol/error-body.js";
 export { defaultIncomingHeaderMatcher, type IncomingHeaderMatcher, type MetadataAnnotator } from "./protocol/request-metadata.js";
 export type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";

@@ -72,7 +72,12 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
     errorBody: {
       registry: typeRegistry,
       headerMatcher: options.outgoingHeaderMatcher,
-      json: { useProtoFieldName: options.json?.useProtoNames ?? false, enumAsInteger: options.json?.enumsAsNumbers ?? false },
+      json: {
+        useProtoFieldName: options.json?.useProtoNames ?? false,
+        enumAsInteger: options.json?.enumsAsNumbers ?? false,
+        // grpc-gateway marshals the status with its marshaler, EmitUnpopulated reaching into each detail.
+        alwaysEmitImplicit: options.json?.emitUnpopulated ?? true,
+      },
     },
   };
 }

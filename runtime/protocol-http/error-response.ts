@@ -4,12 +4,16 @@ import { errorBodyFromError, httpStatusFromError, type ErrorBodyOptions } from "
 import { GatewayError } from "../gateway-error.js";
 import type { ErrorHandler } from "../options.js";
 import type { HttpRoute } from "../route.js";
+import type { Marshaler } from "../marshal/marshaler.js";
+import { statusBinary } from "../marshal/protobuf-marshaler.js";
 import { writeResponseHeaders, type OutgoingHeaderMatcher } from "./response-metadata.js";
 
 /** How {@link writeError} writes the response. */
 export interface WriteErrorOptions extends ErrorBodyOptions {
   /** Which of the error's metadata become headers; default `Grpc-Metadata-<k>`. */
   headerMatcher?: OutgoingHeaderMatcher | undefined;
+  /** The reply's marshaler: a binary one writes the body as a binary `google.rpc.Status`. */
+  marshaler?: Marshaler | undefined;
 }
 
 /** What the error path reads of the gateway's settings (typed so, as settings.ts imports this module). */
@@ -27,6 +31,8 @@ export interface HttpExchange {
   readonly route: HttpRoute | undefined;
   /** How error bodies are written. */
   readonly settings: ErrorSettings;
+  /** The reply's marshaler, once negotiated; a binary one answers errors in binary. */
+  readonly outbound?: Marshaler | undefined;
 }
 
 /**
@@ -40,7 +46,8 @@ export async function sendError(exchange: HttpExchange, error: GatewayError, han
     res.destroy();
     return;
   }
-  const writeDefault = () => writeError(res, error, settings.errorBody);
+  const options = exchange.outbound?.binary === true ? { ...settings.errorBody, marshaler: exchange.outbound } : settings.errorBody;
+  const writeDefault = () => writeError(res, error, options);
   try {
     if (handler === undefined) return writeDefault();
     await handler(error, { req, res, route, writeDefault });
@@ -71,7 +78,8 @@ export function answerInternal(res: ServerResponse, message: string, cause: unkn
  * grpc-gateway's default error response: the status mapped to HTTP, the error's metadata as
  * `Grpc-Metadata-*` headers, `WWW-Authenticate` (the status message) on UNAUTHENTICATED,
  * the error's own headers last (so they can replace that challenge), and the {@link ErrorBody}
- * as `application/json`. Trailers are never sent with an error. Once headers are out the
+ * as `application/json` (a binary `google.rpc.Status` in the marshaler's type when the reply's
+ * marshaler is binary, as grpc-gateway marshals the status with the negotiated marshaler). Trailers are never sent with an error. Once headers are out the
  * status can no longer change, so the response is destroyed: the client sees a cut-off
  * reply instead of a truncated one that looks whole.
  */
@@ -83,7 +91,8 @@ export function writeError(res: ServerResponse, err: GatewayError, options: Writ
   }
   // A Buffer, not a string: node then writes the header block as latin1, byte for byte, which
   // is what headerSafe relies on (with a string body it would re-encode the headers as UTF-8).
-  const body = Buffer.from(JSON.stringify(errorBodyFromError(err, options)));
+  const binary = options.marshaler?.binary === true ? options.marshaler : undefined;
+  const body = binary !== undefined ? Buffer.from(statusBinary(err)) : Buffer.from(JSON.stringify(errorBodyFromError(err, options)));
   // Left over from a successful reply that was being prepared when the failure came.
   res.removeHeader("Trailer");
   res.removeHeader("Transfer-Encoding");
@@ -97,7 +106,7 @@ export function writeError(res: ServerResponse, err: GatewayError, options: Writ
     }
   }
   res.statusCode = httpStatusFromError(err);
-  res.setHeader("Content-Type", "application/json");
+  res.setHeader("Content-Type", binary?.contentType ?? "application/json");
   res.setHeader("Content-Length", body.byteLength);
   res.end(body);
 }

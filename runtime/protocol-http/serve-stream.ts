@@ -48,11 +48,13 @@ export async function serveStream(call: HttpCall): Promise<void> {
       await writeReply(call, { message: reply, headers: await stream.headers, trailers: await stream.trailers });
       return;
     }
-    const format = streamFormatFor(req.headers.accept, call.outbound.contentType);
+    const format = streamFormatFor(req.headers.accept, call.outbound);
+    // SSE and NDJSON are text: a binary reply marshaler gives way to JSON there.
+    const marshaler = call.outbound.binary === true && format.contentType !== call.outbound.contentType ? settings.defaultMarshaler : call.outbound;
     writer = new TurnBatchedWriter(res);
     for await (const message of stream.replies) {
       if (!started) started = await startResponse(call, stream, message, format);
-      const payload = format.message(compiled.reply.text(call.outbound, message));
+      const payload = format.message(compiled.reply.marshal(marshaler, message));
       if (!writer.write(payload)) await drained(res);
     }
     writer.release();
@@ -66,7 +68,7 @@ export async function serveStream(call: HttpCall): Promise<void> {
     if (!started) {
       await sendError(call, error, settings.errorHandler);
     } else {
-      await writeStreamError(call, error, streamFormatFor(req.headers.accept, settings.defaultMarshaler.contentType));
+      await writeStreamError(call, error, streamFormatFor(req.headers.accept, call.outbound.binary === true ? call.outbound : settings.defaultMarshaler));
     }
   } finally {
     call.clientGone.dispose();
@@ -93,10 +95,10 @@ async function startResponse(call: HttpCall, backend: BackendStream, first: Mess
 }
 
 async function writeStreamError(call: HttpCall, error: GatewayError, format: StreamFormat): Promise<void> {
-  const { json } = await streamErrorJson(call, error);
+  const { status, json } = await streamErrorJson(call, error);
   const { res } = call;
   if (res.writableEnded || res.destroyed) return;
-  res.end(format.error(json));
+  res.end(format.error(json, status));
 }
 
 async function drained(res: ServerResponse): Promise<void> {

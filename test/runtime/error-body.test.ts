@@ -78,8 +78,16 @@ describe("errorBodyFromError", () => {
   });
 
   test("renders an unknown type as @type plus base64 value instead of failing", () => {
-    const err = new GatewayError(Code.INTERNAL, "x", { details: [durationAny, anyPack(BadRequestSchema, badRequest)] });
-    assert.deepEqual(errorBodyFromError(err).details, [{ "@type": "type.googleapis.com/google.protobuf.Duration", value: durationBase64 }, badRequestJson]);
+    const secret: Any = { ...durationAny, typeUrl: "type.googleapis.com/acme.v1.Secret" };
+    const err = new GatewayError(Code.INTERNAL, "x", { details: [secret, anyPack(BadRequestSchema, badRequest)] });
+    assert.deepEqual(errorBodyFromError(err).details, [{ "@type": "type.googleapis.com/acme.v1.Secret", value: durationBase64 }, badRequestJson]);
+  });
+
+  test("renders well-known types without registering them, whatever the registry", () => {
+    const err = new GatewayError(Code.INTERNAL, "x", { details: [durationAny] });
+    const expected = [{ "@type": "type.googleapis.com/google.protobuf.Duration", value: "1.500s" }];
+    assert.deepEqual(errorBodyFromError(err).details, expected);
+    assert.deepEqual(errorBodyFromError(err, { registry: createRegistry(BadRequestSchema) }).details, expected);
   });
 
   test("bytes that do not decode as their type fall back to base64 too", () => {
@@ -93,6 +101,13 @@ describe("errorBodyFromError", () => {
     const registry = createRegistry(defaultTypeRegistry, DurationSchema);
     const err = new GatewayError(Code.INTERNAL, "x", { details: [durationAny] });
     assert.deepEqual(errorBodyFromError(err, { registry }).details, [{ "@type": "type.googleapis.com/google.protobuf.Duration", value: "1.500s" }]);
+  });
+
+  test("details put @type first and, with alwaysEmitImplicit, carry their unpopulated fields", () => {
+    const err = new GatewayError(Code.INVALID_ARGUMENT, "bad", { details: [anyPack(BadRequestSchema, badRequest)] });
+    const [detail] = errorBodyFromError(err, { json: { alwaysEmitImplicit: true } }).details as Record<string, unknown>[];
+    assert.deepEqual(Object.keys(detail!), ["@type", "fieldViolations"]);
+    assert.deepEqual(detail!.fieldViolations, [{ field: "name", description: "must not be empty", reason: "", localizedMessage: null }]);
   });
 
   test("the marshaler's JSON options apply to details", () => {

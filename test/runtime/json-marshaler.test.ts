@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, createFileRegistry, createRegistry, toJson, type DescField } from "@bufbuild/protobuf";
-import { anyPack, AnySchema, DurationSchema } from "@bufbuild/protobuf/wkt";
+import { anyPack, AnySchema, DurationSchema, EmptySchema } from "@bufbuild/protobuf/wkt";
 import { status as Code } from "@grpc/grpc-js";
 import { GatewayError } from "../../runtime/gateway-error.js";
 import { createJsonMarshaler, type JsonMarshalerOptions } from "../../runtime/marshal/json/marshaler.js";
 import { compileProtos } from "../support/compile-proto.js";
+import { message } from "./json-fixtures.js";
+import { PayloadSchema } from "../gen/testing/v1/payloads_pb.js";
 import { Color, NestedSchema, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -88,13 +90,16 @@ describe("json marshaler: unmarshal", () => {
     refused('"x", "uuid": "evil"', /^cannot decode message testing\.v1\.Scalars from JSON: /, {}, "string_value");
   });
 
-  it("reads Any with a registry", () => {
-    const registry = createRegistry(DurationSchema);
+  it("reads Any holding a well-known type, with or without a registry; other types need the registry", () => {
     const json = '{"@type":"type.googleapis.com/google.protobuf.Duration","value":"1s"}';
-    const target = create(AnySchema);
-    createJsonMarshaler({ registry }).unmarshal(utf8(json), AnySchema, target);
-    assert.equal(target.typeUrl, "type.googleapis.com/google.protobuf.Duration");
-    assert.throws(() => createJsonMarshaler().unmarshal(utf8(json), AnySchema, create(AnySchema)), GatewayError);
+    for (const options of [{}, { registry: createRegistry(NestedSchema) }]) {
+      const target = create(AnySchema);
+      createJsonMarshaler(options).unmarshal(utf8(json), AnySchema, target);
+      assert.equal(target.typeUrl, "type.googleapis.com/google.protobuf.Duration");
+    }
+    const nested = '{"@type":"type.googleapis.com/testing.v1.Nested","name":"n"}';
+    assert.throws(() => createJsonMarshaler().unmarshal(utf8(nested), AnySchema, create(AnySchema)), GatewayError);
+    createJsonMarshaler({ registry: createRegistry(NestedSchema) }).unmarshal(utf8(nested), AnySchema, create(AnySchema));
   });
 });
 
@@ -266,16 +271,49 @@ describe("json marshaler: marshal", () => {
     assert.deepEqual(out, { ...nestedDefaults, name: "n" });
   });
 
-  it("writes null for unset message fields and zero for unset optionals, not unset oneof members", () => {
+  it("writes null for unset messages, leaves out unset proto3 optionals and oneof members, as protojson", () => {
     const out = JSON.parse(createJsonMarshaler().marshal(ScalarsSchema, create(ScalarsSchema, { nested: { child: {} } })) as string);
     assert.equal(out.timestamp, null);
     assert.equal(out.stringWrapper, null);
     assert.equal(out.structValue, null);
-    assert.equal(out.optionalString, "");
-    assert.equal(out.optionalInt32, 0);
+    assert.equal("optionalString" in out || "optionalInt32" in out, false);
     assert.equal(out.int64Value, "0");
     assert.deepEqual(out.nested, { ...nestedDefaults, child: { ...nestedDefaults } });
     assert.equal("choiceA" in out || "choiceB" in out, false);
+  });
+
+  it("writes null for unset proto2 optional and editions explicit-presence fields, as protojson", () => {
+    const legacy = JSON.parse(createJsonMarshaler().marshal(message("Legacy"), create(message("Legacy"), { r: 1n })) as string);
+    assert.deepEqual(legacy, { a: null, b: null, c: null, r: "1", listC: [], mapC: {}, child: null, by: null, f: null, flag: null });
+    const modern = JSON.parse(createJsonMarshaler().marshal(message("Modern"), create(message("Modern"))) as string);
+    assert.deepEqual(modern, { explicitI: null, implicitI: 0, explicitS: null, closed: null, open: "OPEN_ZERO", packed: [], child: null, withDefault: null });
+  });
+
+  it("writes a packed message with @type first and its unpopulated fields; well-known types resolve unregistered", () => {
+    const marshaler = createJsonMarshaler({ registry: createRegistry(PayloadSchema) });
+    const m = create(PayloadSchema, {
+      item: anyPack(PayloadSchema, create(PayloadSchema, { name: "inner" })),
+      items: [anyPack(DurationSchema, create(DurationSchema, { seconds: 2n })), anyPack(EmptySchema, create(EmptySchema))],
+    });
+    const text = marshaler.marshal(PayloadSchema, m) as string;
+    const out = JSON.parse(text);
+    const unset = { plain: 0, item: null, items: [] };
+    assert.deepEqual(out.item, { "@type": "type.googleapis.com/testing.v1.Payload", name: "inner", ...unset });
+    assert.deepEqual(Object.keys(out.item)[0], "@type");
+    assert.deepEqual(out.items, [
+      { "@type": "type.googleapis.com/google.protobuf.Duration", value: "2s" },
+      { "@type": "type.googleapis.com/google.protobuf.Empty" },
+    ]);
+    assert.deepEqual(Object.keys(out.items[0]), ["@type", "value"]);
+    const bare = JSON.parse(createJsonMarshaler({ registry: createRegistry(PayloadSchema), emitUnpopulated: false }).marshal(PayloadSchema, m) as string);
+    assert.deepEqual(Object.keys(bare.item), ["@type", "name"]);
+    // And read back; an Empty wrapped in "value" (what protojson reads) is read too.
+    const back = create(PayloadSchema);
+    marshaler.unmarshal(new TextEncoder().encode(text), PayloadSchema, back);
+    assert.equal(marshaler.marshal(PayloadSchema, back), text);
+    const wrapped = create(PayloadSchema);
+    marshaler.unmarshal(new TextEncoder().encode('{"item":{"@type":"type.googleapis.com/google.protobuf.Empty","value":{}}}'), PayloadSchema, wrapped);
+    assert.equal(wrapped.item?.typeUrl, "type.googleapis.com/google.protobuf.Empty");
   });
 
   it("fills unpopulated fields inside lists and maps of messages", () => {

@@ -5,6 +5,7 @@ import { GatewayError } from "../../gateway-error.js";
 import { quoteUnsafeIntegers } from "./integers.js";
 import { createJsonReader } from "./reader.js";
 import { createReflectiveJson } from "./reflective.js";
+import { withWellKnownTypes } from "./well-known.js";
 import { createJsonWriter } from "./writer.js";
 import type { Marshaler } from "../marshaler.js";
 import type { JsonMarshalerOptions } from "./options.js";
@@ -16,13 +17,14 @@ export type { JsonMarshalerOptions } from "./options.js";
 export function createJsonMarshaler(options: JsonMarshalerOptions = {}): Marshaler {
   // Code compiled per message type reads and writes what it can vouch for; protobuf-es's
   // reflective path does the rest and gives every error, so both behave as one.
-  const reflective = createReflectiveJson(options);
-  const reader = createJsonReader({ discardUnknown: options.discardUnknown ?? true, registry: options.registry });
+  const registry = withWellKnownTypes(options.registry);
+  const reflective = createReflectiveJson({ ...options, registry });
+  const reader = createJsonReader({ discardUnknown: options.discardUnknown ?? true, registry });
   const writer = createJsonWriter({
     useProtoNames: options.useProtoNames ?? false,
     emitUnpopulated: options.emitUnpopulated ?? true,
     enumsAsNumbers: options.enumsAsNumbers ?? false,
-    registry: options.registry,
+    registry,
   });
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const write = (schema: DescMessage, message: Message): string => writer.write(schema, message) ?? reflective.write(schema, message);

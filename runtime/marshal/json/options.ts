@@ -6,7 +6,8 @@ export interface JsonMarshalerOptions {
   readonly useProtoNames?: boolean;
   /**
    * Write fields that are not set, as protojson's EmitUnpopulated does: zero values,
-   * `[]`, `{}`, and `null` for unset message fields (but not for unset oneof members).
+   * `[]`, `{}`, and `null` for unset fields with presence: messages, proto3 `optional`,
+   * proto2 and editions explicit-presence scalars (but not unset oneof members).
    * Default true.
    */
   readonly emitUnpopulated?: boolean;

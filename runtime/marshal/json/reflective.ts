@@ -8,6 +8,7 @@ import { isJsonObject } from "../../plain-object.js";
 import type { JsonMarshalerOptions } from "./options.js";
 import { createUnpopulatedFiller } from "./unpopulated.js";
 import { screenUnknowns, type ScreenOptions } from "./unknowns.js";
+import { withWellKnownTypes } from "./well-known.js";
 
 /**
  * proto3 JSON through protobuf-es's reflective reader and writer: the reference that the
@@ -25,18 +26,19 @@ export interface ReflectiveJson {
 
 /** Creates the reflective reader and writer for the marshaler's options. */
 export function createReflectiveJson(options: JsonMarshalerOptions): ReflectiveJson {
-  const registry = options.registry === undefined ? {} : { registry: options.registry };
+  // An Any may hold any well-known type, as protoregistry.GlobalTypes resolves them in Go.
+  const registry = { registry: withWellKnownTypes(options.registry) };
   // Always strict: lenient parsing would also drop unknown enum names, which must be a 400.
   // Unknown keys are discarded on the slow path, after a strict parse has failed.
   const readOptions = { ignoreUnknownFields: false, ...registry };
-  const screenOptions = { discardUnknown: options.discardUnknown ?? true, registry: options.registry };
+  const screenOptions = { discardUnknown: options.discardUnknown ?? true, registry: registry.registry };
   const writeOptions = {
     alwaysEmitImplicit: options.emitUnpopulated ?? true,
     enumAsInteger: options.enumsAsNumbers ?? false,
     useProtoFieldName: options.useProtoNames ?? false,
     ...registry,
   };
-  const fill = writeOptions.alwaysEmitImplicit ? createUnpopulatedFiller(writeOptions.useProtoFieldName, writeOptions.enumAsInteger) : undefined;
+  const fill = createUnpopulatedFiller(writeOptions.useProtoFieldName, writeOptions.enumAsInteger, writeOptions.alwaysEmitImplicit, registry.registry);
 
   return {
     read(schema, target, input) {
@@ -50,7 +52,7 @@ export function createReflectiveJson(options: JsonMarshalerOptions): ReflectiveJ
     },
     write(schema, message) {
       const json = toJson(schema, message, writeOptions);
-      if (fill !== undefined && isJsonObject(json)) fill(schema, json);
+      if (isJsonObject(json)) fill(schema, json);
       return JSON.stringify(json);
     },
     writeField(schema, message, field) {

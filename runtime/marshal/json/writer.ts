@@ -3,7 +3,7 @@ import type { DescField, DescMessage, JsonWriteOptions, Message, Registry } from
 import { hasCustomJsonRepresentation, isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { isObjectLike } from "../../plain-object.js";
 import { giveUp } from "./scalars.js";
-import { unpopulatedValue } from "./unpopulated.js";
+import { emittedWhenUnset, unpopulatedValue } from "./unpopulated.js";
 import { enumText, quote, scalarText, structText, type ValueText } from "./value-text.js";
 
 /** What the compiled writer takes from the marshaler's options. */
@@ -99,7 +99,7 @@ function compileMessage(desc: DescMessage, plans: WeakMap<DescMessage, MessagePl
     if (isExplicit(field)) explicit.add(field);
   }
   if (c.options.emitUnpopulated) {
-    for (const field of desc.fields) if (explicit.has(field)) plan.unpopulated.push(plan.fields.find((f) => f.local === field.localName)!);
+    for (const field of desc.fields) if (explicit.has(field) && emittedWhenUnset(field)) plan.unpopulated.push(plan.fields.find((f) => f.local === field.localName)!);
   }
   return plan;
 }
@@ -218,6 +218,8 @@ function valueText(field: DescField, c: Compiler): ValueText {
   if (field.enum !== undefined) return enumText(field.enum, c.options.enumsAsNumbers);
   const desc = field.message;
   if (desc === undefined) return scalarText(field.scalar!);
+  // A set Any is left to the reflective path, which fills its packed message (unpopulated.ts).
+  if (desc.typeName === "google.protobuf.Any") return giveUp;
   if (!hasCustomJsonRepresentation(desc)) {
     let plan: MessagePlan | undefined;
     return (value) => writeMessage((plan ??= c.planOf(desc)), value as Local, c.options.registry);

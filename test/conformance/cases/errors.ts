@@ -85,7 +85,11 @@ export const errors: CaseGroup = {
           code: 3,
           message: "bad",
           details: [
-            { "@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations: [{ field: "name", description: "must not be empty" }] },
+            // Unpopulated fields are emitted inside details too, as grpc-gateway marshals the status.
+            {
+              "@type": "type.googleapis.com/google.rpc.BadRequest",
+              fieldViolations: [{ field: "name", description: "must not be empty", reason: "", localizedMessage: null }],
+            },
             {
               "@type": "type.googleapis.com/testing.v1.Nested",
               value: Buffer.from(toBinary(NestedSchema, create(NestedSchema, { name: "custom", amount: 7 }))).toString("base64"),
@@ -139,8 +143,12 @@ export const errorsWithHooks: CaseGroup = {
           code: 3,
           message: "bad",
           details: [
-            { "@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations: [{ field: "name", description: "must not be empty" }] },
-            { "@type": "type.googleapis.com/testing.v1.Nested", name: "custom", amount: 7 },
+            // Unpopulated fields are emitted inside details too, as grpc-gateway marshals the status.
+            {
+              "@type": "type.googleapis.com/google.rpc.BadRequest",
+              fieldViolations: [{ field: "name", description: "must not be empty", reason: "", localizedMessage: null }],
+            },
+            { "@type": "type.googleapis.com/testing.v1.Nested", name: "custom", amount: 7, child: null, tags: [], color: "COLOR_UNSPECIFIED" },
           ],
         },
       },

@@ -1,4 +1,5 @@
 import type { CaseGroup } from "../case.js";
+import { any, anyRegistered } from "./any.js";
 import { body, bodyLimits } from "./body.js";
 import { contentTypes } from "./content-type.js";
 import { errors, errorsWithHooks } from "./errors.js";
@@ -9,6 +10,7 @@ import { routing, routingCompat, routingCompatNotFound, routingNotFoundAsError }
 import { options } from "./options.js";
 import { unescaping } from "./unescaping.js";
 import { pluginOptions } from "./plugin-options.js";
+import { presence, presenceOmitted } from "./presence.js";
 
 /** Every group of the case table. */
 export const groups: CaseGroup[] = [
@@ -30,4 +32,8 @@ export const groups: CaseGroup[] = [
   errorsWithHooks,
   ...options,
   pluginOptions,
+  presence,
+  presenceOmitted,
+  any,
+  anyRegistered,
 ];
