@@ -99,7 +99,8 @@ function compileMessage(desc: DescMessage, plans: WeakMap<DescMessage, MessagePl
     if (isExplicit(field)) explicit.add(field);
   }
   if (c.options.emitUnpopulated) {
-    for (const field of desc.fields) if (explicit.has(field) && emittedWhenUnset(field)) plan.unpopulated.push(plan.fields.find((f) => f.local === field.localName)!);
+    for (const field of desc.fields)
+      if (explicit.has(field) && emittedWhenUnset(field)) plan.unpopulated.push(plan.fields.find((f) => f.local === field.localName)!);
   }
   return plan;
 }
