@@ -721,11 +721,11 @@ describe("hostile streams", { timeout: 15_000 }, () => {
     }
   });
 
-  test("a malformed NDJSON line is 400 naming it: bad JSON, bad UTF-8, pretty-printed JSON, deep arrays", async () => {
+  test("a malformed streamed JSON value is 400 naming it: bad JSON, bad UTF-8, deep arrays, a comma between values", async () => {
     const cases: [string | Buffer, string][] = [
       ["nope\n", "invalid request message #1"],
       [Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff]), Buffer.from('"}\n')]), "invalid request message #1: request body is not valid UTF-8"],
-      ['{\n"name":"a"\n}\n', "invalid request message #1"],
+      ['{"name":"a"},{"name":"b"}\n', "invalid request message #2"],
       [`${"[".repeat(400)}${"]".repeat(400)}\n`, "invalid request message #1"],
       ['{"name":"a"}\n{"count":"x"}\n', "invalid request message #2"],
     ];

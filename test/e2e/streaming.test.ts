@@ -306,6 +306,33 @@ describe("client and bidirectional streaming over HTTP/1.1", () => {
     assert.equal(JSON.parse(text).text, "first,second");
   });
 
+  test("client streaming: any sequence of JSON values, on one line or pretty-printed across lines", async () => {
+    const res = await send(app.url, {
+      method: "POST",
+      path: "/v1/stream:client",
+      headers: { "Content-Type": "application/json" },
+      body: '{"name":"a"} {"name":"b"}{"name":"c"}\n{\n  "name": "d}{\\"",\n  "count": 1\n}\n',
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(JSON.parse(res.text), { text: 'a,b,c,d}{"', index: 4, payload: "" });
+  });
+
+  test("client streaming: values split across chunks reach the backend as each completes", async () => {
+    const { req, res } = open(app.url, "POST", "/v1/stream:client", { "Content-Type": "application/json" });
+    req.write('{"na');
+    req.write('me":"x\\');
+    req.write('"y"}  [');
+    await until(() => backend.calls.at(-1)?.requests.length === 1);
+    assert.equal(backend.calls.at(-1)!.requests[0]!.name, 'x"y');
+    req.end("]");
+    const response = await res;
+    let text = "";
+    for await (const chunk of response) text += String(chunk);
+    assert.equal(response.statusCode, 400, text);
+    assert.match(JSON.parse(text).message, /^invalid request message #2: /);
+    assert.equal(await backend.calls.at(-1)!.cancelled, true);
+  });
+
   test("bidi: full duplex, each reply before the next request is sent", async () => {
     const { req, res } = open(app.url, "POST", "/v1/stream:bidi", { "Content-Type": "application/x-ndjson" });
     req.write('{"name":"one"}\n');
