@@ -443,6 +443,45 @@ describe("the stream error hook", () => {
   });
 });
 
+describe("a response hook on a stream", () => {
+  let backend: StreamerBackend;
+  let app: App;
+  const seen: string[] = [];
+  before(async () => {
+    backend = await startStreamerBackend();
+    app = await startApp(dial(backend.address), {
+      responseHook: ({ res, message }) => {
+        const text = (message as unknown as { text: string }).text;
+        seen.push(text);
+        if (text.startsWith("own")) res.writeHead(202, { "Content-Type": "text/plain" }).end("answered by the hook");
+        else res.setHeader("X-Hooked", "yes");
+      },
+    });
+  });
+  after(async () => {
+    await app.close();
+    await backend.close();
+  });
+
+  test("runs once, with the first message, and the stream goes on", async () => {
+    seen.length = 0;
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/k?count=3" });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers["x-hooked"], "yes");
+    assert.equal(res.text.trimEnd().split("\n").length, 3);
+    assert.deepEqual(seen, ["k #0"]);
+  });
+
+  test("that answers by itself ends the stream and cancels the backend, not a cut stream", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/own?count=1000&delay_ms=5" });
+    assert.equal(res.status, 202);
+    assert.equal(res.text, "answered by the hook");
+    const call = backend.calls.at(-1)!;
+    assert.equal(await call.cancelled, true);
+    assert.ok(call.produced < 1000);
+  });
+});
+
 describe("a stream error hook that returns nothing", () => {
   let backend: StreamerBackend;
   let app: App;
