@@ -11,8 +11,10 @@ export const statusDetailsKey = "grpc-status-details-bin";
 export interface GatewayErrorInit {
   /** `google.rpc.Status.details`: typed error details as `Any`. */
   details?: Any[];
-  /** Response metadata (headers and trailers) the backend sent with the error. */
+  /** Header metadata the backend sent before failing; written as `Grpc-Metadata-<k>` headers. */
   metadata?: Metadata;
+  /** Trailer metadata the status came with; written as `Grpc-Trailer-<k>` HTTP trailers when the client sent `TE: trailers`. */
+  trailers?: Metadata;
   /** An HTTP status that overrides the code's mapping (405, 413, 415 ...). */
   httpStatus?: number;
   /** HTTP headers to send with the error response, e.g. `Allow` on a 405. */
@@ -33,8 +35,10 @@ export class GatewayError extends Error {
   readonly rawMessage: string;
   /** `google.rpc.Status.details`, decoded from `grpc-status-details-bin` when present. */
   readonly details: Any[];
-  /** Metadata the backend sent with the status. */
+  /** Header metadata the backend sent before the status (`Grpc-Metadata-<k>` on the error response). */
   readonly metadata: Metadata;
+  /** Trailer metadata the status came with (`Grpc-Trailer-<k>` HTTP trailers, only on `TE: trailers`). */
+  readonly trailers: Metadata;
   /** An HTTP status that overrides the mapping of {@link code}. */
   readonly httpStatus: number | undefined;
   /** HTTP headers to add to the error response. */
@@ -46,13 +50,15 @@ export class GatewayError extends Error {
     this.rawMessage = message;
     this.details = init.details ?? [];
     this.metadata = init.metadata ?? new Metadata();
+    this.trailers = init.trailers ?? new Metadata();
     this.httpStatus = init.httpStatus;
     this.headers = init.headers ?? {};
   }
 
   /**
    * Turns anything thrown or reported into a GatewayError: a GatewayError as is, a grpc-js
-   * status (with `grpc-status-details-bin` decoded into details), anything else as
+   * status (its metadata taken as the trailers, `grpc-status-details-bin` decoded into
+   * details), anything else as
    * `fallbackCode` (UNKNOWN unless told) keeping the original as the cause.
    */
   static from(reason: unknown, fallbackCode: number = Code.UNKNOWN): GatewayError {
@@ -87,10 +93,10 @@ export function isMetadata(value: unknown): value is Metadata {
 }
 
 function fromGrpcStatus(s: GrpcStatusLike): GatewayError {
-  const metadata = s.metadata ?? new Metadata();
+  const trailers = s.metadata ?? new Metadata();
   let message = s.details ?? "";
   let details: Any[] = [];
-  const [bin] = metadata.get(statusDetailsKey);
+  const [bin] = trailers.get(statusDetailsKey);
   if (bin instanceof Buffer) {
     try {
       const decoded = fromBinary(StatusSchema, bin);
@@ -100,5 +106,14 @@ function fromGrpcStatus(s: GrpcStatusLike): GatewayError {
       // A malformed details trailer must not hide the status itself.
     }
   }
-  return new GatewayError(s.code, message, { details, metadata, cause: s });
+  return new GatewayError(s.code, message, { details, trailers, cause: s });
+}
+
+/**
+ * Adds the header metadata a backend sent before failing to `error` (which may be one the
+ * implementation threw, with header metadata of its own), and returns it.
+ */
+export function withHeaderMetadata(error: GatewayError, headers: Metadata | undefined): GatewayError {
+  if (headers !== undefined) for (const [key, values] of Object.entries(headers.toJSON())) for (const value of values) error.metadata.add(key, value);
+  return error;
 }

@@ -72,6 +72,7 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
     errorBody: {
       registry: typeRegistry,
       headerMatcher: options.outgoingHeaderMatcher,
+      trailerMatcher: options.outgoingTrailerMatcher,
       json: {
         useProtoFieldName: options.json?.useProtoNames ?? false,
         enumAsInteger: options.json?.enumsAsNumbers ?? false,

@@ -1,7 +1,7 @@
 import { fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import type { Backend, BackendStream, CallOptions, UnaryResult } from "./backend.js";
-import { GatewayError } from "../gateway-error.js";
+import { GatewayError, withHeaderMetadata } from "../gateway-error.js";
 import { firstEvent } from "../protocol/first-event.js";
 
 /** Opens a grpc-js client to `address` (insecure unless credentials say otherwise, e.g. `grpc.credentials.createSsl()`). */
@@ -93,7 +93,7 @@ function unaryOverChannel(client: grpc.Client, method: DescMethod, request: Mess
     // grpc-js reports the status (with the trailers) after the callback has run.
     call.on("status", (status) => {
       stopWatching();
-      if (failure !== undefined || reply === undefined) reject(GatewayError.from(failure ?? status));
+      if (failure !== undefined || reply === undefined) reject(withHeaderMetadata(GatewayError.from(failure ?? status), headers));
       else resolve({ message: reply, headers: headers ?? new grpc.Metadata(), trailers: status.metadata });
     });
   });
@@ -111,7 +111,12 @@ function streamOverChannel(client: grpc.Client, method: DescMethod, options: Cal
   const headers = new Promise<grpc.Metadata>((resolve) => (gotHeaders = resolve));
   const status = new Promise<grpc.StatusObject>((resolve) => (gotStatus = resolve));
   const stopWatching = cancelWhenClientGoes(options, () => call.cancel());
-  call.on("metadata", gotHeaders);
+  // Kept apart from the promise: a failure carries the header metadata that came before it.
+  let received: grpc.Metadata | undefined;
+  call.on("metadata", (md: grpc.Metadata) => {
+    received = md;
+    gotHeaders(md);
+  });
   let finished = false;
   call.on("status", (s: grpc.StatusObject) => {
     finished = true;
@@ -126,10 +131,10 @@ function streamOverChannel(client: grpc.Client, method: DescMethod, options: Cal
     try {
       for await (const message of call as AsyncIterable<Message>) yield message;
     } catch (err) {
-      throw GatewayError.from(err);
+      throw withHeaderMetadata(GatewayError.from(err), received);
     }
     const final = await status;
-    if (final.code !== grpc.status.OK) throw GatewayError.from(final);
+    if (final.code !== grpc.status.OK) throw withHeaderMetadata(GatewayError.from(final), received);
   }
 
   return {

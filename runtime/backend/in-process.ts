@@ -12,7 +12,7 @@ import {
 import * as grpc from "@grpc/grpc-js";
 import type { Backend, BackendStream, CallOptions } from "./backend.js";
 import { maxTimeoutMs } from "../protocol/deadline.js";
-import { GatewayError } from "../gateway-error.js";
+import { GatewayError, withHeaderMetadata } from "../gateway-error.js";
 import { firstEvent } from "../protocol/first-event.js";
 
 /** What an in-process implementation receives beside the request. */
@@ -68,7 +68,7 @@ export function inProcess<S extends DescService>(service: S, implementation: Ser
         const value = await abortable(Promise.resolve(find(method)(request, context)), context.signal);
         return { message: toMessage(method.output, value), headers: context.responseHeaders, trailers: context.responseTrailers };
       } catch (err) {
-        throw withTrailers(err, context);
+        throw withMetadata(err, context);
       }
     },
     stream: (method, options) => streamInProcess(method, () => find(method), options),
@@ -98,7 +98,7 @@ function streamInProcess(method: DescMethod, find: () => AnyImpl, options: CallO
         yield toMessage(method.output, value);
       }
     } catch (err) {
-      throw withTrailers(err, context);
+      throw withMetadata(err, context);
     } finally {
       started();
       ended();
@@ -136,9 +136,10 @@ function toMessage(schema: DescMessage, value: unknown): Message {
   return isMessage(value, schema) ? value : create(schema, value as MessageInitShape<DescMessage>);
 }
 
-function withTrailers(err: unknown, context: InProcessContext): GatewayError {
-  const error = GatewayError.from(err);
-  for (const [key, value] of Object.entries(context.responseTrailers.getMap())) error.metadata.set(key, value);
+// What the implementation set on its context goes out with the failure, as a remote server's would.
+function withMetadata(err: unknown, context: InProcessContext): GatewayError {
+  const error = withHeaderMetadata(GatewayError.from(err), context.responseHeaders);
+  for (const [key, value] of Object.entries(context.responseTrailers.getMap())) error.trailers.set(key, value);
   return error;
 }
 

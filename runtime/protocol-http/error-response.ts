@@ -6,14 +6,16 @@ import type { ErrorHandler } from "../options.js";
 import type { HttpRoute } from "../route.js";
 import type { Marshaler } from "../marshal/marshaler.js";
 import { statusBinary } from "../marshal/protobuf-marshaler.js";
-import { writeResponseHeaders, type OutgoingHeaderMatcher } from "./response-metadata.js";
+import { writeResponseHeaders, writeResponseTrailers, type OutgoingHeaderMatcher } from "./response-metadata.js";
 
 /** How {@link writeError} writes the response. */
 export interface WriteErrorOptions extends ErrorBodyOptions {
-  /** Which of the error's metadata become headers; default `Grpc-Metadata-<k>`. */
+  /** Which of the error's header metadata become headers; default `Grpc-Metadata-<k>`. */
   headerMatcher?: OutgoingHeaderMatcher | undefined;
   /** The reply's marshaler: a binary one writes the body as a binary `google.rpc.Status`. */
   marshaler?: Marshaler | undefined;
+  /** Which of the error's trailer metadata become HTTP trailers (on `TE: trailers`); default `Grpc-Trailer-<k>`. */
+  trailerMatcher?: OutgoingHeaderMatcher | undefined;
 }
 
 /** What the error path reads of the gateway's settings (typed so, as settings.ts imports this module). */
@@ -68,18 +70,20 @@ export function answerInternal(res: ServerResponse, message: string, cause: unkn
   }
   for (const name of res.getHeaderNames()) res.removeHeader(name);
   try {
-    writeError(res, new GatewayError(Code.INTERNAL, message, { cause }), { ...settings.errorBody, headerMatcher: undefined });
+    writeError(res, new GatewayError(Code.INTERNAL, message, { cause }), { ...settings.errorBody, headerMatcher: undefined, trailerMatcher: undefined });
   } catch {
     res.destroy();
   }
 }
 
 /**
- * grpc-gateway's default error response: the status mapped to HTTP, the error's metadata as
- * `Grpc-Metadata-*` headers, `WWW-Authenticate` (the status message) on UNAUTHENTICATED,
- * the error's own headers last (so they can replace that challenge), and the {@link ErrorBody}
- * as `application/json` (a binary `google.rpc.Status` in the marshaler's type when the reply's
- * marshaler is binary, as grpc-gateway marshals the status with the negotiated marshaler). Trailers are never sent with an error. Once headers are out the
+ * grpc-gateway's default error response: the status mapped to HTTP, the error's header
+ * metadata as `Grpc-Metadata-*` headers, `WWW-Authenticate` (the status message) on
+ * UNAUTHENTICATED, the error's own headers last (so they can replace that challenge), the
+ * {@link ErrorBody} as `application/json` (a binary `google.rpc.Status` in the marshaler's
+ * type when the reply's marshaler is binary, as grpc-gateway marshals the status with the
+ * negotiated marshaler), and the trailer metadata as `Grpc-Trailer-*` HTTP trailers when
+ * the client sent `TE: trailers` (else dropped). Once headers are out the
  * status can no longer change, so the response is destroyed: the client sees a cut-off
  * reply instead of a truncated one that looks whole.
  */
@@ -95,7 +99,8 @@ export function writeError(res: ServerResponse, err: GatewayError, options: Writ
   const body = binary !== undefined ? Buffer.from(statusBinary(err)) : Buffer.from(JSON.stringify(errorBodyFromError(err, options)));
   // Left over from a successful reply that was being prepared when the failure came.
   res.removeHeader("Trailer");
-  res.removeHeader("Transfer-Encoding");
+  // Only when set: removing it at all makes node refuse chunked encoding, and with it trailers.
+  if (res.hasHeader("Transfer-Encoding")) res.removeHeader("Transfer-Encoding");
   writeResponseHeaders(res, err.metadata, options.headerMatcher);
   if (err.code === Code.UNAUTHENTICATED) res.setHeader("WWW-Authenticate", headerSafe(err.rawMessage));
   for (const [name, value] of Object.entries(err.headers)) {
@@ -108,6 +113,8 @@ export function writeError(res: ServerResponse, err: GatewayError, options: Writ
   res.statusCode = httpStatusFromError(err);
   res.setHeader("Content-Type", binary?.contentType ?? "application/json");
   res.setHeader("Content-Length", body.byteLength);
+  // `res.req` is unset only for a response built by hand, which has no `TE` to honour.
+  if (res.req !== undefined) writeResponseTrailers(res.req, res, err.trailers, options.trailerMatcher);
   res.end(body);
 }
 

@@ -136,6 +136,11 @@ describe("in-process backend", () => {
         echo: (req, ctx) => {
           if (req.stringValue === "fail") throw new GatewayError(grpc.status.PERMISSION_DENIED, "not yours");
           if (req.stringValue === "crash") throw new Error("boom");
+          if (req.stringValue === "fail-with-metadata") {
+            ctx.responseHeaders.set("x-served-by", "in-process");
+            ctx.responseTrailers.set("x-cost", "3");
+            throw new GatewayError(grpc.status.NOT_FOUND, "gone");
+          }
           ctx.responseHeaders.set("x-served-by", "in-process");
           return { ...req, int32Value: ctx.metadata.get("tenant").length };
         },
@@ -168,6 +173,19 @@ describe("in-process backend", () => {
     const res = await send(url, { method: "GET", path: "/v1/echo/fail" });
     assert.equal(res.status, 403);
     assert.deepEqual(JSON.parse(res.text), { code: 7, message: "not yours", details: [] });
+  });
+
+  test("a failure keeps the header metadata as Grpc-Metadata-*, the trailers as Grpc-Trailer-* on TE: trailers", async () => {
+    const plain = await send(url, { method: "GET", path: "/v1/echo/fail-with-metadata" });
+    assert.equal(plain.status, 404);
+    assert.equal(plain.headers["grpc-metadata-x-served-by"], "in-process");
+    assert.equal(plain.headers["grpc-metadata-x-cost"], undefined);
+    assert.equal(plain.trailers["grpc-trailer-x-cost"], undefined);
+    const te = await send(url, { method: "GET", path: "/v1/echo/fail-with-metadata", headers: { TE: "trailers" } });
+    assert.equal(te.status, 404);
+    assert.equal(te.headers["grpc-metadata-x-served-by"], "in-process");
+    assert.equal(te.trailers["grpc-trailer-x-cost"], "3");
+    assert.deepEqual(JSON.parse(te.text), { code: 5, message: "gone", details: [] });
   });
 
   test("anything else thrown is UNKNOWN, 500, without a stack trace", async () => {

@@ -143,6 +143,7 @@ describe("objects of another copy of grpc-js", () => {
     assert.equal(error.rawMessage, "bad name");
     assert.equal(error.details.length, 1);
     assert.equal(error.details[0]!.typeUrl, "type.googleapis.com/google.rpc.BadRequest");
-    assert.deepEqual(error.metadata.get("x-extra"), ["kept"]);
+    // A status's metadata arrived with it: the trailers.
+    assert.deepEqual(error.trailers.get("x-extra"), ["kept"]);
   });
 });

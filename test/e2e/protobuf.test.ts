@@ -133,10 +133,15 @@ describe("protobuf binary server streams", () => {
     );
   });
 
-  test("a failure before the first reply answers its status with a binary google.rpc.Status", async () => {
+  test("a failure before the first reply answers its HTTP status and one status frame, as a stream", async () => {
     const result = await send(url, { method: "GET", path: "/v1/stream/s?count=0&fail_code=7", headers: { Accept: "application/x-protobuf" } });
     assert.equal(result.status, 403);
     assert.equal(result.headers["content-type"], "application/x-protobuf");
-    assert.equal(fromBinary(StatusSchema, result.body).code, 7);
+    const got = frames(result.body);
+    assert.deepEqual(
+      got.map(([no]) => no),
+      [2],
+    );
+    assert.equal(fromBinary(StatusSchema, got[0]![1]).code, 7);
   });
 });

@@ -143,10 +143,30 @@ describe("server streaming through grpc-js", () => {
     assert.ok(res.text.endsWith(`event: error\ndata: {"code":${Code.ABORTED},"message":"failed after 1","details":[]}\n\n`), res.text);
   });
 
-  test("a failure before the first message takes the unary status mapping", async () => {
-    const res = await send(app.url, { method: "GET", path: `/v1/stream/f?count=0&fail_code=${Code.NOT_FOUND}` });
+  test('a failure before the first message: the code\'s HTTP status, the header metadata, one {"error": status} line', async () => {
+    const res = await send(app.url, { method: "GET", path: `/v1/stream/f?count=0&send_headers=true&fail_code=${Code.NOT_FOUND}` });
     assert.equal(res.status, 404);
-    assert.deepEqual(JSON.parse(res.text), { code: Code.NOT_FOUND, message: "failed after 0", details: [] });
+    assert.equal(res.headers["content-type"], "application/json");
+    assert.equal(res.headers["grpc-metadata-x-stream"], "f");
+    assert.equal(res.text, `{"error":{"code":${Code.NOT_FOUND},"message":"failed after 0","details":[]}}\n`);
+  });
+
+  test("a failure before the first message over SSE is the ordinary error response, header metadata included", async () => {
+    const res = await send(app.url, {
+      method: "GET",
+      path: `/v1/stream/f?count=0&send_headers=true&fail_code=${Code.PERMISSION_DENIED}`,
+      headers: { Accept: "text/event-stream" },
+    });
+    assert.equal(res.status, 403);
+    assert.equal(res.headers["content-type"], "application/json");
+    assert.equal(res.headers["grpc-metadata-x-stream"], "f");
+    assert.deepEqual(JSON.parse(res.text), { code: Code.PERMISSION_DENIED, message: "failed after 0", details: [] });
+  });
+
+  test("a request that cannot be bound is still an ordinary error response", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/b?count=many" });
+    assert.equal(res.status, 400);
+    assert.equal(JSON.parse(res.text).code, Code.INVALID_ARGUMENT);
   });
 
   test("a client that disconnects cancels the backend stream", async () => {
@@ -184,6 +204,45 @@ describe("server streaming through grpc-js", () => {
     assert.ok(call.produced < total / 4, `backend produced ${call.produced} of ${total} messages for a client that read nothing`);
     req.destroy();
     assert.equal(await call.cancelled, true);
+  });
+});
+
+describe("a stream of google.api.HttpBody", () => {
+  let backend: StreamerBackend;
+  let app: App;
+  before(async () => {
+    backend = await startStreamerBackend();
+    app = await startApp(dial(backend.address));
+  });
+  after(async () => {
+    await app.close();
+    await backend.close();
+  });
+
+  test("is the raw data of each message, with the first message's content type", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/downloads/ab?count=3&send_headers=true" });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers["content-type"], "text/plain;part=0");
+    assert.equal(res.headers["grpc-metadata-x-stream"], "ab");
+    assert.equal(res.text, "ababab");
+  });
+
+  test("whatever the Accept header asks for", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/downloads/z?count=2", headers: { Accept: "text/event-stream" } });
+    assert.equal(res.headers["content-type"], "text/plain;part=0");
+    assert.equal(res.text, "zz");
+  });
+
+  test('a failure mid-stream appends the {"error": status} line, as grpc-gateway does', async () => {
+    const res = await send(app.url, { method: "GET", path: `/v1/downloads/ab?count=2&fail_code=${Code.DATA_LOSS}` });
+    assert.equal(res.status, 200);
+    assert.equal(res.text, `abab{"error":{"code":${Code.DATA_LOSS},"message":"failed after 2","details":[]}}\n`);
+  });
+
+  test("an empty download is 200 with no body", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/downloads/e?count=0" });
+    assert.equal(res.status, 200);
+    assert.equal(res.text, "");
   });
 });
 
@@ -245,6 +304,33 @@ describe("client and bidirectional streaming over HTTP/1.1", () => {
     let text = "";
     for await (const chunk of response) text += String(chunk);
     assert.equal(JSON.parse(text).text, "first,second");
+  });
+
+  test("client streaming: any sequence of JSON values, on one line or pretty-printed across lines", async () => {
+    const res = await send(app.url, {
+      method: "POST",
+      path: "/v1/stream:client",
+      headers: { "Content-Type": "application/json" },
+      body: '{"name":"a"} {"name":"b"}{"name":"c"}\n{\n  "name": "d}{\\"",\n  "count": 1\n}\n',
+    });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(JSON.parse(res.text), { text: 'a,b,c,d}{"', index: 4, payload: "" });
+  });
+
+  test("client streaming: values split across chunks reach the backend as each completes", async () => {
+    const { req, res } = open(app.url, "POST", "/v1/stream:client", { "Content-Type": "application/json" });
+    req.write('{"na');
+    req.write('me":"x\\');
+    req.write('"y"}  [');
+    await until(() => backend.calls.at(-1)?.requests.length === 1);
+    assert.equal(backend.calls.at(-1)!.requests[0]!.name, 'x"y');
+    req.end("]");
+    const response = await res;
+    let text = "";
+    for await (const chunk of response) text += String(chunk);
+    assert.equal(response.statusCode, 400, text);
+    assert.match(JSON.parse(text).message, /^invalid request message #2: /);
+    assert.equal(await backend.calls.at(-1)!.cancelled, true);
   });
 
   test("bidi: full duplex, each reply before the next request is sent", async () => {
@@ -344,10 +430,55 @@ describe("the stream error hook", () => {
     await backend.close();
   });
 
+  test("decides the status and the line of a stream that fails before its first message", async () => {
+    const res = await send(app.url, { method: "GET", path: `/v1/stream/h?count=0&fail_code=${Code.UNAVAILABLE}` });
+    assert.equal(res.status, 503);
+    assert.deepEqual(JSON.parse(res.text), { error: { code: Code.UNAVAILABLE, message: "stream stopped: failed after 0", details: [] } });
+  });
+
   test("decides what the error line holds", async () => {
     const res = await send(app.url, { method: "GET", path: `/v1/stream/h?count=1&fail_code=${Code.INTERNAL}` });
     const last = JSON.parse(res.text.trimEnd().split("\n").at(-1)!);
     assert.deepEqual(last, { error: { code: Code.INTERNAL, message: "stream stopped: failed after 1", details: [] } });
+  });
+});
+
+describe("a response hook on a stream", () => {
+  let backend: StreamerBackend;
+  let app: App;
+  const seen: string[] = [];
+  before(async () => {
+    backend = await startStreamerBackend();
+    app = await startApp(dial(backend.address), {
+      responseHook: ({ res, message }) => {
+        const text = (message as unknown as { text: string }).text;
+        seen.push(text);
+        if (text.startsWith("own")) res.writeHead(202, { "Content-Type": "text/plain" }).end("answered by the hook");
+        else res.setHeader("X-Hooked", "yes");
+      },
+    });
+  });
+  after(async () => {
+    await app.close();
+    await backend.close();
+  });
+
+  test("runs once, with the first message, and the stream goes on", async () => {
+    seen.length = 0;
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/k?count=3" });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers["x-hooked"], "yes");
+    assert.equal(res.text.trimEnd().split("\n").length, 3);
+    assert.deepEqual(seen, ["k #0"]);
+  });
+
+  test("that answers by itself ends the stream and cancels the backend, not a cut stream", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/own?count=1000&delay_ms=5" });
+    assert.equal(res.status, 202);
+    assert.equal(res.text, "answered by the hook");
+    const call = backend.calls.at(-1)!;
+    assert.equal(await call.cancelled, true);
+    assert.ok(call.produced < 1000);
   });
 });
 

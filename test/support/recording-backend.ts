@@ -18,7 +18,10 @@ export interface HandlerReply {
   trailers?: Record<string, string | Buffer>;
 }
 
-/** Decides what the backend answers; throw `{ code, details, metadata }` to fail the call. */
+/**
+ * Decides what the backend answers; throw `{ code, details, metadata }` to fail the call
+ * (`metadata` goes out as trailers), with `headers` to send header metadata before failing.
+ */
 export type CallHandler = (call: RecordedCall) => HandlerReply | Promise<HandlerReply>;
 
 /** A real grpc-js server on loopback that records every call it receives. */
@@ -70,8 +73,10 @@ export async function startRecordingBackend(
               const message = isMessage(reply) ? reply : create(method.output, (reply ?? {}) as never);
               callback(null, message, trailers ? toMetadata(trailers) : undefined);
             },
-            (err: Partial<grpc.StatusObject>) =>
-              callback({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? String(err), metadata: err.metadata ?? new grpc.Metadata() }),
+            (err: Partial<grpc.StatusObject> & { headers?: Record<string, string | Buffer> }) => {
+              if (err.headers) call.sendMetadata(toMetadata(err.headers));
+              callback({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? String(err), metadata: err.metadata ?? new grpc.Metadata() });
+            },
           );
       };
     }

@@ -1,6 +1,7 @@
 import { create, fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { firstEvent } from "../../runtime/protocol/first-event.js";
+import { HttpBodySchema, type HttpBody } from "../gen/google/api/httpbody_pb.js";
 import { Streamer, StreamReplySchema, type StreamReply, type StreamRequest } from "../gen/testing/v1/streaming_pb.js";
 
 /** One streaming call as the backend saw it. */
@@ -33,8 +34,15 @@ function failure(code: number, message: string): Partial<grpc.StatusObject> {
   return { code, details: message, metadata: new grpc.Metadata() };
 }
 
+function headerMetadata(name: string): grpc.Metadata {
+  const md = new grpc.Metadata();
+  md.set("x-stream", name);
+  return md;
+}
+
 type AnyCall =
   | grpc.ServerWritableStream<StreamRequest, StreamReply>
+  | grpc.ServerWritableStream<StreamRequest, HttpBody>
   | grpc.ServerDuplexStream<StreamRequest, StreamReply>
   | grpc.ServerReadableStream<StreamRequest, StreamReply>;
 
@@ -98,6 +106,7 @@ export async function startStreamerBackend(): Promise<StreamerBackend> {
       seen.requests.push(req);
       let live = true;
       call.on("cancelled", () => (live = false));
+      if (req.sendHeaders) call.sendMetadata(headerMetadata(req.name));
       for (let i = 0; i < req.count && live; i++) {
         if (req.delayMs > 0) await sleep(req.delayMs);
         await write(call, reply(i, `${req.name} #${i}`, req.payloadBytes));
@@ -106,6 +115,25 @@ export async function startStreamerBackend(): Promise<StreamerBackend> {
       if (!live) return;
       seen.finishing();
       // grpc-js turns an emitted error into the call's status.
+      if (req.failCode !== 0) call.emit("error", failure(req.failCode, `failed after ${req.count}`));
+      else call.end();
+    },
+    // Chunk i is `name` with content type text/plain;part=i (only the first one's should count).
+    async Download(call: grpc.ServerWritableStream<StreamRequest, HttpBody>) {
+      const seen = record(calls, "Download", call);
+      const req = call.request;
+      seen.requests.push(req);
+      let live = true;
+      call.on("cancelled", () => (live = false));
+      if (req.sendHeaders) call.sendMetadata(headerMetadata(req.name));
+      for (let i = 0; i < req.count && live; i++) {
+        if (req.delayMs > 0) await sleep(req.delayMs);
+        const chunk = create(HttpBodySchema, { contentType: `text/plain;part=${i}`, data: Buffer.from(req.name) });
+        if (!call.write(chunk)) await firstEvent(call, ["drain", "cancelled"]);
+        seen.produced++;
+      }
+      if (!live) return;
+      seen.finishing();
       if (req.failCode !== 0) call.emit("error", failure(req.failCode, `failed after ${req.count}`));
       else call.end();
     },

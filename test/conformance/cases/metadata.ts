@@ -1,4 +1,5 @@
 // Headers <-> metadata, deadlines and trailers, both sides of the proxy.
+import { Metadata } from "@grpc/grpc-js";
 import { Everything } from "../../gen/testing/v1/everything_pb.js";
 import { EverythingRoutes } from "../../gen/testing/v1/everything_gateway.js";
 import type { Case, CaseGroup } from "../case.js";
@@ -10,6 +11,13 @@ function forwarded(name: string, headers: Record<string, string>, metadata: Reco
     call: { method: "Everything.Echo", metadata, metadataAbsent },
     response: { status: 200 },
   };
+}
+
+// NOT_FOUND after header metadata (`x-request-id`), with trailer metadata (`x-cost`).
+function failedWithMetadata(): { code: number; details: string; headers: Record<string, string>; metadata: Metadata } {
+  const trailers = new Metadata();
+  trailers.set("x-cost", "7");
+  return { code: 5, details: "gone", headers: { "x-request-id": "r2" }, metadata: trailers };
 }
 
 export const metadata: CaseGroup = {
@@ -110,6 +118,33 @@ export const metadata: CaseGroup = {
       backend: () => ({ trailers: { "x-cost": "7" } }),
       call: { method: "Everything.Echo" },
       response: { status: 200, headers: { trailer: null, "grpc-trailer-x-cost": null } },
+    },
+    {
+      name: "a failed call forwards its header metadata as Grpc-Metadata-<k>, and drops its trailers without TE: trailers",
+      request: { method: "GET", path: "/v1/echo/m" },
+      backend: () => {
+        throw failedWithMetadata();
+      },
+      call: { method: "Everything.Echo" },
+      response: {
+        status: 404,
+        headers: { "grpc-metadata-x-request-id": "r2", "grpc-metadata-x-cost": null, "grpc-trailer-x-cost": null, trailer: null },
+        error: { code: 5, messageIncludes: "gone" },
+      },
+    },
+    {
+      name: "a failed call sends its trailers as Grpc-Trailer-<k> HTTP trailers when the client sent TE: trailers",
+      request: { method: "GET", path: "/v1/echo/m", headers: { TE: "trailers" } },
+      backend: () => {
+        throw failedWithMetadata();
+      },
+      call: { method: "Everything.Echo" },
+      response: {
+        status: 404,
+        headers: { "grpc-metadata-x-request-id": "r2", "grpc-metadata-x-cost": null, trailer: "Grpc-Trailer-X-Cost" },
+        trailers: { "grpc-trailer-x-cost": "7" },
+        error: { code: 5, messageIncludes: "gone" },
+      },
     },
   ],
 };

@@ -14,6 +14,8 @@ export const StreamerRoutes: readonly HttpRoute[] = [
   { method: Streamer.method.serverStream, httpMethod: "POST", path: "/v1/stream:server", body: "*" },
   // ClientStream: Reads every request, answers once.
   { method: Streamer.method.clientStream, httpMethod: "POST", path: "/v1/stream:client", body: "*" },
+  // Download: Sends `count` chunks of a file, `name` bytes each time, as google.api.HttpBody.
+  { method: Streamer.method.download, httpMethod: "GET", path: "/v1/downloads/{name}" },
   // Bidi: Answers each request as it comes.
   { method: Streamer.method.bidi, httpMethod: "POST", path: "/v1/stream:bidi", body: "*" },
 ];

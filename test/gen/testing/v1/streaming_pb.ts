@@ -5,13 +5,15 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
+import type { HttpBodySchema } from "../../google/api/httpbody_pb.js";
+import { file_google_api_httpbody } from "../../google/api/httpbody_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file testing/v1/streaming.proto.
  */
 export const file_testing_v1_streaming: GenFile = /*@__PURE__*/
-  fileDesc("Chp0ZXN0aW5nL3YxL3N0cmVhbWluZy5wcm90bxIKdGVzdGluZy52MSJoCg1TdHJlYW1SZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFY291bnQYAiABKAUSEQoJZmFpbF9jb2RlGAMgASgFEhAKCGRlbGF5X21zGAQgASgFEhUKDXBheWxvYWRfYnl0ZXMYBSABKAUiOwoLU3RyZWFtUmVwbHkSDAoEdGV4dBgBIAEoCRINCgVpbmRleBgCIAEoBRIPCgdwYXlsb2FkGAMgASgJMsMCCghTdHJlYW1lchJ3CgxTZXJ2ZXJTdHJlYW0SGS50ZXN0aW5nLnYxLlN0cmVhbVJlcXVlc3QaFy50ZXN0aW5nLnYxLlN0cmVhbVJlcGx5IjGC0+STAitaFjoBKiIRL3YxL3N0cmVhbTpzZXJ2ZXISES92MS9zdHJlYW0ve25hbWV9MAESYgoMQ2xpZW50U3RyZWFtEhkudGVzdGluZy52MS5TdHJlYW1SZXF1ZXN0GhcudGVzdGluZy52MS5TdHJlYW1SZXBseSIcgtPkkwIWOgEqIhEvdjEvc3RyZWFtOmNsaWVudCgBEloKBEJpZGkSGS50ZXN0aW5nLnYxLlN0cmVhbVJlcXVlc3QaFy50ZXN0aW5nLnYxLlN0cmVhbVJlcGx5IhqC0+STAhQ6ASoiDy92MS9zdHJlYW06YmlkaSgBMAFiBnByb3RvMw", [file_google_api_annotations]);
+  fileDesc("Chp0ZXN0aW5nL3YxL3N0cmVhbWluZy5wcm90bxIKdGVzdGluZy52MSJ+Cg1TdHJlYW1SZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFY291bnQYAiABKAUSEQoJZmFpbF9jb2RlGAMgASgFEhAKCGRlbGF5X21zGAQgASgFEhUKDXBheWxvYWRfYnl0ZXMYBSABKAUSFAoMc2VuZF9oZWFkZXJzGAYgASgIIjsKC1N0cmVhbVJlcGx5EgwKBHRleHQYASABKAkSDQoFaW5kZXgYAiABKAUSDwoHcGF5bG9hZBgDIAEoCTKgAwoIU3RyZWFtZXISdwoMU2VydmVyU3RyZWFtEhkudGVzdGluZy52MS5TdHJlYW1SZXF1ZXN0GhcudGVzdGluZy52MS5TdHJlYW1SZXBseSIxgtPkkwIrWhY6ASoiES92MS9zdHJlYW06c2VydmVyEhEvdjEvc3RyZWFtL3tuYW1lfTABEmIKDENsaWVudFN0cmVhbRIZLnRlc3RpbmcudjEuU3RyZWFtUmVxdWVzdBoXLnRlc3RpbmcudjEuU3RyZWFtUmVwbHkiHILT5JMCFjoBKiIRL3YxL3N0cmVhbTpjbGllbnQoARJbCghEb3dubG9hZBIZLnRlc3RpbmcudjEuU3RyZWFtUmVxdWVzdBoULmdvb2dsZS5hcGkuSHR0cEJvZHkiHILT5JMCFhIUL3YxL2Rvd25sb2Fkcy97bmFtZX0wARJaCgRCaWRpEhkudGVzdGluZy52MS5TdHJlYW1SZXF1ZXN0GhcudGVzdGluZy52MS5TdHJlYW1SZXBseSIagtPkkwIUOgEqIg8vdjEvc3RyZWFtOmJpZGkoATABYgZwcm90bzM", [file_google_api_annotations, file_google_api_httpbody]);
 
 /**
  * @generated from message testing.v1.StreamRequest
@@ -45,6 +47,13 @@ export type StreamRequest = Message<"testing.v1.StreamRequest"> & {
    * @generated from field: int32 payload_bytes = 5;
    */
   payloadBytes: number;
+
+  /**
+   * Send header metadata `x-stream: <name>` before anything else.
+   *
+   * @generated from field: bool send_headers = 6;
+   */
+  sendHeaders: boolean;
 };
 
 /**
@@ -106,6 +115,16 @@ export const Streamer: GenService<{
     methodKind: "client_streaming";
     input: typeof StreamRequestSchema;
     output: typeof StreamReplySchema;
+  },
+  /**
+   * Sends `count` chunks of a file, `name` bytes each time, as google.api.HttpBody.
+   *
+   * @generated from rpc testing.v1.Streamer.Download
+   */
+  download: {
+    methodKind: "server_streaming";
+    input: typeof StreamRequestSchema;
+    output: typeof HttpBodySchema;
   },
   /**
    * Answers each request as it comes.
