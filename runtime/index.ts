@@ -12,6 +12,8 @@ export type {
   GatewayOptions,
   ResponseContext,
   ResponseHook,
+  ResponseRewriter,
+  RewriteContext,
   StreamErrorContext,
   StreamErrorHandler,
 } from "./options.js";

@@ -45,6 +45,24 @@ export interface ResponseContext {
 /** Adjusts a successful response before it is written: status (201, 204 ...), headers. */
 export type ResponseHook = (context: ResponseContext) => void | Promise<void>;
 
+/** What a response rewriter is told besides the message. */
+export interface RewriteContext {
+  readonly req: IncomingMessage;
+  /** The route that matched; undefined for an error written outside a route (routing errors). */
+  readonly route: HttpRoute | undefined;
+  /** A unary (or client-streaming) reply, one message of a server stream, or an error's `google.rpc.Status`. */
+  readonly kind: "reply" | "stream-message" | "error";
+}
+
+/**
+ * grpc-gateway's `WithForwardResponseRewriter`: rewrites each outgoing message before it is
+ * marshaled. Returning the message (or another message of its type) writes it with the
+ * negotiated marshaler; any other value is written as JSON. A rewriter that throws fails
+ * the reply (a unary error, a stream's error frame, or a 500 for an error body); it never
+ * cuts a stream.
+ */
+export type ResponseRewriter = (message: Message, context: RewriteContext) => unknown;
+
 /** Options shared by every service registered on one gateway. */
 export interface GatewayOptions {
   /** Turns a failed call into the HTTP response. Default: grpc-gateway's status JSON body. */
@@ -55,6 +73,8 @@ export interface GatewayOptions {
   routingErrorHandler?: ErrorHandler;
   /** Changes a successful response before it is written. */
   responseHook?: ResponseHook;
+  /** Rewrites every outgoing message: unary replies, each stream message, error bodies. */
+  responseRewriter?: ResponseRewriter;
   /** No route matches: `"next"` (default) passes to the rest of the app, `"error"` answers 404. */
   notFound?: "next" | "error";
   /**

@@ -5,7 +5,7 @@ import type { Marshaler } from "./marshal/marshaler.js";
 import { createMarshalerRegistry, mediaType, wildcardMediaType, type MarshalerRegistry } from "./marshal/negotiation.js";
 import type { MetadataFromRequestOptions } from "./protocol/request-metadata.js";
 import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
-import type { ErrorHandler, GatewayOptions, ResponseHook, StreamErrorHandler } from "./options.js";
+import type { ErrorHandler, GatewayOptions, ResponseHook, ResponseRewriter, StreamErrorHandler } from "./options.js";
 import { defaultTypeRegistry } from "./protocol/error-body.js";
 import type { WriteErrorOptions } from "./protocol-http/error-response.js";
 import { type Unescaping, unescapingModes } from "./routing/router.js";
@@ -22,6 +22,7 @@ export interface GatewaySettings {
   readonly routingErrorHandler: ErrorHandler | undefined;
   readonly streamErrorHandler: StreamErrorHandler | undefined;
   readonly responseHook: ResponseHook | undefined;
+  readonly responseRewriter: ResponseRewriter | undefined;
   readonly marshalers: MarshalerRegistry;
   readonly defaultMarshaler: Marshaler;
   readonly binding: BindingOptions;
@@ -61,6 +62,7 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
     routingErrorHandler: options.routingErrorHandler,
     streamErrorHandler: options.streamErrorHandler,
     responseHook: options.responseHook,
+    responseRewriter: options.responseRewriter,
     marshalers: createMarshalerRegistry(byType, defaultMarshaler),
     defaultMarshaler,
     binding: { unknownQueryParameters: options.unknownQueryParameters ?? (compat ? "ignore" : "error") },
@@ -70,6 +72,7 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
     defaultTimeoutMs: options.defaultTimeoutMs,
     maxRequestBytes: options.maxRequestBytes ?? defaultMaxRequestBytes,
     errorBody: {
+      rewriter: options.responseRewriter,
       registry: typeRegistry,
       headerMatcher: options.outgoingHeaderMatcher,
       trailerMatcher: options.outgoingTrailerMatcher,

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import { errorBodyFromError, httpStatusFromError, type ErrorBodyOptions } from "../protocol/error-body.js";
 import { GatewayError } from "../gateway-error.js";
-import type { ErrorHandler } from "../options.js";
+import type { ErrorHandler, ResponseRewriter } from "../options.js";
+import { rewrittenError } from "../protocol/response-rewriter.js";
 import type { HttpRoute } from "../route.js";
 import type { Marshaler } from "../marshal/marshaler.js";
 import { statusBinary } from "../marshal/protobuf-marshaler.js";
@@ -16,6 +17,8 @@ export interface WriteErrorOptions extends ErrorBodyOptions {
   marshaler?: Marshaler | undefined;
   /** Which of the error's trailer metadata become HTTP trailers (on `TE: trailers`); default `Grpc-Trailer-<k>`. */
   trailerMatcher?: OutgoingHeaderMatcher | undefined;
+  /** The gateway's responseRewriter: it rewrites the body (the HTTP status stays the error's). */
+  rewriter?: ResponseRewriter | undefined;
 }
 
 /** What the error path reads of the gateway's settings (typed so, as settings.ts imports this module). */
@@ -96,7 +99,25 @@ export function writeError(res: ServerResponse, err: GatewayError, options: Writ
   // A Buffer, not a string: node then writes the header block as latin1, byte for byte, which
   // is what headerSafe relies on (with a string body it would re-encode the headers as UTF-8).
   const binary = options.marshaler?.binary === true ? options.marshaler : undefined;
-  const body = binary !== undefined ? Buffer.from(statusBinary(err)) : Buffer.from(JSON.stringify(errorBodyFromError(err, options)));
+  let status = httpStatusFromError(err);
+  let body: Buffer;
+  let contentType = binary?.contentType ?? "application/json";
+  try {
+    const rewritten = rewrittenError(options.rewriter, err, { req: res.req, route: undefined });
+    const shown = rewritten !== undefined && "error" in rewritten ? rewritten.error : err;
+    if (rewritten !== undefined && "json" in rewritten) {
+      body = Buffer.from(rewritten.json);
+      contentType = "application/json";
+    } else {
+      body = binary !== undefined ? Buffer.from(statusBinary(shown)) : Buffer.from(JSON.stringify(errorBodyFromError(shown, options)));
+    }
+  } catch (failure) {
+    // grpc-gateway's answer when its rewriter fails on an error.
+    const error = GatewayError.from(failure, Code.INTERNAL);
+    status = 500;
+    contentType = "application/json";
+    body = Buffer.from(JSON.stringify({ code: error.code, message: error.rawMessage, details: [] }));
+  }
   // Left over from a successful reply that was being prepared when the failure came.
   res.removeHeader("Trailer");
   // Only when set: removing it at all makes node refuse chunked encoding, and with it trailers.
@@ -110,8 +131,8 @@ export function writeError(res: ServerResponse, err: GatewayError, options: Writ
       // A header node refuses (bad name or value) must not turn an error response into a crash.
     }
   }
-  res.statusCode = httpStatusFromError(err);
-  res.setHeader("Content-Type", binary?.contentType ?? "application/json");
+  res.statusCode = status;
+  res.setHeader("Content-Type", contentType);
   res.setHeader("Content-Length", body.byteLength);
   // `res.req` is unset only for a response built by hand, which has no `TE` to honour.
   if (res.req !== undefined) writeResponseTrailers(res.req, res, err.trailers, options.trailerMatcher);

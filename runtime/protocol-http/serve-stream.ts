@@ -6,6 +6,7 @@ import { GatewayError } from "../gateway-error.js";
 import { httpStatusFromError } from "../protocol/error-body.js";
 import { firstEvent } from "../protocol/first-event.js";
 import { streamErrorJson } from "../protocol/stream-error.js";
+import { rewrittenPayload } from "../protocol/response-rewriter.js";
 import { bindStreamMessage } from "../protocol/stream-request.js";
 import { sendError } from "./error-response.js";
 import type { HttpCall } from "./http-call.js";
@@ -63,7 +64,18 @@ export async function serveStream(call: HttpCall): Promise<void> {
         if (!(await startResponse(call, stream, message, raw ? compiled.reply.httpBody(message).contentType : format))) return;
       }
       // A stream of google.api.HttpBody is its bytes alone (grpc-gateway's HTTPBodyMarshaler).
-      const payload = raw ? compiled.reply.httpBody(message).data : format.message(compiled.reply.marshal(marshaler, message));
+      let payload: string | Uint8Array;
+      try {
+        payload = raw
+          ? compiled.reply.httpBody(message).data
+          : format.message(
+              rewrittenPayload(settings.responseRewriter, message, { req, route, kind: "stream-message" }, (m) => compiled.reply.marshal(marshaler, m)),
+            );
+      } catch (failure) {
+        // Leaving the loop waits for the replies to end: stop the backend first.
+        stream.cancel();
+        throw failure;
+      }
       if (!writer.write(payload)) await drained(res);
     }
     writer.release();

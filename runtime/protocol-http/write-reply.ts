@@ -3,6 +3,7 @@ import type { Metadata } from "@grpc/grpc-js";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import type { UnaryResult } from "../backend/backend.js";
 import { GatewayError } from "../gateway-error.js";
+import { rewrittenPayload } from "../protocol/response-rewriter.js";
 import type { HttpCall } from "./http-call.js";
 import { writeResponseHeaders, writeResponseTrailers } from "./response-metadata.js";
 
@@ -24,7 +25,7 @@ export function writeReply(call: HttpCall, result: UnaryResult): Promise<void> |
 }
 
 function writeBody(call: HttpCall, result: UnaryResult): void {
-  const { res, outbound } = call;
+  const { req, res, route, outbound, settings } = call;
   const { reply } = call.compiled;
   if (res.statusCode === 204 || res.statusCode === 304) {
     // These statuses carry no content, so no Content-Type or Content-Length either (RFC 9110).
@@ -37,7 +38,7 @@ function writeBody(call: HttpCall, result: UnaryResult): void {
     if (contentType !== "") res.setHeader("Content-Type", contentType);
     payload = data;
   } else {
-    payload = reply.marshal(outbound, result.message);
+    payload = rewrittenPayload(settings.responseRewriter, result.message, { req, route, kind: "reply" }, (m) => reply.marshal(outbound, m));
     res.setHeader("Content-Type", outbound.contentType);
   }
   res.setHeader("Content-Length", typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength);

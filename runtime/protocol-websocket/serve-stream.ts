@@ -2,6 +2,7 @@ import { WebSocket } from "ws";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import type { BackendStream } from "../backend/backend.js";
 import { GatewayError } from "../gateway-error.js";
+import { rewrittenPayload } from "../protocol/response-rewriter.js";
 import { closeWithError } from "./error-response.js";
 import { readRequestFrames } from "./request-frames.js";
 import type { WebSocketCall } from "./websocket-call.js";
@@ -33,7 +34,10 @@ export async function serveWebSocketStream(ws: WebSocket, call: WebSocketCall): 
     for await (const message of stream.replies) {
       if (ws.readyState !== WebSocket.OPEN) return;
       replies++;
-      await sendFrame(ws, compiled.reply.text(call.outbound, message));
+      const text = rewrittenPayload(call.settings.responseRewriter, message, { req: call.req, route: call.route, kind: "stream-message" }, (m) =>
+        compiled.reply.text(call.outbound, m),
+      );
+      await sendFrame(ws, typeof text === "string" ? text : Buffer.from(text).toString());
     }
     if (method.methodKind === "client_streaming" && replies === 0) throw new GatewayError(Code.INTERNAL, "the backend ended the call without a reply");
     succeeded = true;

@@ -133,3 +133,37 @@ test("an in-process call with a very long Grpc-Timeout is served, not timed out"
     await new Promise((resolve) => server.close(resolve));
   }
 });
+
+test("a response rewriter rewrites unary replies and error bodies, keeping the error's HTTP status", async () => {
+  const options: GatewayOptions = {
+    responseRewriter: (message, { kind }) => {
+      if (kind === "error") return { problem: (message as unknown as { message: string }).message };
+      return { wrapped: (message as unknown as { stringValue: string }).stringValue };
+    },
+  };
+  await withHarness(options, async (url, backend) => {
+    const ok = await send(url, { method: "GET", path: "/v1/echo/hello" });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(JSON.parse(ok.text), { wrapped: "hello" });
+    backend.handle(notFound);
+    const failed = await send(url, { method: "GET", path: "/v1/echo/x" });
+    assert.equal(failed.status, 404);
+    assert.deepEqual(JSON.parse(failed.text), { problem: "missing" });
+  });
+});
+
+test("a response rewriter that throws on an error body answers 500 failed to rewrite error message", async () => {
+  const options: GatewayOptions = {
+    responseRewriter: (message, { kind }) => {
+      if (kind === "error") throw new Error("secret detail");
+      return message;
+    },
+  };
+  await withHarness(options, async (url, backend) => {
+    backend.handle(notFound);
+    const failed = await send(url, { method: "GET", path: "/v1/echo/x" });
+    assert.equal(failed.status, 500);
+    assert.deepEqual(JSON.parse(failed.text), { code: Code.INTERNAL, message: "failed to rewrite error message", details: [] });
+    assert.doesNotMatch(failed.text, /secret/);
+  });
+});

@@ -482,6 +482,48 @@ describe("a response hook on a stream", () => {
   });
 });
 
+describe("a response rewriter on a stream (grpc-gateway's WithForwardResponseRewriter)", () => {
+  let backend: StreamerBackend;
+  let app: App;
+  before(async () => {
+    backend = await startStreamerBackend();
+    app = await startApp(dial(backend.address), {
+      responseRewriter: (message, { kind }) => {
+        const text = (message as unknown as { text?: string }).text ?? "";
+        if (text.endsWith("#2") && text.startsWith("boom")) throw new Error("secret detail");
+        return kind === "stream-message" ? { rewritten: text } : message;
+      },
+    });
+  });
+  after(async () => {
+    await app.close();
+    await backend.close();
+  });
+
+  test("rewrites every message of the stream", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/r?count=3" });
+    assert.equal(res.status, 200);
+    assert.deepEqual(
+      res.text
+        .trimEnd()
+        .split("\n")
+        .map((line) => JSON.parse(line)),
+      [{ result: { rewritten: "r #0" } }, { result: { rewritten: "r #1" } }, { result: { rewritten: "r #2" } }],
+    );
+  });
+
+  test("that throws ends the stream with an error frame, never a cut stream, and cancels the backend", async () => {
+    const res = await send(app.url, { method: "GET", path: "/v1/stream/boom?count=1000&delay_ms=2" });
+    const lines = res.text
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    assert.equal(lines.length, 3);
+    assert.deepEqual(lines.at(-1), { error: { code: Code.INTERNAL, message: "failed to rewrite response message", details: [] } });
+    assert.equal(await backend.calls.at(-1)!.cancelled, true);
+  });
+});
+
 describe("a stream error hook that returns nothing", () => {
   let backend: StreamerBackend;
   let app: App;

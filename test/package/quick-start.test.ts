@@ -153,7 +153,8 @@ async function runQuickStart(project: string, tarballs: Record<PackageName, stri
           await stop(job.child);
         } else if (background) {
           assert.deepEqual(words.slice(0, 2), ["npx", "tsx"], `the quick start test runs only \`npx tsx <file> &\` in the background: ${line}`);
-          const child = spawn(join(project, "node_modules/.bin/tsx"), words.slice(2), { cwd: project, env, stdio: ["ignore", "pipe", "pipe"] });
+          // Its own process group: tsx runs the program in a child process, and `kill` must stop both.
+          const child = spawn(join(project, "node_modules/.bin/tsx"), words.slice(2), { cwd: project, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
           const job: Job = { child, command: line, output: "" };
           jobs.push(job);
           child.stdout!.on("data", (chunk: Buffer) => (job.output += chunk.toString()));
@@ -195,8 +196,13 @@ async function waitForListening(job: Job, ports: readonly number[]): Promise<voi
 
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill();
-  await once(child, "exit");
+  const exited = once(child, "exit");
+  try {
+    process.kill(-child.pid!, "SIGTERM");
+  } catch {
+    child.kill();
+  }
+  await exited;
 }
 
 /** Packs both workspaces (prepack builds them) and lists what each tarball holds. */
