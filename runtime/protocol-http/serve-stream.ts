@@ -57,6 +57,9 @@ export async function serveStream(call: HttpCall): Promise<void> {
     const format = raw ? errorFormat : streamFormatFor(req.headers.accept, call.outbound);
     // SSE and NDJSON are text: a binary reply marshaler gives way to JSON there.
     const marshaler = call.outbound.binary === true && format.contentType !== call.outbound.contentType ? settings.defaultMarshaler : call.outbound;
+    const rewriter = settings.responseRewriter;
+    const rewriteContext = { req, route, kind: "stream-message" } as const;
+    const marshalReply = (m: Message) => compiled.reply.marshal(marshaler, m);
     writer = new TurnBatchedWriter(res);
     for await (const message of stream.replies) {
       if (!started) {
@@ -68,9 +71,7 @@ export async function serveStream(call: HttpCall): Promise<void> {
       try {
         payload = raw
           ? compiled.reply.httpBody(message).data
-          : format.message(
-              rewrittenPayload(settings.responseRewriter, message, { req, route, kind: "stream-message" }, (m) => compiled.reply.marshal(marshaler, m)),
-            );
+          : format.message(rewriter === undefined ? marshalReply(message) : rewrittenPayload(rewriter, message, rewriteContext, marshalReply));
       } catch (failure) {
         // Leaving the loop waits for the replies to end: stop the backend first.
         stream.cancel();

@@ -38,7 +38,11 @@ function writeBody(call: HttpCall, result: UnaryResult): void {
     if (contentType !== "") res.setHeader("Content-Type", contentType);
     payload = data;
   } else {
-    payload = rewrittenPayload(settings.responseRewriter, result.message, { req, route, kind: "reply" }, (m) => reply.marshal(outbound, m));
+    const rewriter = settings.responseRewriter;
+    payload =
+      rewriter === undefined
+        ? reply.marshal(outbound, result.message)
+        : rewrittenPayload(rewriter, result.message, { req, route, kind: "reply" }, (m) => reply.marshal(outbound, m));
     res.setHeader("Content-Type", outbound.contentType);
   }
   res.setHeader("Content-Length", typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength);

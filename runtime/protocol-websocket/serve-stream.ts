@@ -1,3 +1,4 @@
+import type { Message } from "@bufbuild/protobuf";
 import { WebSocket } from "ws";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import type { BackendStream } from "../backend/backend.js";
@@ -30,13 +31,14 @@ export async function serveWebSocketStream(ws: WebSocket, call: WebSocketCall): 
       inputError ??= error;
       stream.cancel();
     });
+    const rewriter = call.settings.responseRewriter;
+    const rewriteContext = { req: call.req, route: call.route, kind: "stream-message" } as const;
+    const marshalText = (m: Message) => compiled.reply.text(call.outbound, m);
     let replies = 0;
     for await (const message of stream.replies) {
       if (ws.readyState !== WebSocket.OPEN) return;
       replies++;
-      const text = rewrittenPayload(call.settings.responseRewriter, message, { req: call.req, route: call.route, kind: "stream-message" }, (m) =>
-        compiled.reply.text(call.outbound, m),
-      );
+      const text = rewriter === undefined ? compiled.reply.text(call.outbound, message) : rewrittenPayload(rewriter, message, rewriteContext, marshalText);
       await sendFrame(ws, typeof text === "string" ? text : Buffer.from(text).toString());
     }
     if (method.methodKind === "client_streaming" && replies === 0) throw new GatewayError(Code.INTERNAL, "the backend ended the call without a reply");
