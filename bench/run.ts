@@ -13,6 +13,7 @@ import { getCase, postCase, runUnary } from "./scenarios/unary.js";
 import { runRouting } from "./scenarios/routing.js";
 import { runSoak } from "./scenarios/soak.js";
 import { runStreaming } from "./scenarios/streaming.js";
+import { runHostile } from "./scenarios/hostile.js";
 
 /** A scenario the run can include; `id` is what BENCH_ONLY names. */
 interface ScenarioEntry {
@@ -27,6 +28,7 @@ const scenarios: ScenarioEntry[] = [
   { id: "stream", run: (h) => runStreaming(h) },
   { id: "routing", run: (h) => runRouting(h) },
   { id: "soak", run: (h) => runSoak(h) },
+  { id: "hostile", run: (h) => runHostile(h) },
 ];
 
 const settings = readSettings();
