@@ -31,17 +31,21 @@ export interface RecordingBackend {
   /** Replaces the handler (default: echo the request when the types match, else an empty reply). */
   handle(handler: CallHandler): void;
   close(): Promise<void>;
+  /** Stops at once, cutting every call in flight, as a killed process would. */
+  kill(): void;
 }
 
 /**
- * Starts a grpc-js server on 127.0.0.1 (port 0) serving `services` generically; plaintext
+ * Starts a grpc-js server on 127.0.0.1 (`port`, default any) serving `services` generically; plaintext
  * unless `credentials` say otherwise (e.g. `grpc.ServerCredentials.createSsl(...)`).
  */
 export async function startRecordingBackend(
   services: DescService[],
   credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
+  port = 0,
+  serverOptions: grpc.ServerOptions = {},
 ): Promise<RecordingBackend> {
-  const server = new grpc.Server();
+  const server = new grpc.Server(serverOptions);
   const calls: RecordedCall[] = [];
   let handler: CallHandler = echo;
   for (const service of services) {
@@ -82,12 +86,15 @@ export async function startRecordingBackend(
     }
     server.addService(definition, implementation);
   }
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", credentials, (err, p) => (err ? reject(err) : resolve(p))));
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
+  );
   return {
-    address: `127.0.0.1:${port}`,
+    address: `127.0.0.1:${bound}`,
     calls,
     handle: (h) => (handler = h),
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+    kill: () => server.forceShutdown(),
   };
 }
 
