@@ -3,9 +3,11 @@
 // message, never an address or grpc-js internals), that the backend sees the cancel, that
 // nothing is left open, and that recovery after a restart does not grow with the outage.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import type { Server } from "node:http";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { after, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import express from "express";
 import * as grpc from "@grpc/grpc-js";
 import { WebSocket } from "ws";
@@ -389,15 +391,19 @@ describe("backend faults", () => {
         arrived++;
         return new Promise(() => {});
       });
-      const pending = Array.from({ length: 5 }, () => echo(gw.url));
+      const pending = Array.from({ length: 5 }, () => echo(gw.url, { Connection: "close" }));
       while (arrived < 5) await sleep(10);
       backend.kill();
       const results = await Promise.all(pending);
       for (const res of results) errorBody(res, 503, Code.UNAVAILABLE, "backend unavailable");
       assert.equal(backend.calls.length, 5, "the backend saw exactly the calls made");
-      assert.equal((await allEnded(backend)).length, 5);
-      const open = await new Promise<number>((resolve, reject) => gw.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
-      assert.ok(open <= 5, `${open} HTTP connections open`);
+      assert.deepEqual(await allEnded(backend), [true, true, true, true, true], "each call was cut, none answered");
+      let open = -1;
+      for (let i = 0; i < 50 && open !== 0; i++) {
+        open = await new Promise<number>((resolve, reject) => gw.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+        if (open !== 0) await sleep(20);
+      }
+      assert.equal(open, 0, "no HTTP connection left open");
     } finally {
       await gw.close();
     }
@@ -422,6 +428,52 @@ describe("backend faults", () => {
       assert.equal(streamer.calls.length, 1);
     } finally {
       await gw.close();
+    }
+  });
+
+  test("frozen (SIGSTOP): 504 after the reply limit, new connections 503, then back once it runs again", async () => {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=source", "--import", "tsx", fileURLToPath(new URL("../support/backend-process.ts", import.meta.url))],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    try {
+      while (!/listening (\S+)\n/.test(out)) {
+        assert.equal(child.exitCode, null, "the backend process died");
+        await sleep(20);
+      }
+      const address = /listening (\S+)\n/.exec(out)![1]!;
+      const gw = await front(address, { replyTimeoutMs: 400, connectTimeoutMs: 400 });
+      // Its own subchannel: grpc-js would otherwise share the one connection between both.
+      const other = await front(address, { replyTimeoutMs: 400, connectTimeoutMs: 400 }, { "grpc.use_local_subchannel_pool": 1 });
+      try {
+        assert.equal((await echo(gw.url)).status, 200);
+        child.kill("SIGSTOP");
+        // A call on the open connection waits for the reply limit; a new connection for the connect limit.
+        const [held, fresh] = await Promise.all([timed(() => echo(gw.url)), timed(() => echo(other.url))]);
+        errorBody(held.value, 504, Code.DEADLINE_EXCEEDED, /deadline exceeded/);
+        errorBody(fresh.value, 503, Code.UNAVAILABLE, "backend unavailable");
+        assert.ok(held.ms < 2000 && fresh.ms < 2000, `answered after ${held.ms} and ${fresh.ms} ms`);
+        child.kill("SIGCONT");
+        assert.equal((await echo(gw.url)).status, 200);
+        await sleep(100);
+        // The backend saw exactly the three calls that reached it (the fresh connection never
+        // got through), each ended. The frozen one may even finish: on waking it reads the
+        // request and its cancel in one go, and a synchronous handler answers before the cancel.
+        const lines = out.split("\n");
+        assert.equal(lines.filter((l) => l.startsWith("call ")).length, 3, out);
+        assert.equal(lines.filter((l) => l.startsWith("ended ")).length, 3, out);
+      } finally {
+        await gw.close();
+        await other.close();
+      }
+    } finally {
+      child.kill("SIGCONT");
+      child.kill();
     }
   });
 

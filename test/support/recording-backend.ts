@@ -63,10 +63,16 @@ export async function startRecordingBackend(
         originalName: method.localName,
       };
       implementation[method.name] = (call: grpc.ServerUnaryCall<Message, Message>, callback: grpc.sendUnaryData<Message>) => {
-        const cancelled = new Promise<boolean>((resolve) => {
-          call.on("cancelled", () => resolve(true));
-          call.on("finish", () => resolve(false));
-        });
+        // grpc-js emits 'cancelled' after every call, answered or not: only one before the answer is a cancel.
+        let answered = false;
+        let ended: (cancelled: boolean) => void = () => {};
+        const cancelled = new Promise<boolean>((resolve) => (ended = resolve));
+        call.on("cancelled", () => ended(!answered));
+        const answer: grpc.sendUnaryData<Message> = (...args) => {
+          answered = true;
+          callback(...(args as Parameters<typeof callback>));
+          ended(false);
+        };
         const recorded: RecordedCall = { method, request: call.request, metadata: call.metadata, deadline: call.getDeadline(), cancelled };
         calls.push(recorded);
         Promise.resolve()
@@ -75,11 +81,11 @@ export async function startRecordingBackend(
             ({ reply, headers, trailers }) => {
               if (headers) call.sendMetadata(toMetadata(headers));
               const message = isMessage(reply) ? reply : create(method.output, (reply ?? {}) as never);
-              callback(null, message, trailers ? toMetadata(trailers) : undefined);
+              answer(null, message, trailers ? toMetadata(trailers) : undefined);
             },
             (err: Partial<grpc.StatusObject> & { headers?: Record<string, string | Buffer> }) => {
               if (err.headers) call.sendMetadata(toMetadata(err.headers));
-              callback({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? String(err), metadata: err.metadata ?? new grpc.Metadata() });
+              answer({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? String(err), metadata: err.metadata ?? new grpc.Metadata() });
             },
           );
       };
