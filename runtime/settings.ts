@@ -5,13 +5,17 @@ import type { Marshaler } from "./marshal/marshaler.js";
 import { createMarshalerRegistry, mediaType, wildcardMediaType, type MarshalerRegistry } from "./marshal/negotiation.js";
 import type { MetadataFromRequestOptions } from "./protocol/request-metadata.js";
 import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
-import type { ErrorHandler, GatewayOptions, ResponseHook, ResponseRewriter, StreamErrorHandler } from "./options.js";
+import type { ErrorHandler, GatewayOptions, ResponseHook, ResponseRewriter, StreamErrorHandler, TransportErrorHook } from "./options.js";
 import { defaultTypeRegistry } from "./protocol/error-body.js";
 import type { WriteErrorOptions } from "./protocol-http/error-response.js";
 import { type Unescaping, unescapingModes } from "./routing/router.js";
 
 /** Default body limit: grpc's own default maximum message size. */
 const defaultMaxRequestBytes = 4 * 1024 * 1024;
+/** Default wait for a unary reply without a deadline: long enough for slow calls, but bounded. */
+const defaultReplyTimeoutMs = 120_000;
+/** Default wait for a backend connection (Envoy's default connect timeout). */
+const defaultConnectTimeoutMs = 5_000;
 
 /** GatewayOptions with every default filled in, computed once per gateway. */
 export interface GatewaySettings {
@@ -32,6 +36,11 @@ export interface GatewaySettings {
   readonly outgoingTrailerMatcher: OutgoingHeaderMatcher | undefined;
   readonly defaultTimeoutMs: number | undefined;
   readonly maxRequestBytes: number;
+  /** 0 when off. */
+  readonly replyTimeoutMs: number;
+  /** 0 when off. */
+  readonly connectTimeoutMs: number;
+  readonly onTransportError: TransportErrorHook | undefined;
   /** How error bodies are written: details registry, JSON names, header matcher. */
   readonly errorBody: WriteErrorOptions;
 }
@@ -40,6 +49,8 @@ export interface GatewaySettings {
 export function resolveSettings(options: GatewayOptions): GatewaySettings {
   checkPositive("defaultTimeoutMs", options.defaultTimeoutMs);
   checkPositive("maxRequestBytes", options.maxRequestBytes);
+  checkLimit("replyTimeoutMs", options.replyTimeoutMs);
+  checkLimit("connectTimeoutMs", options.connectTimeoutMs);
   const compat = options.compat === "grpc-gateway";
   const typeRegistry = options.typeRegistry ? createRegistry(defaultTypeRegistry, options.typeRegistry) : defaultTypeRegistry;
   const json = createJsonMarshaler({ registry: typeRegistry, ...options.json });
@@ -71,6 +82,9 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
     outgoingTrailerMatcher: options.outgoingTrailerMatcher,
     defaultTimeoutMs: options.defaultTimeoutMs,
     maxRequestBytes: options.maxRequestBytes ?? defaultMaxRequestBytes,
+    replyTimeoutMs: limitOrOff(options.replyTimeoutMs ?? defaultReplyTimeoutMs),
+    connectTimeoutMs: limitOrOff(options.connectTimeoutMs ?? defaultConnectTimeoutMs),
+    onTransportError: options.onTransportError,
     errorBody: {
       rewriter: options.responseRewriter,
       registry: typeRegistry,
@@ -91,4 +105,15 @@ function checkPositive(name: string, value: number | undefined): void {
   if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
     throw new TypeError(`createGateway: option ${name} must be a positive finite number, got ${value}`);
   }
+}
+
+// A limit may also be 0 or Infinity, both meaning off.
+function checkLimit(name: string, value: number | undefined): void {
+  if (value !== undefined && !(typeof value === "number" && value >= 0)) {
+    throw new TypeError(`createGateway: option ${name} must be a number of milliseconds, 0 or Infinity (off), got ${value}`);
+  }
+}
+
+function limitOrOff(ms: number): number {
+  return Number.isFinite(ms) ? ms : 0;
 }
