@@ -134,6 +134,8 @@ export interface ExecutableOptions {
  */
 export function startExecutable<Info = unknown>(name: string, options: ExecutableOptions): Promise<Child<Info>> {
   const proc = spawnPinned(options.cpus, options.command, options.args ?? [], { stdio: ["pipe", "pipe", "inherit"] });
+  // Its stdin only signals our end by closing; a program already gone must not make that an error.
+  proc.stdin!.on("error", () => undefined);
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
   const lines = createInterface({ input: proc.stdout! });
   const timeoutMs = options.readyTimeoutMs ?? 60_000;

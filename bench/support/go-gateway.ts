@@ -49,12 +49,15 @@ export async function startGoGateway(harness: Harness, backendAddress: string): 
   // Debian versions: the upstream part is what the label names (1.6.4-2+b23 -> 1.6.4).
   const label = `Go grpc-gateway${v.grpcGateway === undefined ? "" : ` ${v.grpcGateway.replace(/-[^-]*$/, "")}`}`;
   const child = await harness.startExecutable<{ port: number }>("go-gateway", binary, "front", ["-backend", backendAddress, "-exit-on-stdin-eof"]);
+  const cpus = harness.settings.cpus?.front;
+  const pinning =
+    cpus === undefined ? "not pinned, so GOMAXPROCS is every core" : `pinned to CPU ${cpus} like the other servers, so GOMAXPROCS is the number of CPUs there`;
   const built = [
     v.grpcGateway && `grpc-gateway ${v.grpcGateway}`,
     v.protocGenGo && `protoc-gen-go ${v.protocGenGo}`,
     v.grpcGo && `grpc-go ${v.grpcGo}`,
-    v.go && `Go ${v.go}`,
+    v.go && `Go ${v.go.replace(/^go/, "")}`,
   ].filter(Boolean);
-  const note = `${label}: the default \`runtime.NewServeMux()\`, built from the bench proto${built.length > 0 ? ` (Debian packages: ${built.join(", ")})` : ""}; CPU from /proc (user + system, all threads, 10 ms ticks); pinned like the other servers, so GOMAXPROCS follows that CPU list.`;
+  const note = `${label}: the default \`runtime.NewServeMux()\`, built from the bench proto${built.length > 0 ? ` (Debian packages: ${built.join(", ")})` : ""}; CPU from /proc (user + system, all threads, 10 ms ticks); ${pinning}.`;
   return { child, label, note };
 }
