@@ -120,6 +120,14 @@ describe("server streams", () => {
     assert.equal(await streamer.calls[before]!.cancelled, true);
   });
 
+  test("a stream of HttpBody chunks is one download, read whole under the first chunk's content type", async () => {
+    const client = createStreamerClient(options());
+    const bodies = await collect(client.download({ name: "ab", count: 3 }));
+    assert.equal(bodies.length, 1);
+    assert.equal(bodies[0]!.contentType, "text/plain;part=0");
+    assert.equal(new TextDecoder().decode(bodies[0]!.data), "ababab");
+  });
+
   test("response header metadata reaches onHeader", async () => {
     const client = createStreamerClient(options());
     let header: Headers | undefined;
