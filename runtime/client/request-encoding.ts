@@ -200,6 +200,9 @@ function queryPairs(message: ReflectMessage, prefix: string, bound: ReadonlySet<
       for (const item of value as Iterable<unknown>) out.push(`${key}=${encodeURIComponent(required(elementText(field, item), name))}`);
     } else if (field.fieldKind === "map") {
       for (const [k, v] of value as Iterable<[unknown, unknown]>) {
+        // The binder takes the key from the last "[" of the parameter name on.
+        if (String(k).includes("["))
+          throw new RequestEncodingError(`query parameter "${name}": the map key ${JSON.stringify(String(k))} holds "[", which a query key cannot carry`);
         out.push(`${encodeURIComponent(`${name}[${String(k)}]`)}=${encodeURIComponent(required(elementText(field, v), name))}`);
       }
     } else if (field.fieldKind === "message") {

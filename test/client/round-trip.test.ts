@@ -101,6 +101,7 @@ describe("client requests bind to the message they were made from", () => {
     await assert.rejects(client.echo({ stringValue: "x", repeatedNested: [{ name: "n" }] }), RequestEncodingError);
     const files = methods().unary(Everything.method.echo, { httpMethod: "GET", path: "/v1/files/{string_value=**}" });
     await assert.rejects(files({ stringValue: "a?b" }), /"\?" cannot be sent in a multi-segment variable/);
+    await assert.rejects(client.echo({ stringValue: "x", labels: { "a[b": "v" } }), /the map key "a\[b" holds "\["/);
     assert.equal(harness.backend.calls.length, before);
   });
 });

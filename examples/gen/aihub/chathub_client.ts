@@ -32,7 +32,7 @@ export interface ChatHubClient {
   summarize(requests: AsyncIterable<MessageInitShape<typeof ChatRequestSchema>>, options?: CallOptions): Promise<ChatReply>;
   /**
    * A live conversation: each prompt is answered, token by token, as soon as it arrives;
-   *  the last token of each answer ends with a newline.
+   * the last token of each answer ends with a newline.
    *
    * `POST /v1/chat:converse`
    */
