@@ -5,10 +5,15 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { anyPack } from "@bufbuild/protobuf/wkt";
+import * as grpc from "@grpc/grpc-js";
 import express from "express";
 import { attachWebSockets, createGateway, dial, type Backend } from "grpc-gateway-express/runtime";
 import { Code, GatewayClientError, type ClientOptions } from "grpc-gateway-express/client";
 import { WebSocket } from "ws";
+import { BadRequestSchema } from "../../runtime/gen/google/rpc/error_details_pb.js";
+import { StatusSchema } from "../../runtime/gen/google/rpc/status_pb.js";
 import { Everything, type UploadRequest } from "../gen/testing/v1/everything_pb.js";
 import { registerEverythingGateway } from "../gen/testing/v1/everything_gateway.js";
 import { createEverythingClient } from "../gen/testing/v1/everything_client.js";
@@ -187,6 +192,33 @@ describe("unary calls", () => {
         assert.equal(err.message, "not yet");
         assert.equal(err.httpStatus, 400);
         assert.deepEqual(err.details, []);
+        return true;
+      });
+    } finally {
+      echoAgain();
+    }
+  });
+
+  test("the status's details arrive as the gateway wrote them, with the response's metadata", async () => {
+    const detail = anyPack(BadRequestSchema, create(BadRequestSchema, { fieldViolations: [{ field: "name", description: "empty" }] }));
+    const metadata = new grpc.Metadata();
+    metadata.set("grpc-status-details-bin", Buffer.from(toBinary(StatusSchema, create(StatusSchema, { code: 3, message: "bad name", details: [detail] }))));
+    recording.handle(() => {
+      throw { code: Code.INVALID_ARGUMENT, details: "bad name", metadata, headers: { "x-why": "validation" } };
+    });
+    try {
+      const client = createEverythingClient(options());
+      await assert.rejects(client.echo({ stringValue: "e" }), (err: unknown) => {
+        assert.ok(err instanceof GatewayClientError);
+        assert.equal(err.code, Code.INVALID_ARGUMENT);
+        assert.equal(err.message, "bad name");
+        assert.deepEqual(err.details, [
+          {
+            "@type": "type.googleapis.com/google.rpc.BadRequest",
+            fieldViolations: [{ field: "name", description: "empty", reason: "", localizedMessage: null }],
+          },
+        ]);
+        assert.equal(err.metadata.get("x-why"), "validation");
         return true;
       });
     } finally {
