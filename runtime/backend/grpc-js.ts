@@ -1,8 +1,10 @@
-import { fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
+import type { DescMethod, Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import type { Backend, BackendStream, CallOptions, UnaryResult } from "./backend.js";
 import { GatewayError, withHeaderMetadata } from "../gateway-error.js";
 import { firstEvent } from "../protocol/first-event.js";
+import { cancelWhenClientGoes } from "./client-gone.js";
+import { codecFor } from "./method-codec.js";
 
 /** Opens a grpc-js client to `address` (insecure unless credentials say otherwise, e.g. `grpc.credentials.createSsl()`). */
 export function dial(
@@ -46,31 +48,6 @@ function callsLikeThisCopy(client: grpc.Client): boolean {
 
 function overChannel(channel: NonNullable<grpc.ClientOptions["channelOverride"]>): grpc.Client {
   return new grpc.Client("unused", grpc.credentials.createInsecure(), { channelOverride: channel });
-}
-
-interface WireCodec {
-  readonly path: string;
-  readonly serialize: (message: Message) => Buffer;
-  readonly deserialize: (bytes: Buffer) => Message;
-}
-
-// Built once per method: the path string and the two closures are the same for every call.
-const codecs = new WeakMap<DescMethod, WireCodec>();
-
-function codecFor(method: DescMethod): WireCodec {
-  let codec = codecs.get(method);
-  if (codec === undefined) {
-    codec = {
-      path: `/${method.parent.typeName}/${method.name}`,
-      serialize: (message) => {
-        const bytes = toBinary(method.input, message);
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      },
-      deserialize: (bytes) => fromBinary(method.output, bytes),
-    };
-    codecs.set(method, codec);
-  }
-  return codec;
 }
 
 function callOptionsOf(options: CallOptions): grpc.CallOptions {
@@ -151,21 +128,4 @@ function streamOverChannel(client: grpc.Client, method: DescMethod, options: Cal
     headers,
     trailers: status.then((s) => s.metadata),
   };
-}
-
-const noop = (): void => {};
-
-/**
- * Calls `cancel` once if the HTTP client behind `options` goes away; returns the function
- * that stops watching. Uses the gateway's own cheap hook when there is one, else the signal.
- */
-export function cancelWhenClientGoes(options: CallOptions, cancel: () => void): () => void {
-  if (options.onClientGone !== undefined) return options.onClientGone(cancel);
-  const { signal } = options;
-  if (signal.aborted) {
-    cancel();
-    return noop;
-  }
-  signal.addEventListener("abort", cancel, { once: true });
-  return () => signal.removeEventListener("abort", cancel);
 }
