@@ -1,5 +1,6 @@
 import { fromBinary, toBinary, type DescMessage, type DescMethod, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import type { CallOptions } from "grpc-gateway-express/runtime";
 
 /** A grpc-js handler for one method, typed loosely: each test knows the kind it registers. */
 // biome-ignore lint/suspicious/noExplicitAny: grpc-js handler types differ per kind.
@@ -59,4 +60,9 @@ export async function startTestServer(
         resolve();
       }),
   };
+}
+
+/** Backend call options as the gateway builds them, with `init` on top. */
+export function callOptions(init: Partial<CallOptions> = {}): CallOptions {
+  return { metadata: new grpc.Metadata(), deadline: undefined, signal: new AbortController().signal, ...init };
 }
