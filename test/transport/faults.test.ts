@@ -40,7 +40,7 @@ function hanging(): { handler: AnyHandler; cancelled: Promise<void>; deadline: P
   return { handler, cancelled: new Promise((r) => (cancelled = r)), deadline: new Promise((r) => (deadline = r)) };
 }
 
-describe("deadlines and cancellation", () => {
+describe("deadlines and cancellation", { timeout: 20_000 }, () => {
   test("a deadline goes out as grpc-timeout, fails the call DEADLINE_EXCEEDED locally, and the server sees the cancellation", async () => {
     const h = hanging();
     const server = await startTestServer([[echo, h.handler]]);
@@ -117,7 +117,7 @@ describe("deadlines and cancellation", () => {
   });
 });
 
-describe("unreachable and restarted servers", () => {
+describe("unreachable and restarted servers", { timeout: 20_000 }, () => {
   test("nothing listening is UNAVAILABLE with a generic message, the detail kept as the cause", async () => {
     const backend = dialHttp2("127.0.0.1:1");
     try {
@@ -150,20 +150,21 @@ describe("unreachable and restarted servers", () => {
     const h = hanging();
     let server = await startTestServer([[echo, h.handler]]);
     const { port } = server;
-    const backend = dialHttp2(`127.0.0.1:${port}`);
+    // Backoff starting at the cap: a backoff that kept growing past 1 s would still be waiting below.
+    const backend = dialHttp2(`127.0.0.1:${port}`, { initialReconnectBackoffMs: 1000 });
     try {
       const inFlight = failure(backend.unary(echo, create(ScalarsSchema), callOptions()));
       await h.deadline;
       await server.close();
       assert.equal((await inFlight).code, grpc.status.UNAVAILABLE);
       // Down for a while: repeated failures push the backoff to its cap.
-      for (let i = 0; i < 8; i++) {
+      for (const until = Date.now() + 3000; Date.now() < until; ) {
         assert.equal((await failure(backend.unary(echo, create(ScalarsSchema), callOptions()))).code, grpc.status.UNAVAILABLE);
-        await sleep(150);
+        await sleep(50);
       }
       server = await startTestServer([[echo, echoHandler]], {}, `127.0.0.1:${port}`);
       // The backoff never exceeds 1 s, so the first call a second later goes through.
-      await sleep(1000);
+      await sleep(1100);
       const result = await backend.unary(echo, create(ScalarsSchema, { stringValue: "back" }), callOptions());
       assert.equal((result.message as Scalars).stringValue, "back");
     } finally {
@@ -173,7 +174,7 @@ describe("unreachable and restarted servers", () => {
   });
 });
 
-describe("GOAWAY, stream limits, back-pressure", () => {
+describe("GOAWAY, stream limits, back-pressure", { timeout: 20_000 }, () => {
   test("after a GOAWAY the call in flight finishes and new calls go over a new session", async () => {
     // A raw node:http2 gRPC server: /slow answers after 200 ms; /fast answers and sends GOAWAY.
     const sessions: ServerHttp2Session[] = [];

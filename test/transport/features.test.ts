@@ -32,7 +32,7 @@ async function failure(promise: Promise<unknown>): Promise<GatewayError> {
   assert.fail("expected the call to fail");
 }
 
-describe("framing and grpc-timeout", () => {
+describe("framing and grpc-timeout", { timeout: 20_000 }, () => {
   test("messages are cut out of chunks at any boundary", () => {
     const wire = Buffer.concat([encodeFrame(Buffer.from("hello")), encodeFrame(new Uint8Array()), encodeFrame(Buffer.from("world!"))]);
     for (let cut = 1; cut < wire.length; cut++) {
@@ -56,7 +56,7 @@ describe("framing and grpc-timeout", () => {
   });
 });
 
-describe("compression and size limits", () => {
+describe("compression and size limits", { timeout: 20_000 }, () => {
   // grpc-js servers do not compress replies (their default_compression_algorithm applies to
   // requests only), so a raw node:http2 server sends the gzip-compressed frames.
   async function gzipServer(reply: Uint8Array): Promise<{ address: string; close: () => void }> {
@@ -152,7 +152,7 @@ function certificates(): Record<"ca" | "serverCert" | "serverKey" | "clientCert"
   }
 }
 
-describe("TLS, unix sockets, several addresses", () => {
+describe("TLS, unix sockets, several addresses", { timeout: 20_000 }, () => {
   test("TLS, and mTLS where the server demands a client certificate", async () => {
     const c = certificates();
     const keyPair = [{ cert_chain: c.serverCert, private_key: c.serverKey }];

@@ -24,7 +24,7 @@ async function failure(promise: Promise<unknown>): Promise<GatewayError> {
   assert.fail("expected the call to fail");
 }
 
-describe("the four method kinds over node:http2", () => {
+describe("the four method kinds over node:http2", { timeout: 20_000 }, () => {
   let server: TestServer;
   let backend: Http2Backend;
   before(async () => {
