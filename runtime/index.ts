@@ -3,6 +3,8 @@ export { createGateway, type Gateway } from "./gateway.js";
 export { attachWebSockets } from "./protocol-websocket/serve-websocket.js";
 export type { Backend, BackendStream, CallOptions, UnaryResult } from "./backend/backend.js";
 export { dial, fromClient } from "./backend/grpc-js.js";
+export { dialHttp2, type Http2Backend } from "./backend/http2/dial.js";
+export type { Http2BackendOptions, Http2TlsOptions } from "./backend/http2/options.js";
 export { inProcess, type InProcessContext, type ServiceImplementation } from "./backend/in-process.js";
 export type { HttpRoute } from "./route.js";
 export type { Unescaping } from "./routing/router.js";

@@ -1,10 +1,11 @@
-import { fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
+import type { DescMethod, Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import type { Backend, BackendStream, CallOptions, UnaryResult } from "./backend.js";
 import { GatewayError, withHeaderMetadata } from "../gateway-error.js";
-import { Code } from "../gen/google/rpc/code_pb.js";
 import { maxTimeoutMs, msUntil } from "../protocol/deadline.js";
 import { firstEvent } from "../protocol/first-event.js";
+import { cancelWhenClientGoes } from "./client-gone.js";
+import { codecFor, encodeRequest } from "./method-codec.js";
 import { errorFromCallEnd, type CallEnd, type GaveUp } from "./grpc-js-status.js";
 
 /**
@@ -63,31 +64,6 @@ function overChannel(channel: NonNullable<grpc.ClientOptions["channelOverride"]>
   return new grpc.Client("unused", grpc.credentials.createInsecure(), { channelOverride: channel });
 }
 
-interface WireCodec {
-  readonly path: string;
-  readonly serialize: (message: Message) => Buffer;
-  readonly deserialize: (bytes: Buffer) => Message;
-}
-
-// Built once per method: the path string and the two closures are the same for every call.
-const codecs = new WeakMap<DescMethod, WireCodec>();
-
-function codecFor(method: DescMethod): WireCodec {
-  let codec = codecs.get(method);
-  if (codec === undefined) {
-    codec = {
-      path: `/${method.parent.typeName}/${method.name}`,
-      serialize: (message) => {
-        const bytes = toBinary(method.input, message);
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      },
-      deserialize: (bytes) => fromBinary(method.output, bytes),
-    };
-    codecs.set(method, codec);
-  }
-  return codec;
-}
-
 function callOptionsOf(options: CallOptions): grpc.CallOptions {
   return options.deadline ? { deadline: options.deadline } : {};
 }
@@ -100,15 +76,9 @@ function unaryOverChannel(client: grpc.Client, method: DescMethod, request: Mess
   const codec = codecFor(method);
   let bytes: Buffer;
   try {
-    bytes = codec.serialize(request);
+    bytes = encodeRequest(codec, request, options.maxRequestBytes);
   } catch (err) {
-    return Promise.reject(GatewayError.from(err, Code.INTERNAL));
-  }
-  const limit = options.maxRequestBytes;
-  if (limit !== undefined && bytes.length > limit) {
-    return Promise.reject(
-      new GatewayError(Code.RESOURCE_EXHAUSTED, `request message is ${bytes.length} bytes encoded, over the limit of ${limit} bytes`, { httpStatus: 413 }),
-    );
+    return Promise.reject(err);
   }
   return new Promise((resolve, reject) => {
     let headers: grpc.Metadata | undefined;
@@ -240,19 +210,4 @@ const noop = (): void => {};
 
 function isStatus(err: unknown): err is CallEnd["status"] {
   return typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "number";
-}
-
-/**
- * Calls `cancel` once if the HTTP client behind `options` goes away; returns the function
- * that stops watching. Uses the gateway's own cheap hook when there is one, else the signal.
- */
-export function cancelWhenClientGoes(options: CallOptions, cancel: () => void): () => void {
-  if (options.onClientGone !== undefined) return options.onClientGone(cancel);
-  const { signal } = options;
-  if (signal.aborted) {
-    cancel();
-    return noop;
-  }
-  signal.addEventListener("abort", cancel, { once: true });
-  return () => signal.removeEventListener("abort", cancel);
 }

@@ -15,6 +15,7 @@ import { Messaging } from "../gen/testing/v1/messaging_pb.js";
 import { registerEverythingGateway } from "../gen/testing/v1/everything_gateway.js";
 import { send } from "../support/http-client.js";
 import { startRecordingBackend, type RecordingBackend } from "../support/recording-backend.js";
+import { dialBackend } from "../support/dial-backend.js";
 
 async function serve(handler: Parameters<typeof createServer>[1] | express.Express): Promise<{ url: string; server: Server }> {
   const server = createServer(handler as Parameters<typeof createServer>[1]);
@@ -49,7 +50,7 @@ describe("backends", () => {
 
   test("a plain node:http server answers unmatched paths 404 with the status body", async () => {
     const gateway = createGateway();
-    registerEverythingGateway(gateway, dial(backend.address));
+    registerEverythingGateway(gateway, dialBackend(backend.address));
     const { url, server } = await serve(gateway);
     try {
       const res = await send(url, { method: "GET", path: "/nothing/here" });
@@ -62,7 +63,7 @@ describe("backends", () => {
 
   test("a body already parsed by express.json() is used as sent", async () => {
     const gateway = createGateway();
-    registerEverythingGateway(gateway, dial(backend.address));
+    registerEverythingGateway(gateway, dialBackend(backend.address));
     const app = express();
     app.use(express.json());
     app.use(gateway);
@@ -86,7 +87,7 @@ describe("backends", () => {
 
   test("a client that disconnects cancels the backend call", async () => {
     const gateway = createGateway();
-    registerEverythingGateway(gateway, dial(backend.address));
+    registerEverythingGateway(gateway, dialBackend(backend.address));
     const { url, server } = await serve(gateway);
     let release: () => void = () => {};
     backend.calls.length = 0;
@@ -110,7 +111,7 @@ describe("an unreachable backend", () => {
   test("is 503 UNAVAILABLE, and the gateway keeps serving", async () => {
     const gateway = createGateway();
     // Port 1 on loopback: nothing listens there, so the connection is refused at once.
-    registerEverythingGateway(gateway, dial("127.0.0.1:1"));
+    registerEverythingGateway(gateway, dialBackend("127.0.0.1:1"));
     const { url, server } = await serve(gateway);
     try {
       for (let i = 0; i < 2; i++) {
@@ -261,7 +262,7 @@ describe("a TLS backend", () => {
   });
 
   test("dialed without TLS is 503 UNAVAILABLE, not a hang", async () => {
-    const plaintext = dial(backend!.address);
+    const plaintext = dialBackend(backend!.address);
     const gateway = createGateway();
     registerEverythingGateway(gateway, plaintext);
     const { url, server } = await serve(gateway);

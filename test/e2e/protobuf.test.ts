@@ -13,11 +13,11 @@ import { StreamReplySchema, Streamer } from "../gen/testing/v1/streaming_pb.js";
 import { StreamerRoutes } from "../gen/testing/v1/streaming_gateway.js";
 import { startHarness, type Harness } from "../support/gateway-harness.js";
 import { send } from "../support/http-client.js";
-import { dial } from "grpc-gateway-express/runtime";
 import { createGateway } from "grpc-gateway-express/runtime";
 import express from "express";
 import type { AddressInfo } from "node:net";
 import { startStreamerBackend, type StreamerBackend } from "../support/streamer-backend.js";
+import { dialBackend } from "../support/dial-backend.js";
 
 const options: GatewayOptions = {
   marshalers: {
@@ -93,7 +93,7 @@ describe("protobuf binary server streams", () => {
   before(async () => {
     backend = await startStreamerBackend();
     const gateway = createGateway(options);
-    gateway.register(Streamer, StreamerRoutes, dial(backend.address));
+    gateway.register(Streamer, StreamerRoutes, dialBackend(backend.address));
     const server = express().use(gateway).listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import express from "express";
 import { create, fromBinary, toBinary, type DescMessage, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { createGateway, dial, type Gateway, type GatewayOptions } from "grpc-gateway-express/runtime";
+import { createGateway, type Gateway, type GatewayOptions } from "grpc-gateway-express/runtime";
 import { registerEverythingGateway, EverythingRoutes } from "../gen/testing/v1/everything_gateway.js";
 import { Everything, ScalarsSchema } from "../gen/testing/v1/everything_pb.js";
 import { MessagingRoutes } from "../gen/testing/v1/messaging_gateway.js";
@@ -19,6 +19,7 @@ import { registerStreamerGateway } from "../gen/testing/v1/streaming_gateway.js"
 import { startHarness, type Harness } from "../support/gateway-harness.js";
 import { send, type HttpRequest, type HttpResult } from "../support/http-client.js";
 import { startStreamerBackend, type StreamerBackend } from "../support/streamer-backend.js";
+import { dialBackend } from "../support/dial-backend.js";
 
 const Code = grpc.status;
 
@@ -577,7 +578,7 @@ describe("failing and misbehaving backends", { timeout: 15_000 }, () => {
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
-    const channel = dial(`127.0.0.1:${port}`);
+    const channel = dialBackend(`127.0.0.1:${port}`);
     const gateway = createGateway();
     registerEverythingGateway(gateway, channel);
     const app = await serve(gateway);
@@ -691,11 +692,11 @@ describe("misbehaving hooks", { timeout: 15_000 }, () => {
 
 describe("hostile streams", { timeout: 15_000 }, () => {
   let backend: StreamerBackend;
-  let channel: ReturnType<typeof dial>;
+  let channel: ReturnType<typeof dialBackend>;
   let app: Awaited<ReturnType<typeof serve>>;
   before(async () => {
     backend = await startStreamerBackend();
-    channel = dial(backend.address);
+    channel = dialBackend(backend.address);
     const gateway = createGateway({ maxRequestBytes: 1000 });
     registerStreamerGateway(gateway, channel);
     app = await serve(gateway);

@@ -8,11 +8,12 @@ import { createGunzip } from "node:zlib";
 import compression from "compression";
 import express from "express";
 import { status as Code } from "@grpc/grpc-js";
-import { createGateway, dial, GatewayError, inProcess, type Backend, type GatewayOptions } from "grpc-gateway-express/runtime";
+import { createGateway, GatewayError, inProcess, type Backend, type GatewayOptions } from "grpc-gateway-express/runtime";
 import { Streamer } from "../gen/testing/v1/streaming_pb.js";
 import { registerStreamerGateway } from "../gen/testing/v1/streaming_gateway.js";
 import { send } from "../support/http-client.js";
 import { startStreamerBackend, type StreamerBackend } from "../support/streamer-backend.js";
+import { dialBackend } from "../support/dial-backend.js";
 
 interface App {
   url: string;
@@ -72,7 +73,7 @@ describe("server streaming through grpc-js", () => {
   let app: App;
   before(async () => {
     backend = await startStreamerBackend();
-    app = await startApp(dial(backend.address));
+    app = await startApp(dialBackend(backend.address));
   });
   after(async () => {
     await app.close();
@@ -212,7 +213,7 @@ describe("a stream of google.api.HttpBody", () => {
   let app: App;
   before(async () => {
     backend = await startStreamerBackend();
-    app = await startApp(dial(backend.address));
+    app = await startApp(dialBackend(backend.address));
   });
   after(async () => {
     await app.close();
@@ -251,7 +252,7 @@ describe("server streaming behind compression middleware", () => {
   let app: App;
   before(async () => {
     backend = await startStreamerBackend();
-    app = await startApp(dial(backend.address), {}, true);
+    app = await startApp(dialBackend(backend.address), {}, true);
   });
   after(async () => {
     await app.close();
@@ -276,7 +277,7 @@ describe("client and bidirectional streaming over HTTP/1.1", () => {
   let app: App;
   before(async () => {
     backend = await startStreamerBackend();
-    app = await startApp(dial(backend.address));
+    app = await startApp(dialBackend(backend.address));
   });
   after(async () => {
     await app.close();
@@ -396,7 +397,7 @@ describe("client streaming behind express.json()", () => {
   before(async () => {
     backend = await startStreamerBackend();
     const gateway = createGateway();
-    registerStreamerGateway(gateway, dial(backend.address));
+    registerStreamerGateway(gateway, dialBackend(backend.address));
     const app = express().use(express.json()).use(gateway);
     server = await new Promise((resolve) => {
       const s = app.listen(0, "127.0.0.1", () => resolve(s));
@@ -421,7 +422,7 @@ describe("the stream error hook", () => {
   let app: App;
   before(async () => {
     backend = await startStreamerBackend();
-    app = await startApp(dial(backend.address), {
+    app = await startApp(dialBackend(backend.address), {
       streamErrorHandler: (error) => new GatewayError(error.code, `stream stopped: ${error.rawMessage}`),
     });
   });
@@ -449,7 +450,7 @@ describe("a response hook on a stream", () => {
   const seen: string[] = [];
   before(async () => {
     backend = await startStreamerBackend();
-    app = await startApp(dial(backend.address), {
+    app = await startApp(dialBackend(backend.address), {
       responseHook: ({ res, message }) => {
         const text = (message as unknown as { text: string }).text;
         seen.push(text);
@@ -487,7 +488,7 @@ describe("a response rewriter on a stream (grpc-gateway's WithForwardResponseRew
   let app: App;
   before(async () => {
     backend = await startStreamerBackend();
-    app = await startApp(dial(backend.address), {
+    app = await startApp(dialBackend(backend.address), {
       responseRewriter: (message, { kind }) => {
         const text = (message as unknown as { text?: string }).text ?? "";
         if (text.endsWith("#2") && text.startsWith("boom")) throw new Error("secret detail");
@@ -529,7 +530,7 @@ describe("a stream error hook that returns nothing", () => {
   let app: App;
   before(async () => {
     backend = await startStreamerBackend();
-    app = await startApp(dial(backend.address), { streamErrorHandler: (() => undefined) as unknown as GatewayOptions["streamErrorHandler"] & {} });
+    app = await startApp(dialBackend(backend.address), { streamErrorHandler: (() => undefined) as unknown as GatewayOptions["streamErrorHandler"] & {} });
   });
   after(async () => {
     await app.close();

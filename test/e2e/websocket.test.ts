@@ -8,21 +8,13 @@ import express from "express";
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { WebSocket } from "ws";
-import {
-  attachWebSockets,
-  createGateway,
-  dial,
-  GatewayError,
-  inProcess,
-  type Backend,
-  type GatewayOptions,
-  type HttpRoute,
-} from "grpc-gateway-express/runtime";
+import { attachWebSockets, createGateway, GatewayError, inProcess, type Backend, type GatewayOptions, type HttpRoute } from "grpc-gateway-express/runtime";
 import { registerEverythingGateway } from "../gen/testing/v1/everything_gateway.js";
 import { Everything } from "../gen/testing/v1/everything_pb.js";
 import { registerStreamerGateway } from "../gen/testing/v1/streaming_gateway.js";
 import { Streamer, StreamRequestSchema, type StreamRequest } from "../gen/testing/v1/streaming_pb.js";
 import { startStreamerBackend, type StreamerBackend } from "../support/streamer-backend.js";
+import { dialBackend } from "../support/dial-backend.js";
 
 const Code = grpc.status;
 
@@ -202,7 +194,7 @@ const modes: { name: string; start: () => Promise<{ backend: Backend; calls: See
     name: "grpc-js backend",
     start: async () => {
       const server: StreamerBackend = await startStreamerBackend();
-      const channel = dial(server.address);
+      const channel = dialBackend(server.address);
       return {
         backend: channel,
         calls: server.calls,
@@ -450,7 +442,7 @@ describe("WebSocket back-pressure", () => {
 
   test("a client that reads slowly stops the backend's replies being read", async () => {
     const server = await startStreamerBackend();
-    const channel = dial(server.address);
+    const channel = dialBackend(server.address);
     const site = await startSite(channel);
     try {
       const peer = await site.open("/v1/stream/big?count=4000&payloadBytes=16384"); // 64 MiB

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, test } from "node:test";
-import { cancelWhenClientGoes } from "../../runtime/backend/grpc-js.js";
+import { cancelWhenClientGoes } from "../../runtime/backend/client-gone.js";
 import { ClientDisconnect } from "../../runtime/protocol-http/client-disconnect.js";
 
 // Real sockets: each test's handler gets the server side of one request.

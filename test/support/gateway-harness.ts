@@ -2,8 +2,9 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import express from "express";
 import type { DescService } from "@bufbuild/protobuf";
-import { createGateway, dial, type GatewayOptions, type HttpRoute } from "grpc-gateway-express/runtime";
+import { createGateway, type GatewayOptions, type HttpRoute } from "grpc-gateway-express/runtime";
 import { startRecordingBackend, type RecordingBackend } from "./recording-backend.js";
+import { dialBackend } from "./dial-backend.js";
 
 /** A service's generated routes, as the registering functions pass them on. */
 export interface ServiceRoutes {
@@ -21,7 +22,7 @@ export interface Harness {
 /** Starts a recording backend and an Express app on 127.0.0.1 serving `services` through one gateway. */
 export async function startHarness(services: ServiceRoutes[], options: GatewayOptions = {}): Promise<Harness> {
   const backend = await startRecordingBackend(services.map((s) => s.service));
-  const channel = dial(backend.address);
+  const channel = dialBackend(backend.address);
   const gateway = createGateway(options);
   for (const { service, routes } of services) gateway.register(service, routes, channel);
   const app = express();

@@ -1,0 +1,275 @@
+import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from "node:http2";
+import { Metadata } from "@grpc/grpc-js";
+import type { GatewayError } from "../../gateway-error.js";
+import { Code } from "../../gen/google/rpc/code_pb.js";
+import type { CallOptions } from "../backend.js";
+import { cancelWhenClientGoes } from "../client-gone.js";
+import { acceptEncoding, decompress } from "./compression.js";
+import type { Connection } from "./connection.js";
+import { FrameReader, FrameTooLarge } from "./framing.js";
+import { encodeTimeout } from "./grpc-timeout.js";
+import { fireAt } from "./long-timeout.js";
+import type { Http2Settings } from "./options.js";
+import type { Pool } from "./pool.js";
+import { codeForHttpStatus, codeForReset, isTransportError, metadataOf, replyTooLarge, statusFromTrailers, transportError } from "./status.js";
+
+/** What a call reports, in order: header metadata (maybe), messages, then the end once. */
+export interface CallListener {
+  onHeaders(headers: Metadata): void;
+  /** One reply message's bytes, decompressed. */
+  onMessage(payload: Buffer): void;
+  /** The call ended: `error` unless the server said OK; `headers` unless the server sent none. */
+  onEnd(error: GatewayError | undefined, trailers: Metadata, headers: Metadata | undefined): void;
+}
+
+const noop = (): void => {};
+
+/**
+ * One gRPC call on one HTTP/2 stream, whatever the method kind: waits for a connection with
+ * room, sends the headers (the deadline as `grpc-timeout`), frames what is written, reads
+ * length-prefixed replies within the size limit, and ends with the trailers' status, or
+ * with a status of its own (deadline, cancellation, a broken connection) after resetting
+ * the stream with CANCEL.
+ */
+export class ClientCall {
+  headers: Metadata | undefined;
+  private stream: ClientHttp2Stream | undefined;
+  private connection: Connection | undefined;
+  private finished = false;
+  private paused = false;
+  private encoding: string | undefined;
+  private readonly reader: FrameReader;
+  // Set by the trailers: null for OK.
+  private status: GatewayError | null | undefined;
+  private trailers: Metadata | undefined;
+  private pending: Array<[Buffer, () => void]> | undefined = [];
+  private endPending = false;
+  private drainWaiters: Array<() => void> = [];
+  private stopWaiting: () => void = noop;
+  private stopDeadline: () => void = noop;
+  private stopConnectWait: () => void = noop;
+  private stopWatching: () => void = noop;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly path: string,
+    private readonly options: CallOptions,
+    private readonly settings: Http2Settings,
+    private readonly listener: CallListener,
+  ) {
+    this.reader = new FrameReader(settings.maxReceiveMessageLength);
+  }
+
+  /** Starts the call; the listener may hear from it before this returns. */
+  start(): void {
+    const deadline = this.options.deadline?.getTime();
+    if (deadline !== undefined) {
+      if (deadline <= Date.now()) return this.abort(Code.DEADLINE_EXCEEDED, "deadline exceeded");
+      this.stopDeadline = fireAt(deadline, () => this.abort(Code.DEADLINE_EXCEEDED, "deadline exceeded"));
+    }
+    // The gateway's own limit on waiting for a connection, beside the transport's connect timeout.
+    const connectMs = this.options.connectTimeoutMs;
+    if (connectMs !== undefined && connectMs > 0 && Number.isFinite(connectMs)) {
+      this.stopConnectWait = fireAt(Date.now() + connectMs, () => {
+        if (this.stream === undefined)
+          this.fail(transportError(Code.UNAVAILABLE, "backend unavailable", `no connection to the backend within ${connectMs} ms`));
+      });
+    }
+    this.stopWatching = cancelWhenClientGoes(this.options, () => this.cancel());
+    if (this.finished) return;
+    this.stopWaiting = this.pool.acquire((error, connection) => {
+      this.stopWaiting = noop;
+      if (error !== undefined) this.finish(error);
+      else this.open(connection!);
+    });
+  }
+
+  /** Sends one framed message; `written` runs when the transport can take the next. */
+  write(frame: Buffer, written: () => void): void {
+    if (this.finished) return written();
+    if (frame.length - 5 > this.settings.maxSendMessageLength) {
+      this.abort(Code.RESOURCE_EXHAUSTED, "Sent message larger than max", { length: frame.length - 5, limit: this.settings.maxSendMessageLength });
+      return written();
+    }
+    const stream = this.stream;
+    if (stream === undefined) {
+      this.pending!.push([frame, written]);
+      return;
+    }
+    if (stream.write(frame)) return written();
+    if (this.drainWaiters.push(written) === 1) stream.once("drain", () => this.flushDrain());
+  }
+
+  /** Says no more messages will be written. */
+  end(): void {
+    if (this.finished) return;
+    if (this.stream === undefined) this.endPending = true;
+    else this.stream.end();
+  }
+
+  /** Ends the call at once as CANCELLED, resetting the stream with CANCEL. */
+  cancel(): void {
+    this.abort(Code.CANCELLED, "call cancelled");
+  }
+
+  /** Stops reading replies (HTTP/2 flow control holds the server back) until {@link resume}. */
+  pause(): void {
+    this.paused = true;
+    this.stream?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.stream?.resume();
+  }
+
+  /** Ends the call with a status of the transport's own, resetting the stream. */
+  abort(code: Code, message: string, cause?: unknown): void {
+    this.fail(transportError(code, message, cause));
+  }
+
+  /** Ends the call with `error`, resetting the stream. */
+  fail(error: GatewayError): void {
+    if (this.finished) return;
+    const stream = this.stream;
+    if (stream !== undefined && !stream.closed) stream.close(constants.NGHTTP2_CANCEL);
+    this.finish(error);
+  }
+
+  private open(connection: Connection): void {
+    const { options, settings } = this;
+    const headers = options.metadata.toHttp2Headers();
+    headers[":method"] = "POST";
+    headers[":path"] = this.path;
+    headers["content-type"] = "application/grpc";
+    headers.te = "trailers";
+    headers["grpc-accept-encoding"] = acceptEncoding;
+    headers["user-agent"] = settings.userAgent;
+    if (options.deadline !== undefined) headers["grpc-timeout"] = encodeTimeout(options.deadline.getTime() - Date.now());
+    let stream: ClientHttp2Stream;
+    try {
+      stream = connection.request(headers);
+    } catch (err) {
+      // A session that died under us is unavailable; a header node refuses is ours to report.
+      return this.finish(transportError(connection.session.destroyed || connection.gone ? Code.UNAVAILABLE : Code.INTERNAL, "backend call failed", err));
+    }
+    this.stream = stream;
+    this.connection = connection;
+    stream.on("response", (h, flags) => this.onResponse(h, flags));
+    stream.on("data", (chunk: Buffer) => this.onData(chunk));
+    stream.on("trailers", (h) => this.onTrailers(h));
+    stream.on("end", () => this.onEnd());
+    stream.on("close", () => this.onClose());
+    // Reported through the status at 'close'; without a listener node would throw it.
+    stream.on("error", noop);
+    if (this.paused) stream.pause();
+    const pending = this.pending!;
+    this.pending = undefined;
+    for (const [frame, written] of pending) this.write(frame, written);
+    if (this.endPending) stream.end();
+  }
+
+  private onResponse(h: IncomingHttpHeaders, flags: number): void {
+    const status = Number(h[":status"]);
+    if (status !== 200) return this.abort(codeForHttpStatus(status), `backend answered HTTP ${status}`, { headers: h });
+    const type = h["content-type"];
+    if (typeof type !== "string" || !type.startsWith("application/grpc")) return this.abort(Code.UNKNOWN, "backend sent an invalid response", { headers: h });
+    // Trailers-only: the status in the one header block, and no header metadata (as grpc-js has it).
+    if ((flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0) return this.onTrailers(h);
+    this.encoding = h["grpc-encoding"] as string | undefined;
+    this.headers = metadataOf(h);
+    this.listener.onHeaders(this.headers);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.finished) return;
+    let frames: ReturnType<FrameReader["push"]>;
+    try {
+      frames = this.reader.push(chunk);
+    } catch (err) {
+      if (err instanceof FrameTooLarge) return this.fail(replyTooLarge(err));
+      throw err;
+    }
+    for (const frame of frames) {
+      let payload = frame.payload;
+      if (frame.compressed) {
+        let inflated: Buffer | undefined;
+        try {
+          inflated = decompress(payload, this.encoding, this.settings.maxReceiveMessageLength);
+        } catch (err) {
+          if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return this.fail(replyTooLarge(err));
+          return this.abort(Code.INTERNAL, "backend sent a malformed message", err);
+        }
+        if (inflated === undefined) return this.abort(Code.INTERNAL, "backend sent an unsupported encoding", { encoding: this.encoding });
+        payload = inflated;
+      }
+      this.listener.onMessage(payload);
+      if (this.finished) return;
+    }
+  }
+
+  private onTrailers(h: IncomingHttpHeaders): void {
+    if (this.status !== undefined) return;
+    this.status = statusFromTrailers(h) ?? null;
+    if (this.status === null) {
+      const trailers = metadataOf(h);
+      trailers.remove("grpc-status");
+      trailers.remove("grpc-message");
+      this.trailers = trailers;
+    } else this.trailers = this.status.trailers;
+  }
+
+  // The server's END_STREAM, every reply read: the call is over even while requests may still
+  // flow (a bidi call the server ended first), so the status goes out now and our side half-closes.
+  private onEnd(): void {
+    if (this.finished || this.status === undefined) return;
+    const stream = this.stream!;
+    if (!stream.writableEnded) stream.end();
+    this.onClose();
+  }
+
+  private onClose(): void {
+    if (this.finished) return;
+    const status = this.status;
+    if (status === undefined) {
+      const stream = this.stream!;
+      const session = this.connection!.session;
+      // The connection broke (server gone) or the server reset the stream without a status.
+      if (session.destroyed || stream.rstCode === constants.NGHTTP2_NO_ERROR || stream.rstCode === undefined) {
+        return this.finish(transportError(Code.UNAVAILABLE, "backend unavailable", { rstCode: stream.rstCode }));
+      }
+      return this.finish(transportError(codeForReset(stream.rstCode), "backend reset the call", { rstCode: stream.rstCode }));
+    }
+    if (status === null && this.reader.partial) return this.finish(transportError(Code.INTERNAL, "backend sent a truncated message"));
+    this.finish(status ?? undefined);
+  }
+
+  private finish(error: GatewayError | undefined): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.stopDeadline();
+    this.stopConnectWait();
+    if (error !== undefined && isTransportError(error) && error.code !== Code.CANCELLED) this.report(error);
+    this.stopWatching();
+    this.stopWaiting();
+    this.flushDrain();
+    if (this.pending !== undefined) for (const [, written] of this.pending.splice(0)) written();
+    this.listener.onEnd(error, this.trailers ?? error?.trailers ?? new Metadata(), this.headers);
+  }
+
+  // The detail goes to the operator's hook; a failing hook changes nothing for the client.
+  private report(error: GatewayError): void {
+    const hook = this.options.onTransportError;
+    if (hook === undefined) return;
+    const { cause } = error;
+    try {
+      hook(error, cause instanceof Error ? cause.message : typeof cause === "string" ? cause : (JSON.stringify(cause) ?? ""));
+    } catch {
+      // ignored on purpose
+    }
+  }
+
+  private flushDrain(): void {
+    for (const written of this.drainWaiters.splice(0)) written();
+  }
+}

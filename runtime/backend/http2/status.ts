@@ -1,0 +1,105 @@
+import type { IncomingHttpHeaders } from "node:http2";
+import { constants } from "node:http2";
+import { Metadata } from "@grpc/grpc-js";
+import { GatewayError } from "../../gateway-error.js";
+import { Code } from "../../gen/google/rpc/code_pb.js";
+
+/**
+ * An error the transport raises itself: a generic message a client may see, the detail
+ * (an errno, an address, what went wrong) kept as the cause for logs only.
+ */
+export function transportError(code: Code, message: string, cause?: unknown, httpStatus?: number): GatewayError {
+  const error = new GatewayError(code, message, httpStatus === undefined ? { cause } : { cause, httpStatus });
+  raisedHere.add(error);
+  return error;
+}
+
+// The errors transportError made, told apart from statuses the server sent for the operator's log hook.
+const raisedHere = new WeakSet<GatewayError>();
+
+/** Whether the transport raised `error` itself (rather than reading it from the server's trailers). */
+export function isTransportError(error: GatewayError): boolean {
+  return raisedHere.has(error);
+}
+
+/** A reply over the receive limit: the backend sent what the gateway cannot take, 502. */
+export function replyTooLarge(cause: unknown): GatewayError {
+  return transportError(Code.RESOURCE_EXHAUSTED, "backend reply exceeds the gateway's size limit", cause, 502);
+}
+
+/** Metadata of a header block, pseudo-headers left out (grpc-js's own conversion). */
+export function metadataOf(headers: IncomingHttpHeaders): Metadata {
+  return Metadata.fromHttp2Headers(headers);
+}
+
+/**
+ * The status a trailer block (or a trailers-only header block) carries, as grpc-js reports
+ * it: the code and message the server sent unchanged, the rest of the block as trailers
+ * (`grpc-status-details-bin` decoded into details by `GatewayError.from`).
+ */
+export function statusFromTrailers(headers: IncomingHttpHeaders): GatewayError | undefined {
+  const raw = headers["grpc-status"];
+  const code = typeof raw === "string" ? Number.parseInt(raw, 10) : Number.NaN;
+  const trailers = metadataOf(headers);
+  trailers.remove("grpc-status");
+  trailers.remove("grpc-message");
+  // Any integer passes unchanged, as grpc-js does (an unknown code is answered 500 upstream).
+  if (!Number.isInteger(code)) {
+    return new GatewayError(Code.UNKNOWN, "backend sent no valid status", { trailers, cause: { grpcStatus: raw } });
+  }
+  if (code === Code.OK) return undefined;
+  return GatewayError.from({ code, details: decodeMessage(headers["grpc-message"]), metadata: trailers });
+}
+
+/** Whether a trailer block says OK (the fast path: no error object for a success). */
+export function isOk(headers: IncomingHttpHeaders): boolean {
+  return headers["grpc-status"] === "0";
+}
+
+// grpc-message is percent-encoded; a malformed escape keeps the text as sent.
+function decodeMessage(value: string | string[] | undefined): string {
+  if (typeof value !== "string" || value === "") return "";
+  if (!value.includes("%")) return value;
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** The code for a response that is not HTTP 200 and carries no gRPC status (the gRPC HTTP mapping). */
+export function codeForHttpStatus(status: number): Code {
+  switch (status) {
+    case 400:
+      return Code.INTERNAL;
+    case 401:
+      return Code.UNAUTHENTICATED;
+    case 403:
+      return Code.PERMISSION_DENIED;
+    case 404:
+      return Code.UNIMPLEMENTED;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return Code.UNAVAILABLE;
+    default:
+      return Code.UNKNOWN;
+  }
+}
+
+/** The code for a stream reset by the server before it sent a status. */
+export function codeForReset(rstCode: number): Code {
+  switch (rstCode) {
+    case constants.NGHTTP2_REFUSED_STREAM:
+      return Code.UNAVAILABLE;
+    case constants.NGHTTP2_CANCEL:
+      return Code.CANCELLED;
+    case constants.NGHTTP2_ENHANCE_YOUR_CALM:
+      return Code.RESOURCE_EXHAUSTED;
+    case constants.NGHTTP2_INADEQUATE_SECURITY:
+      return Code.PERMISSION_DENIED;
+    default:
+      return Code.INTERNAL;
+  }
+}

@@ -1,0 +1,280 @@
+// The lean node:http2 transport when calls or servers misbehave: deadlines, cancellation,
+// restarts, GOAWAY, stream limits, slow readers, handshakes that never finish.
+import assert from "node:assert/strict";
+import { createServer as createHttp2Server, type ServerHttp2Session } from "node:http2";
+import { createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
+import { describe, test } from "node:test";
+import { create, type Message } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import { dialHttp2, GatewayError } from "grpc-gateway-express/runtime";
+import { encodeFrame } from "../../runtime/backend/http2/framing.js";
+import { Everything, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
+import { Streamer, StreamReplySchema, StreamRequestSchema, type StreamRequest } from "../gen/testing/v1/streaming_pb.js";
+import { startTestServer, type AnyHandler } from "../support/raw-grpc-server.js";
+import { callOptions } from "../support/raw-grpc-server.js";
+
+const echo = Everything.method.echo;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function failure(promise: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await promise;
+  } catch (err) {
+    assert.ok(err instanceof GatewayError, String(err));
+    return err;
+  }
+  assert.fail("expected the call to fail");
+}
+
+const echoHandler: AnyHandler = (call: grpc.ServerUnaryCall<Scalars, Scalars>, callback: grpc.sendUnaryData<Scalars>) =>
+  callback(null, create(ScalarsSchema, { stringValue: call.request.stringValue }));
+
+/** A unary handler that never answers, resolving `cancelled` when grpc-js reports the client's cancellation. */
+function hanging(): { handler: AnyHandler; cancelled: Promise<void>; deadline: Promise<grpc.Deadline> } {
+  let cancelled: () => void = () => {};
+  let deadline: (d: grpc.Deadline) => void = () => {};
+  const handler: AnyHandler = (call: grpc.ServerUnaryCall<Scalars, Scalars>) => {
+    deadline(call.getDeadline());
+    call.on("cancelled", () => cancelled());
+  };
+  return { handler, cancelled: new Promise((r) => (cancelled = r)), deadline: new Promise((r) => (deadline = r)) };
+}
+
+describe("deadlines and cancellation", { timeout: 20_000 }, () => {
+  test("a deadline goes out as grpc-timeout, fails the call DEADLINE_EXCEEDED locally, and the server sees the cancellation", async () => {
+    const h = hanging();
+    const server = await startTestServer([[echo, h.handler]]);
+    const backend = dialHttp2(server.address);
+    try {
+      const err = await failure(backend.unary(echo, create(ScalarsSchema), callOptions({ deadline: new Date(Date.now() + 300) })));
+      assert.equal(err.code, grpc.status.DEADLINE_EXCEEDED);
+      assert.equal(err.rawMessage, "deadline exceeded");
+      const seen = await h.deadline;
+      assert.ok(Number(seen) > 0 && Number(seen) < Date.now() + 1000, `server deadline ${String(seen)}`);
+      await h.cancelled;
+    } finally {
+      backend.close();
+      await server.close();
+    }
+  });
+
+  test("a deadline 30 days away is sent in a form a grpc-js server reads without overflowing, and does not fire early", async () => {
+    const server = await startTestServer([[echo, echoHandler]]);
+    const backend = dialHttp2(server.address);
+    try {
+      const far = new Date(Date.now() + 30 * 24 * 3600 * 1000);
+      const result = await backend.unary(echo, create(ScalarsSchema, { stringValue: "far" }), callOptions({ deadline: far }));
+      assert.equal((result.message as Scalars).stringValue, "far");
+    } finally {
+      backend.close();
+      await server.close();
+    }
+  });
+
+  test("the HTTP client going away cancels the call as RST_STREAM(CANCEL): the grpc-js handler sees 'cancelled'", async () => {
+    const h = hanging();
+    const server = await startTestServer([[echo, h.handler]]);
+    const backend = dialHttp2(server.address);
+    try {
+      const abort = new AbortController();
+      const pending = failure(backend.unary(echo, create(ScalarsSchema), callOptions({ signal: abort.signal })));
+      await h.deadline;
+      abort.abort();
+      assert.equal((await pending).code, grpc.status.CANCELLED);
+      await h.cancelled;
+    } finally {
+      backend.close();
+      await server.close();
+    }
+  });
+
+  test("leaving a for-await over replies early cancels the call on the server", async () => {
+    let cancelled: () => void = () => {};
+    const seen = new Promise<void>((r) => (cancelled = r));
+    const server = await startTestServer([
+      [
+        Streamer.method.serverStream,
+        (call: grpc.ServerWritableStream<StreamRequest, Message>) => {
+          call.on("cancelled", () => cancelled());
+          let i = 0;
+          const timer = setInterval(() => call.write(create(StreamReplySchema, { index: i++ })), 5);
+          call.on("cancelled", () => clearInterval(timer));
+        },
+      ],
+    ]);
+    const backend = dialHttp2(server.address);
+    try {
+      const call = backend.stream(Streamer.method.serverStream, callOptions());
+      await call.send(create(StreamRequestSchema, { name: "forever" }));
+      call.close();
+      let n = 0;
+      for await (const _ of call.replies) if (++n === 2) break;
+      await seen;
+    } finally {
+      backend.close();
+      await server.close();
+    }
+  });
+});
+
+describe("unreachable and restarted servers", { timeout: 20_000 }, () => {
+  test("nothing listening is UNAVAILABLE with a generic message, the detail kept as the cause", async () => {
+    const backend = dialHttp2("127.0.0.1:1");
+    try {
+      const err = await failure(backend.unary(echo, create(ScalarsSchema), callOptions()));
+      assert.equal(err.code, grpc.status.UNAVAILABLE);
+      assert.equal(err.rawMessage, "backend unavailable");
+      assert.match(String((err.cause as Error).message), /ECONNREFUSED/);
+    } finally {
+      backend.close();
+    }
+  });
+
+  test("a listener that never completes the HTTP/2 handshake fails the call UNAVAILABLE within the connect timeout", async () => {
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((s) => sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    const backend = dialHttp2(`127.0.0.1:${(silent.address() as AddressInfo).port}`, { connectTimeoutMs: 200 });
+    try {
+      const err = await failure(backend.unary(echo, create(ScalarsSchema), callOptions()));
+      assert.equal(err.code, grpc.status.UNAVAILABLE);
+      assert.equal(err.rawMessage, "backend unavailable");
+    } finally {
+      backend.close();
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
+  });
+
+  test("a server restarted mid-call fails that call UNAVAILABLE; once back up it is reached again within 1 s", async () => {
+    const h = hanging();
+    let server = await startTestServer([[echo, h.handler]]);
+    const { port } = server;
+    // Backoff starting at the cap: a backoff that kept growing past 1 s would still be waiting below.
+    const backend = dialHttp2(`127.0.0.1:${port}`, { initialReconnectBackoffMs: 1000 });
+    try {
+      const inFlight = failure(backend.unary(echo, create(ScalarsSchema), callOptions()));
+      await h.deadline;
+      await server.close();
+      assert.equal((await inFlight).code, grpc.status.UNAVAILABLE);
+      // Down for a while: repeated failures push the backoff to its cap.
+      for (const until = Date.now() + 3000; Date.now() < until; ) {
+        assert.equal((await failure(backend.unary(echo, create(ScalarsSchema), callOptions()))).code, grpc.status.UNAVAILABLE);
+        await sleep(50);
+      }
+      server = await startTestServer([[echo, echoHandler]], {}, `127.0.0.1:${port}`);
+      // The backoff never exceeds 1 s, so the first call a second later goes through.
+      await sleep(1100);
+      const result = await backend.unary(echo, create(ScalarsSchema, { stringValue: "back" }), callOptions());
+      assert.equal((result.message as Scalars).stringValue, "back");
+    } finally {
+      backend.close();
+      await server.close();
+    }
+  });
+});
+
+describe("GOAWAY, stream limits, back-pressure", { timeout: 20_000 }, () => {
+  test("after a GOAWAY the call in flight finishes and new calls go over a new session", async () => {
+    // A raw node:http2 gRPC server: /slow answers after 200 ms; /fast answers and sends GOAWAY.
+    const sessions: ServerHttp2Session[] = [];
+    const raw = createHttp2Server();
+    raw.on("session", (s) => sessions.push(s));
+    raw.on("stream", (stream, headers) => {
+      stream.on("data", () => {});
+      stream.on("end", () => {
+        const answer = () => {
+          if (stream.closed) return;
+          stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+          stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+          stream.end(encodeFrame(new Uint8Array()));
+        };
+        if (headers[":path"] === "/testing.v1.Everything/Echo") setTimeout(answer, 200);
+        else {
+          answer();
+          stream.session?.goaway();
+        }
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, "127.0.0.1", r));
+    const backend = dialHttp2(`127.0.0.1:${(raw.address() as AddressInfo).port}`);
+    try {
+      const slow = backend.unary(echo, create(ScalarsSchema), callOptions());
+      await sleep(50);
+      await backend.unary(Everything.method.echoNested, create(ScalarsSchema), callOptions());
+      await slow;
+      await backend.unary(Everything.method.unbound, create(ScalarsSchema), callOptions());
+      assert.equal(sessions.length, 2);
+    } finally {
+      backend.close();
+      for (const s of sessions) s.destroy();
+      raw.close();
+    }
+  });
+
+  test("a server allowing one stream at a time gets the calls one after another, all answered", async () => {
+    let active = 0;
+    let most = 0;
+    const server = await startTestServer(
+      [
+        [
+          echo,
+          (call: grpc.ServerUnaryCall<Scalars, Scalars>, callback: grpc.sendUnaryData<Scalars>) => {
+            most = Math.max(most, ++active);
+            setTimeout(() => {
+              active--;
+              callback(null, call.request);
+            }, 20);
+          },
+        ],
+      ],
+      { "grpc.max_concurrent_streams": 1 },
+    );
+    const backend = dialHttp2(server.address);
+    try {
+      const replies = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => backend.unary(echo, create(ScalarsSchema, { stringValue: `c${i}` }), callOptions())),
+      );
+      assert.deepEqual(
+        replies.map((r) => (r.message as Scalars).stringValue),
+        ["c0", "c1", "c2", "c3", "c4", "c5"],
+      );
+      assert.equal(most, 1);
+    } finally {
+      backend.close();
+      await server.close();
+    }
+  });
+
+  test("a slow reader holds a fast server back: what it produces stays bounded", async () => {
+    let produced = 0;
+    const server = await startTestServer([
+      [
+        Streamer.method.serverStream,
+        async (call: grpc.ServerWritableStream<StreamRequest, Message>) => {
+          const message = create(StreamReplySchema, { payload: "x".repeat(16 * 1024) });
+          while (!call.cancelled && produced < 5000) {
+            produced++;
+            if (!call.write(message)) await new Promise((r) => call.once("drain", r));
+          }
+        },
+      ],
+    ]);
+    const backend = dialHttp2(server.address);
+    try {
+      const call = backend.stream(Streamer.method.serverStream, callOptions());
+      await call.send(create(StreamRequestSchema, { name: "flood" }));
+      call.close();
+      let read = 0;
+      for await (const _ of call.replies) {
+        await sleep(20);
+        if (++read === 20) break;
+      }
+      // 5000 messages of 16 KiB would be 80 MB; flow control and the pause keep it to a few windows.
+      assert.ok(produced < 400, `the server produced ${produced} messages while 20 were read`);
+    } finally {
+      backend.close();
+      await server.close();
+    }
+  });
+});
