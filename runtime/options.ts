@@ -115,6 +115,18 @@ export interface GatewayOptions {
   defaultTimeoutMs?: number;
   /** Largest request body accepted, in bytes (413 beyond). Default 4 MiB, grpc's own message limit. */
   maxRequestBytes?: number;
+  /**
+   * Requests of one HTTP/1.1 connection whose backend calls run at once (default 1, as Go's
+   * net/http serves a connection); later pipelined requests wait unstarted, the connection
+   * no longer read meanwhile.
+   */
+  maxInFlightPerConnection?: number;
+  /**
+   * Pipelined requests one connection may have waiting (default 4096): one more closes the
+   * connection, unanswered. Node parses up to 64 KiB of a connection at a time, so a client
+   * reaches this only by ignoring its replies.
+   */
+  maxQueuedPerConnection?: number;
   /** Types to render error details with, beyond `google.rpc` ones. */
   typeRegistry?: Registry;
 }

@@ -7,11 +7,15 @@ import type { MetadataFromRequestOptions } from "./protocol/request-metadata.js"
 import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
 import type { ErrorHandler, GatewayOptions, ResponseHook, ResponseRewriter, StreamErrorHandler } from "./options.js";
 import { defaultTypeRegistry } from "./protocol/error-body.js";
+import type { PipelineLimits } from "./protocol-http/connection-gate.js";
 import type { WriteErrorOptions } from "./protocol-http/error-response.js";
 import { type Unescaping, unescapingModes } from "./routing/router.js";
 
 /** Default body limit: grpc's own default maximum message size. */
 const defaultMaxRequestBytes = 4 * 1024 * 1024;
+
+/** Pipelined requests of one connection: served one at a time, as Go's net/http does, and held. */
+const defaultPipelining: PipelineLimits = { inFlight: 1, queued: 4096 };
 
 /** GatewayOptions with every default filled in, computed once per gateway. */
 export interface GatewaySettings {
@@ -32,6 +36,7 @@ export interface GatewaySettings {
   readonly outgoingTrailerMatcher: OutgoingHeaderMatcher | undefined;
   readonly defaultTimeoutMs: number | undefined;
   readonly maxRequestBytes: number;
+  readonly pipelining: PipelineLimits;
   /** How error bodies are written: details registry, JSON names, header matcher. */
   readonly errorBody: WriteErrorOptions;
 }
@@ -40,6 +45,8 @@ export interface GatewaySettings {
 export function resolveSettings(options: GatewayOptions): GatewaySettings {
   checkPositive("defaultTimeoutMs", options.defaultTimeoutMs);
   checkPositive("maxRequestBytes", options.maxRequestBytes);
+  checkCount("maxInFlightPerConnection", options.maxInFlightPerConnection, 1);
+  checkCount("maxQueuedPerConnection", options.maxQueuedPerConnection, 0);
   const compat = options.compat === "grpc-gateway";
   const typeRegistry = options.typeRegistry ? createRegistry(defaultTypeRegistry, options.typeRegistry) : defaultTypeRegistry;
   const json = createJsonMarshaler({ registry: typeRegistry, ...options.json });
@@ -71,6 +78,10 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
     outgoingTrailerMatcher: options.outgoingTrailerMatcher,
     defaultTimeoutMs: options.defaultTimeoutMs,
     maxRequestBytes: options.maxRequestBytes ?? defaultMaxRequestBytes,
+    pipelining: {
+      inFlight: options.maxInFlightPerConnection ?? defaultPipelining.inFlight,
+      queued: options.maxQueuedPerConnection ?? defaultPipelining.queued,
+    },
     errorBody: {
       rewriter: options.responseRewriter,
       registry: typeRegistry,
@@ -90,5 +101,11 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
 function checkPositive(name: string, value: number | undefined): void {
   if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
     throw new TypeError(`createGateway: option ${name} must be a positive finite number, got ${value}`);
+  }
+}
+
+function checkCount(name: string, value: number | undefined, least: number): void {
+  if (value !== undefined && !(Number.isSafeInteger(value) && value >= least)) {
+    throw new TypeError(`createGateway: option ${name} must be an integer of at least ${least}, got ${value}`);
   }
 }
