@@ -47,6 +47,7 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
   checkPositive("maxRequestBytes", options.maxRequestBytes);
   checkCount("maxInFlightPerConnection", options.maxInFlightPerConnection, 1);
   checkCount("maxQueuedPerConnection", options.maxQueuedPerConnection, 0);
+  checkCount("json.maxDepth", options.json?.maxDepth, 1);
   const compat = options.compat === "grpc-gateway";
   const typeRegistry = options.typeRegistry ? createRegistry(defaultTypeRegistry, options.typeRegistry) : defaultTypeRegistry;
   const json = createJsonMarshaler({ registry: typeRegistry, ...options.json });

@@ -112,17 +112,31 @@ describe("hostile request bodies", { timeout: 15_000 }, () => {
     h.backend.handle((c) => ({ reply: c.method.input.typeName === c.method.output.typeName ? c.request : undefined }));
   };
 
-  test("JSON nested 10,000 messages deep is 400, never a stack overflow, and never reaches the backend", async () => {
+  test("JSON nested 9,000 messages deep is 400, never a stack overflow, and never reaches the backend", async () => {
     reset();
-    const depth = 10_000;
+    const depth = 9_000;
     const body = `{"nested":${'{"child":'.repeat(depth)}{}${"}".repeat(depth)}}`;
     errorOf(await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body }), 400, Code.INVALID_ARGUMENT, "recursion depth");
     assert.equal(h.backend.calls.length, 0);
   });
 
-  test("a Struct nested 10,000 arrays deep is 400", async () => {
+  test("a body nesting past 10,000 levels, even inside an unknown field, is 400 before it is parsed", async () => {
     reset();
-    const body = `{"structValue":{"a":${"[".repeat(10_000)}${"]".repeat(10_000)}}}`;
+    const deep = 1_000_000;
+    const body = `{"stringValue":"a","x":${"[".repeat(deep)}${"]".repeat(deep)}}`;
+    const started = performance.now();
+    errorOf(await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body }), 400, Code.INVALID_ARGUMENT, "JSON nests deeper than 10000 levels");
+    assert.ok(performance.now() - started < 1000, `answered after ${Math.round(performance.now() - started)} ms`);
+    assert.equal(h.backend.calls.length, 0);
+    // Brackets inside strings (escaped quotes too) are text, and exactly the limit is accepted.
+    const inString = `{"stringValue":"\\"${"[".repeat(20_000)}","x":${"[".repeat(9_999)}${"]".repeat(9_999)}}`;
+    const ok = await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body: inString });
+    assert.equal(ok.status, 200, ok.text.slice(0, 300));
+  });
+
+  test("a Struct nested 9,000 arrays deep is 400", async () => {
+    reset();
+    const body = `{"structValue":{"a":${"[".repeat(9_000)}${"]".repeat(9_000)}}}`;
     errorOf(await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: J, body }), 400, Code.INVALID_ARGUMENT, "google.protobuf.Value");
     assert.equal(h.backend.calls.length, 0);
   });
@@ -691,7 +705,7 @@ describe("hostile streams", { timeout: 15_000 }, () => {
   before(async () => {
     backend = await startStreamerBackend();
     channel = dial(backend.address);
-    const gateway = createGateway({ maxRequestBytes: 1000 });
+    const gateway = createGateway({ maxRequestBytes: 1000, json: { maxDepth: 100 } });
     registerStreamerGateway(gateway, channel);
     app = await serve(gateway);
   });
@@ -716,6 +730,18 @@ describe("hostile streams", { timeout: 15_000 }, () => {
     const last = JSON.parse(bidi.text.trimEnd().split("\n").at(-1)!) as { error: { code: number; message: string } };
     assert.equal(last.error.code, Code.RESOURCE_EXHAUSTED);
     assert.match(last.error.message, /request message #2/);
+  });
+
+  test("a streamed value nesting past json.maxDepth, even inside an unknown field, is 400 naming it", async () => {
+    const deep = `{"name":"b","x":${"[".repeat(101)}${"]".repeat(101)}}`;
+    errorOf(
+      await call(app.url, { method: "POST", path: "/v1/stream:client", headers: N, body: `{"name":"a"}\n${deep}\n` }),
+      400,
+      Code.INVALID_ARGUMENT,
+      "invalid request message #2: cannot decode message testing.v1.StreamRequest from JSON: JSON nests deeper than 100 levels",
+    );
+    const limit = `{"name":"b","x":${"[".repeat(99)}${"]".repeat(99)}}`;
+    assert.equal((await call(app.url, { method: "POST", path: "/v1/stream:client", headers: N, body: `${limit}\n` })).status, 200);
   });
 
   test("NDJSON without a final newline, with CRLF, and with blank lines reads every message", async () => {

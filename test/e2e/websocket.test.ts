@@ -255,6 +255,17 @@ for (const mode of modes) {
       assert.equal(await lastCall().cancelled, false);
     });
 
+    test("a text frame nesting past 10,000 levels, even inside an unknown field, ends the call with 4003 naming it", async () => {
+      const peer = await site.open("/v1/stream:bidi");
+      peer.send(JSON.stringify({ name: "a" }));
+      assert.equal(json(await within(2000, "first reply", peer.next())).text, "echo a");
+      peer.send(`{"name":"b","x":${"[".repeat(10_001)}${"]".repeat(10_001)}}`);
+      const end = await within(2000, "the close", peer.rest());
+      assert.equal(end.code, 4003);
+      assert.match(String((json(end.frames[0]).error as { message: string }).message), /invalid request message #2: .*JSON nests deeper than 10000 levels/);
+      assert.equal(await lastCall().cancelled, true);
+    });
+
     test("client streaming replies once after the half-close", async () => {
       const peer = await site.open("/v1/stream:client");
       for (const name of ["x", "y", "z"]) peer.send(JSON.stringify({ name }));
