@@ -193,13 +193,15 @@ type AnyCall = Pick<grpc.ServerUnaryCall<ChatRequest, ChatReply>, "getDeadline">
 
 // grpc-js says 'cancelled' when the client goes away, sometimes only after it has ended
 // the request stream as if the client had finished, so that ending proves nothing: the
-// cancellation counts whenever it comes. grpc-js's own deadline only ends the call on the
-// wire, so a timer of ours stops the model then.
+// cancellation counts whenever it comes while the handler still works. grpc-js also emits
+// 'cancelled' after every call the handler ended itself, which is no disconnect.
+// grpc-js's own deadline only ends the call on the wire, so a timer of ours stops the model then.
 function track(call: AnyCall, method: ChatMethod, events: EventEmitter<ChatHubEvents>): TrackedCall {
   const abort = new AbortController();
+  let finished = false;
   const stop = (reason: CancelledEvent["reason"]) => {
     clearTimeout(timer);
-    if (abort.signal.aborted) return;
+    if (abort.signal.aborted || finished) return;
     abort.abort();
     events.emit("cancelled", { method, reason, tokens: tracked.tokens, requests: tracked.requests, at: performance.now() });
   };
@@ -207,7 +209,11 @@ function track(call: AnyCall, method: ChatMethod, events: EventEmitter<ChatHubEv
   const msLeft = (deadline instanceof Date ? deadline.getTime() : deadline) - Date.now();
   const timer = Number.isFinite(msLeft) ? setTimeout(() => stop("deadline"), Math.max(0, msLeft)) : undefined;
   call.once("cancelled", () => stop("cancelled"));
-  const tracked: TrackedCall = { signal: abort.signal, tokens: 0, requests: 0, done: () => clearTimeout(timer) };
+  const done = () => {
+    finished = true;
+    clearTimeout(timer);
+  };
+  const tracked: TrackedCall = { signal: abort.signal, tokens: 0, requests: 0, done };
   return tracked;
 }
 
