@@ -335,6 +335,23 @@ describe("hostile request bodies", { timeout: 15_000 }, () => {
     }
     assert.equal(h.backend.calls.length, 0);
   });
+  test("a JSON body declared in a charset other than UTF-8 is 415; UTF-8 in any spelling is read", async () => {
+    reset();
+    for (const type of ["application/json; charset=utf-16", "application/json;charset=UTF-16LE", 'application/json; charset="latin1"']) {
+      errorOf(
+        await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: { "Content-Type": type }, body: "{}" }),
+        415,
+        Code.INVALID_ARGUMENT,
+        "charset",
+      );
+    }
+    assert.equal(h.backend.calls.length, 0);
+    for (const type of ["application/json; charset=utf-8", "application/json;CHARSET=UTF-8", 'application/json; charset="utf8"']) {
+      const res = await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: { "Content-Type": type }, body: '{"stringValue":"é"}' });
+      assert.equal(res.status, 200, `${type}: ${res.text}`);
+      assert.equal(JSON.parse(res.text).stringValue, "é");
+    }
+  });
 });
 
 describe("hostile paths, query strings and headers", { timeout: 15_000 }, () => {
@@ -489,6 +506,19 @@ describe("hostile paths, query strings and headers", { timeout: 15_000 }, () => 
     }
     assert.equal(h.backend.calls.length, 0);
     assert.equal((await call(h.baseUrl, { method: "GET", path: "/v1/ping" })).status, 200);
+  });
+
+  test("an absolute-form request target is routed by its path, as Go's net/http does", async () => {
+    reset();
+    const raw = await rawExchange(
+      h.baseUrl,
+      "GET http://x/v1/echo/abs?int32_value=7 HTTP/1.1\r\nHost: x\r\n\r\n" +
+        "GET HTTP://other.example:8080/v1/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert.deepEqual(statusLines(raw), [200, 200], raw.slice(0, 500));
+    assert.equal(h.backend.calls.length, 2);
+    assert.equal((h.backend.calls[0]!.request as { stringValue?: string }).stringValue, "abs");
+    assert.equal((h.backend.calls[0]!.request as { int32Value?: number }).int32Value, 7);
   });
 
   test("pipelined requests with mistakes each get their own answer, in order", async () => {
