@@ -5,6 +5,7 @@ import type { GatewayError } from "./gateway-error.js";
 import type { JsonMarshalerOptions } from "./marshal/json/marshaler.js";
 import type { Marshaler } from "./marshal/marshaler.js";
 import type { IncomingHeaderMatcher, MetadataAnnotator } from "./protocol/request-metadata.js";
+import type { TrustProxy } from "./protocol/trusted-proxy.js";
 import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
 import type { HttpRoute } from "./route.js";
 import type { Unescaping } from "./routing/router.js";
@@ -109,6 +110,14 @@ export interface GatewayOptions {
   outgoingHeaderMatcher?: OutgoingHeaderMatcher;
   /** Which trailer metadata becomes HTTP trailers, and under what name. */
   outgoingTrailerMatcher?: OutgoingHeaderMatcher;
+  /**
+   * Which peers are proxies whose X-Forwarded-For and X-Forwarded-Host reach the backend.
+   * Default false: the backend gets `x-forwarded-host` from the Host header and
+   * `x-forwarded-for` as the peer address, whatever the client sent. `true` trusts every peer
+   * (grpc-gateway: the client's values pass, the peer appended to X-Forwarded-For); a list of
+   * addresses and CIDR ranges, or a function of the peer address, trusts those peers alone.
+   */
+  trustProxy?: TrustProxy;
   /** Adds metadata computed from the request (auth, tracing ...). */
   metadataAnnotator?: MetadataAnnotator;
   /** Deadline for calls whose request sends no `Grpc-Timeout`, in milliseconds. */

@@ -4,6 +4,7 @@ import { createJsonMarshaler } from "./marshal/json/marshaler.js";
 import type { Marshaler } from "./marshal/marshaler.js";
 import { createMarshalerRegistry, mediaType, wildcardMediaType, type MarshalerRegistry } from "./marshal/negotiation.js";
 import type { MetadataFromRequestOptions } from "./protocol/request-metadata.js";
+import { proxyTrust } from "./protocol/trusted-proxy.js";
 import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
 import type { ErrorHandler, GatewayOptions, ResponseHook, ResponseRewriter, StreamErrorHandler } from "./options.js";
 import { defaultTypeRegistry } from "./protocol/error-body.js";
@@ -74,7 +75,11 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
     marshalers: createMarshalerRegistry(byType, defaultMarshaler),
     defaultMarshaler,
     binding: { unknownQueryParameters: options.unknownQueryParameters ?? (compat ? "ignore" : "error") },
-    requestMetadata: { incomingHeaderMatcher: options.incomingHeaderMatcher, annotator: options.metadataAnnotator },
+    requestMetadata: {
+      incomingHeaderMatcher: options.incomingHeaderMatcher,
+      annotator: options.metadataAnnotator,
+      trustedProxy: proxyTrust(options.trustProxy),
+    },
     outgoingHeaderMatcher: options.outgoingHeaderMatcher,
     outgoingTrailerMatcher: options.outgoingTrailerMatcher,
     defaultTimeoutMs: options.defaultTimeoutMs,
