@@ -136,6 +136,18 @@ export interface GatewayOptions {
    * reaches this only by ignoring its replies.
    */
   maxQueuedPerConnection?: number;
+  /**
+   * How often a WebSocket call's peer is pinged, in milliseconds (default 30,000; 0 disables):
+   * a peer that has not answered one ping by the next is dropped and its backend stream
+   * cancelled.
+   */
+  webSocketPingIntervalMs?: number;
+  /**
+   * How long a WebSocket call may go without a message either way, in milliseconds
+   * (default 300,000; 0 disables; pings do not count): then the backend stream is cancelled
+   * and the socket closed with 1001 and the reason `idle timeout`.
+   */
+  webSocketIdleTimeoutMs?: number;
   /** Types to render error details with, beyond `google.rpc` ones. */
   typeRegistry?: Registry;
 }

@@ -9,6 +9,7 @@ import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js
 import type { ErrorHandler, GatewayOptions, ResponseHook, ResponseRewriter, StreamErrorHandler } from "./options.js";
 import { defaultTypeRegistry } from "./protocol/error-body.js";
 import type { PipelineLimits } from "./protocol-http/connection-gate.js";
+import type { WebSocketLiveness } from "./protocol-websocket/keepalive.js";
 import type { WriteErrorOptions } from "./protocol-http/error-response.js";
 import { type Unescaping, unescapingModes } from "./routing/router.js";
 
@@ -17,6 +18,9 @@ const defaultMaxRequestBytes = 4 * 1024 * 1024;
 
 /** Pipelined requests of one connection: served one at a time, as Go's net/http does, and held. */
 const defaultPipelining: PipelineLimits = { inFlight: 1, queued: 4096 };
+
+/** WebSocket calls: a ping every 30 s tells a dead peer from a quiet one; 5 minutes without a message closes. */
+const defaultWebSocketLiveness: WebSocketLiveness = { pingIntervalMs: 30_000, idleTimeoutMs: 5 * 60_000 };
 
 /** GatewayOptions with every default filled in, computed once per gateway. */
 export interface GatewaySettings {
@@ -38,6 +42,7 @@ export interface GatewaySettings {
   readonly defaultTimeoutMs: number | undefined;
   readonly maxRequestBytes: number;
   readonly pipelining: PipelineLimits;
+  readonly webSocket: WebSocketLiveness;
   /** How error bodies are written: details registry, JSON names, header matcher. */
   readonly errorBody: WriteErrorOptions;
 }
@@ -49,6 +54,8 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
   checkCount("maxInFlightPerConnection", options.maxInFlightPerConnection, 1);
   checkCount("maxQueuedPerConnection", options.maxQueuedPerConnection, 0);
   checkCount("json.maxDepth", options.json?.maxDepth, 1);
+  checkCount("webSocketPingIntervalMs", options.webSocketPingIntervalMs, 0);
+  checkCount("webSocketIdleTimeoutMs", options.webSocketIdleTimeoutMs, 0);
   const compat = options.compat === "grpc-gateway";
   const typeRegistry = options.typeRegistry ? createRegistry(defaultTypeRegistry, options.typeRegistry) : defaultTypeRegistry;
   const json = createJsonMarshaler({ registry: typeRegistry, ...options.json });
@@ -84,6 +91,10 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
     outgoingTrailerMatcher: options.outgoingTrailerMatcher,
     defaultTimeoutMs: options.defaultTimeoutMs,
     maxRequestBytes: options.maxRequestBytes ?? defaultMaxRequestBytes,
+    webSocket: {
+      pingIntervalMs: options.webSocketPingIntervalMs ?? defaultWebSocketLiveness.pingIntervalMs,
+      idleTimeoutMs: options.webSocketIdleTimeoutMs ?? defaultWebSocketLiveness.idleTimeoutMs,
+    },
     pipelining: {
       inFlight: options.maxInFlightPerConnection ?? defaultPipelining.inFlight,
       queued: options.maxQueuedPerConnection ?? defaultPipelining.queued,
