@@ -191,10 +191,10 @@ interface TrackedCall {
 /** What every kind of grpc-js server call has (grpc-js does not export its name for it). */
 type AnyCall = Pick<grpc.ServerUnaryCall<ChatRequest, ChatReply>, "getDeadline"> & NodeJS.EventEmitter;
 
-// grpc-js says 'cancelled' when the client goes away, sometimes only after it has ended
-// the request stream as if the client had finished, so that ending proves nothing: the
-// cancellation counts whenever it comes while the handler still works. grpc-js also emits
-// 'cancelled' after every call the handler ended itself, which is no disconnect.
+// grpc-js says 'cancelled' when the client goes away, sometimes only just after it has
+// ended the request stream as if the client had finished (requestsOf waits for that), and
+// also after every call the handler ended itself, which is no disconnect: a cancellation
+// counts while the handler still works.
 // grpc-js's own deadline only ends the call on the wire, so a timer of ours stops the model then.
 function track(call: AnyCall, method: ChatMethod, events: EventEmitter<ChatHubEvents>): TrackedCall {
   const abort = new AbortController();
@@ -228,12 +228,16 @@ function run(tracked: TrackedCall, work: () => Promise<void>, fail: (status: Par
 
 // The request messages as they arrive, ending early (with an AbortError) when the call
 // does. Not a bare `for await` over the call: that destroys the stream once the requests
-// end, and with it the reply side, so the call never sends its status.
-function requestsOf(
+// end, and with it the reply side, so the call never sends its status. A cancelled call's
+// requests may end a few ticks before grpc-js says 'cancelled': the end counts once those
+// ticks have passed with the call still on.
+async function* requestsOf(
   call: grpc.ServerReadableStream<ChatRequest, ChatReply> | grpc.ServerDuplexStream<ChatRequest, ChatReply>,
   signal: AbortSignal,
 ): AsyncIterable<ChatRequest> {
-  return addAbortSignal(signal, call).iterator({ destroyOnReturn: false }) as AsyncIterableIterator<ChatRequest>;
+  yield* addAbortSignal(signal, call).iterator({ destroyOnReturn: false }) as AsyncIterableIterator<ChatRequest>;
+  await new Promise((resolve) => setImmediate(resolve));
+  signal.throwIfAborted();
 }
 
 // Writes with the transport's back-pressure, as a well-behaved server does.
