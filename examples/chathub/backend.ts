@@ -206,10 +206,13 @@ function track(call: AnyCall, method: ChatMethod, events: EventEmitter<ChatHubEv
     events.emit("cancelled", { method, reason, tokens: tracked.tokens, requests: tracked.requests, at: performance.now() });
   };
   const deadline = call.getDeadline();
-  const msLeft = (deadline instanceof Date ? deadline.getTime() : deadline) - Date.now();
+  const deadlineAt = deadline instanceof Date ? deadline.getTime() : deadline;
+  const msLeft = deadlineAt - Date.now();
   const timer = Number.isFinite(msLeft) ? setTimeout(() => stop("deadline"), Math.max(0, msLeft)) : undefined;
   call.once("cancelled", () => stop("cancelled"));
   const done = () => {
+    // A handler that stops at or past its deadline (a write on the call grpc-js just ended fails) was cut short by it.
+    if (Date.now() >= deadlineAt) stop("deadline");
     finished = true;
     clearTimeout(timer);
   };
