@@ -13,6 +13,7 @@ import { getCase, postCase, runUnary } from "./scenarios/unary.js";
 import { runRouting } from "./scenarios/routing.js";
 import { runSoak } from "./scenarios/soak.js";
 import { runStreaming } from "./scenarios/streaming.js";
+import { runHostile } from "./scenarios/hostile.js";
 
 /** A scenario the run can include; `id` is what BENCH_ONLY names. */
 interface ScenarioEntry {
@@ -27,6 +28,7 @@ const scenarios: ScenarioEntry[] = [
   { id: "stream", run: (h) => runStreaming(h) },
   { id: "routing", run: (h) => runRouting(h) },
   { id: "soak", run: (h) => runSoak(h) },
+  { id: "hostile", run: (h) => runHostile(h) },
 ];
 
 const settings = readSettings();
@@ -75,7 +77,7 @@ function writeReport(s: BenchSettings, done: typeof reports): void {
     `- Load: autocannon (HTTP/1.1, keep-alive) and a grpc-js client loop, in a separate process; ${s.connections} connections (or concurrent gRPC calls) and a ${s.lowLoadConnections}-connection pass; server streaming: a node:http keep-alive client and a grpc-js loop counting every message, ${s.streams} concurrent calls and a ${s.lowLoadConnections}-call pass`,
     `- Each figure is the median of ${s.runs} runs of ${s.durationSec} s, after a ${s.warmupSec} s warm-up per target; targets run in interleaved rounds`,
     `- "others' cores": CPU used by processes outside the benchmark during the runs (from /proc); runs above ${s.foreignCpuLimit} cores were repeated`,
-    `- CPU µs/req: process.cpuUsage() of that server process (or the gRPC backend) over the run / successful requests. Peak RSS: getrusage maxrss of the server process (for direct gRPC: the backend)`,
+    `- CPU µs/req: process.cpuUsage() of that server process (or the gRPC backend) over the run / successful requests; for the Go grpc-gateway, user + system time of all its threads from /proc/<pid>/stat. Peak RSS: getrusage maxrss of the server process (for direct gRPC: the backend; for Go: VmHWM). "req per server CPU-s" is 1 s / that CPU time, the fair comparison between Go, which may use every core it is given, and node, which uses one`,
     "",
     "## Targets",
     "",

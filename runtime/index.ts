@@ -16,6 +16,8 @@ export type {
   RewriteContext,
   StreamErrorContext,
   StreamErrorHandler,
+  TransportErrorContext,
+  TransportErrorHook,
 } from "./options.js";
 export { GatewayError, type GatewayErrorInit } from "./gateway-error.js";
 export { Code } from "./gen/google/rpc/code_pb.js";

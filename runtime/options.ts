@@ -64,6 +64,21 @@ export interface RewriteContext {
  */
 export type ResponseRewriter = (message: Message, context: RewriteContext) => unknown;
 
+/** What a transport error hook is told besides the error. */
+export interface TransportErrorContext {
+  readonly req: IncomingMessage;
+  readonly route: HttpRoute;
+  /** The transport's own message, with the addresses and timings the client is not shown. */
+  readonly detail: string;
+}
+
+/**
+ * Told about each failure the gateway's own transport raised (no connection, a timeout, a
+ * size limit), whose client got a generic message ("backend unavailable") instead of the
+ * detail. For logging; what it returns or throws changes nothing.
+ */
+export type TransportErrorHook = (error: GatewayError, context: TransportErrorContext) => void;
+
 /** Options shared by every service registered on one gateway. */
 export interface GatewayOptions {
   /** Turns a failed call into the HTTP response. Default: grpc-gateway's status JSON body. */
@@ -120,9 +135,25 @@ export interface GatewayOptions {
   trustProxy?: TrustProxy;
   /** Adds metadata computed from the request (auth, tracing ...). */
   metadataAnnotator?: MetadataAnnotator;
-  /** Deadline for calls whose request sends no `Grpc-Timeout`, in milliseconds. */
+  /** Deadline for calls whose request sends no `Grpc-Timeout`, in milliseconds; sent to the backend as `grpc-timeout`. */
   defaultTimeoutMs?: number;
-  /** Largest request body accepted, in bytes (413 beyond). Default 4 MiB, grpc's own message limit. */
+  /**
+   * How long the gateway waits for the reply of a unary call that has no deadline (no
+   * `Grpc-Timeout`, no `defaultTimeoutMs`), in milliseconds: past it the client gets 504 and
+   * the backend call is cancelled. Not sent to the backend. Streams are not limited by it.
+   * Default 120000 (2 minutes); 0 or Infinity turns it off.
+   */
+  replyTimeoutMs?: number;
+  /**
+   * How long a call waits for a connection to the backend, in milliseconds: a backend that
+   * cannot be reached, or that accepts TCP but never completes the HTTP/2 handshake, answers
+   * 503 after it. Applies to streams too. Default 5000; 0 or Infinity turns it off.
+   */
+  connectTimeoutMs?: number;
+  /**
+   * Largest request body accepted, in bytes (413 beyond), and largest request message as
+   * encoded for the backend (413 too, before it is sent). Default 4 MiB, grpc's own message limit.
+   */
   maxRequestBytes?: number;
   /**
    * Requests of one HTTP/1.1 connection whose backend calls run at once (default 1, as Go's
@@ -148,6 +179,8 @@ export interface GatewayOptions {
    * and the socket closed with 1001 and the reason `idle timeout`.
    */
   webSocketIdleTimeoutMs?: number;
+  /** Told the detail of each failure the gateway's transport raised; default: nothing is logged. */
+  onTransportError?: TransportErrorHook;
   /** Types to render error details with, beyond `google.rpc` ones. */
   typeRegistry?: Registry;
 }

@@ -6,7 +6,7 @@ import { createMarshalerRegistry, mediaType, wildcardMediaType, type MarshalerRe
 import type { MetadataFromRequestOptions } from "./protocol/request-metadata.js";
 import { proxyTrust } from "./protocol/trusted-proxy.js";
 import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
-import type { ErrorHandler, GatewayOptions, ResponseHook, ResponseRewriter, StreamErrorHandler } from "./options.js";
+import type { ErrorHandler, GatewayOptions, ResponseHook, ResponseRewriter, StreamErrorHandler, TransportErrorHook } from "./options.js";
 import { defaultTypeRegistry } from "./protocol/error-body.js";
 import type { PipelineLimits } from "./protocol-http/connection-gate.js";
 import type { WebSocketLiveness } from "./protocol-websocket/keepalive.js";
@@ -15,6 +15,10 @@ import { type Unescaping, unescapingModes } from "./routing/router.js";
 
 /** Default body limit: grpc's own default maximum message size. */
 const defaultMaxRequestBytes = 4 * 1024 * 1024;
+/** Default wait for a unary reply without a deadline: long enough for slow calls, but bounded. */
+const defaultReplyTimeoutMs = 120_000;
+/** Default wait for a backend connection (Envoy's default connect timeout). */
+const defaultConnectTimeoutMs = 5_000;
 
 /** Pipelined requests of one connection: served one at a time, as Go's net/http does, and held. */
 const defaultPipelining: PipelineLimits = { inFlight: 1, queued: 4096 };
@@ -43,6 +47,11 @@ export interface GatewaySettings {
   readonly maxRequestBytes: number;
   readonly pipelining: PipelineLimits;
   readonly webSocket: WebSocketLiveness;
+  /** 0 when off. */
+  readonly replyTimeoutMs: number;
+  /** 0 when off. */
+  readonly connectTimeoutMs: number;
+  readonly onTransportError: TransportErrorHook | undefined;
   /** How error bodies are written: details registry, JSON names, header matcher. */
   readonly errorBody: WriteErrorOptions;
 }
@@ -56,6 +65,8 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
   checkCount("json.maxDepth", options.json?.maxDepth, 1);
   checkCount("webSocketPingIntervalMs", options.webSocketPingIntervalMs, 0);
   checkCount("webSocketIdleTimeoutMs", options.webSocketIdleTimeoutMs, 0);
+  checkLimit("replyTimeoutMs", options.replyTimeoutMs);
+  checkLimit("connectTimeoutMs", options.connectTimeoutMs);
   const compat = options.compat === "grpc-gateway";
   const typeRegistry = options.typeRegistry ? createRegistry(defaultTypeRegistry, options.typeRegistry) : defaultTypeRegistry;
   const json = createJsonMarshaler({ registry: typeRegistry, ...options.json });
@@ -99,6 +110,9 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
       inFlight: options.maxInFlightPerConnection ?? defaultPipelining.inFlight,
       queued: options.maxQueuedPerConnection ?? defaultPipelining.queued,
     },
+    replyTimeoutMs: limitOrOff(options.replyTimeoutMs ?? defaultReplyTimeoutMs),
+    connectTimeoutMs: limitOrOff(options.connectTimeoutMs ?? defaultConnectTimeoutMs),
+    onTransportError: options.onTransportError,
     errorBody: {
       rewriter: options.responseRewriter,
       registry: typeRegistry,
@@ -125,4 +139,15 @@ function checkCount(name: string, value: number | undefined, least: number): voi
   if (value !== undefined && !(Number.isSafeInteger(value) && value >= least)) {
     throw new TypeError(`createGateway: option ${name} must be an integer of at least ${least}, got ${value}`);
   }
+}
+
+// A limit may also be 0 or Infinity, both meaning off.
+function checkLimit(name: string, value: number | undefined): void {
+  if (value !== undefined && !(typeof value === "number" && value >= 0)) {
+    throw new TypeError(`createGateway: option ${name} must be a number of milliseconds, 0 or Infinity (off), got ${value}`);
+  }
+}
+
+function limitOrOff(ms: number): number {
+  return Number.isFinite(ms) ? ms : 0;
 }

@@ -3,6 +3,7 @@ import { loadApiConfiguration } from "./api-configuration.js";
 import { bindFile, methodFullName, type ExternalRules } from "./bindings.js";
 import type { GatewayPluginOptions } from "./options.js";
 import { printService } from "./print-service.js";
+import { generateClientFiles } from "./client/generate-client.js";
 
 /**
  * Generates `<name>_gateway.ts` beside protoc-gen-es's `<name>_pb.ts` for every file with
@@ -35,6 +36,9 @@ export function generateTs(schema: Schema<GatewayPluginOptions>): void {
       }
       printService(f, service, options.runtimeImport, options.registerFuncSuffix);
     }
+  }
+  if (options.client) {
+    generateClientFiles(schema, files);
   }
 }
 

@@ -16,6 +16,8 @@ export interface GatewayPluginOptions {
   readonly grpcApiConfiguration: string;
   /** Module the generated code imports the runtime types from. */
   readonly runtimeImport: string;
+  /** Also write a typed REST client, `<name>_client.ts`, beside each route table. */
+  readonly client: boolean;
 }
 
 /** Where generated code finds `Gateway`, `Backend` and `HttpRoute` unless told otherwise. */
@@ -48,6 +50,7 @@ export function parseOptions(rawOptions: { key: string; value: string }[]): Gate
   let registerFuncSuffix = "Gateway";
   let grpcApiConfiguration = "";
   let runtimeImport = defaultRuntimeImport;
+  let client = false;
   for (const { key, value } of rawOptions) {
     switch (key) {
       case "generate_unbound_methods":
@@ -94,6 +97,9 @@ export function parseOptions(rawOptions: { key: string; value: string }[]): Gate
         }
         runtimeImport = value;
         break;
+      case "client":
+        client = parseBoolean(key, value);
+        break;
       default: {
         const why = notApplicable[key];
         if (why !== undefined) {
@@ -112,6 +118,7 @@ export function parseOptions(rawOptions: { key: string; value: string }[]): Gate
     registerFuncSuffix,
     grpcApiConfiguration,
     runtimeImport,
+    client,
   };
 }
 

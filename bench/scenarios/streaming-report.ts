@@ -1,6 +1,7 @@
 /** The streaming scenario's section of the report: messages/s, time per call, CPU per message. */
+import { goId } from "../support/go-gateway.js";
 import type { TargetFigures } from "../support/measure.js";
-import { fixed, mib, perSecond, ratio, table, type ScenarioReport, type TargetCheck } from "../support/report.js";
+import { fixed, mib, perCpuSecond, perSecond, ratio, table, type ScenarioReport, type TargetCheck } from "../support/report.js";
 import type { BenchSettings } from "../support/settings.js";
 
 /** Figures of the streaming scenario. */
@@ -10,6 +11,8 @@ export interface StreamingFigures {
   readonly peakRss: Map<string, number>;
   /** Body bytes of one call, by target (HTTP targets only). */
   readonly bodySizes: Map<string, number>;
+  /** What the Go gateway was built from, or why it is missing. */
+  readonly goNote: string;
 }
 
 function by(list: readonly TargetFigures[], id: string): TargetFigures {
@@ -20,8 +23,12 @@ function by(list: readonly TargetFigures[], id: string): TargetFigures {
 
 const mps = (t: TargetFigures): number => t.messagesPerSec ?? NaN;
 
+// Messages per second of server CPU; the target's CPU figures are per call.
+const msgPerCpu = (t: TargetFigures | undefined, perCall: number): number => perCpuSecond(t?.frontCpuUs, perCall) ?? NaN;
+
 function figuresTable(list: readonly TargetFigures[], f: StreamingFigures, perCall: number): string {
   const perMessage = (us: number | undefined) => fixed(us === undefined ? undefined : us / perCall, 2);
+  const go = list.find((t) => t.id === goId);
   const rows = list.map((t) => [
     t.label,
     fixed(t.rps, 1),
@@ -29,6 +36,8 @@ function figuresTable(list: readonly TargetFigures[], f: StreamingFigures, perCa
     fixed(t.p50, 2),
     fixed(t.p99, 2),
     perMessage(t.frontCpuUs),
+    perSecond(msgPerCpu(t, perCall)),
+    go === undefined ? "–" : ratio(msgPerCpu(t, perCall), msgPerCpu(go, perCall)),
     perMessage(t.backendCpuUs),
     mib(f.peakRss.get(t.id)),
     f.bodySizes.has(t.id) ? String(f.bodySizes.get(t.id)) : "–",
@@ -43,6 +52,8 @@ function figuresTable(list: readonly TargetFigures[], f: StreamingFigures, perCa
     "p50 ms/call",
     "p99 ms/call",
     "CPU µs/msg (server)",
+    "msg per server CPU-s",
+    "per CPU-s / Go",
     "CPU µs/msg (backend)",
     "peak RSS MiB",
     "bytes/call",
@@ -68,6 +79,9 @@ export function reportStreaming(settings: BenchSettings, perCall: number, f: Str
     ratio(pick(lo(a)), pick(lo(b))),
   ];
   const cpu = (t: TargetFigures) => t.frontCpuUs ?? NaN;
+  const perCpu = (t: TargetFigures) => msgPerCpu(t, perCall);
+  const hasGo = f.high.some((t) => t.id === goId);
+  const goRatio = hasGo ? perCpu(hi("gateway")) / perCpu(hi(goId)) : NaN;
   const ratios = table(
     ["ratio", `${streams} streams`, `${lowLoadConnections} stream`],
     [
@@ -78,6 +92,13 @@ export function reportStreaming(settings: BenchSettings, perCall: number, f: Str
       row("msg/s: hand-written / direct gRPC", "hand-written", "grpc", mps),
       row("server CPU per msg: gateway / hand-written", "gateway", "hand-written", cpu),
       row("server CPU per msg: in-process / connect-express", "in-process", "connect", cpu),
+      ...(hasGo
+        ? [
+            row("msg/s: gateway / Go grpc-gateway", "gateway", goId, mps),
+            row("msg per server CPU-s: gateway / Go grpc-gateway", "gateway", goId, perCpu),
+            row("msg per server CPU-s: hand-written / Go grpc-gateway", "hand-written", goId, perCpu),
+          ]
+        : []),
     ],
   );
   const gatewayRatio = mps(hi("gateway")) / mps(hi("hand-written"));
@@ -97,6 +118,13 @@ export function reportStreaming(settings: BenchSettings, perCall: number, f: Str
       met: inProcessRatio >= 1,
     },
     {
+      // Issue 9: messages per gateway CPU-second at least the Go gateway's.
+      name: "stream: gateway vs Go grpc-gateway, msg per server CPU-s",
+      goal: ">= 1.0x",
+      figure: hasGo ? `${goRatio.toFixed(2)}x (${perSecond(perCpu(hi("gateway")))} vs ${perSecond(perCpu(hi(goId)))})` : "Go gateway not built",
+      met: Number.isNaN(goRatio) ? undefined : goRatio >= 1,
+    },
+    {
       name: `stream: every call delivers ${perCall.toLocaleString("en-US")} messages`,
       goal: "no failed call",
       figure: failed.length === 0 ? "all targets" : `failed: ${[...new Set(failed.map((t) => t.label))].join(", ")}`,
@@ -106,6 +134,8 @@ export function reportStreaming(settings: BenchSettings, perCall: number, f: Str
   const added = lo("gateway").p50 - lo("grpc").p50;
   const addedHand = lo("hand-written").p50 - lo("grpc").p50;
   const markdown = [
+    f.goNote,
+    "",
     `Each call asks for ${perCall.toLocaleString("en-US")} items and must deliver exactly that many (counted per call by the load generator; the gateway in its default framing, one \`{"result": ...}\` line per message; connect-express in Connect streaming envelopes). Latency is per call, request to last byte; CPU is per message delivered.`,
     "",
     ...failures([...f.high, ...f.low]),

@@ -3,16 +3,20 @@
  * to the HTTP client"): ListItems (`GET /v1/shelves/{shelf}/items?count=1000`) through the
  * gateway (dialling the gRPC backend, and in-process) in its default framing, one
  * `{"result": ...}` line per message; through a hand-written Express proxy writing NDJSON;
- * through connect-express over the Connect streaming protocol; and straight to the backend
- * over gRPC, the floor. First with BENCH_STREAMS concurrent calls (default 10: 50 calls of
+ * through connect-express over the Connect streaming protocol; through the Go grpc-gateway
+ * when it is built (the same `{"result": ...}` lines); and straight to the backend over
+ * gRPC, the floor. First with BENCH_STREAMS concurrent calls (default 10: 50 calls of
  * 1,000 messages would mostly measure queueing), then with one, for the time a call takes.
  * Every call must deliver exactly 1,000 messages, or it counts as failed.
  */
+import { equals, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { ItemSchema, type Item } from "../gen/bench/v1/bench_pb.js";
 import type { HttpRequestSpec } from "../load/jobs.js";
 import { connectEnvelope, splitEnvelopes } from "../load/stream-counters.js";
 import { listItems } from "../payloads.js";
 import type { Child } from "../support/child.js";
 import { startComparedServers, type ComparedServers } from "../support/compared-servers.js";
+import { goId, startGoGateway, type GoGateway } from "../support/go-gateway.js";
 import type { Harness } from "../support/harness.js";
 import { measureTargets, type Target } from "../support/measure.js";
 import type { ScenarioReport } from "../support/report.js";
@@ -46,7 +50,7 @@ function httpTarget(
   };
 }
 
-function targetsOf(s: ComparedServers): Target[] {
+function targetsOf(s: ComparedServers, go: GoGateway): Target[] {
   const address = s.backend.info.address;
   return [
     {
@@ -59,6 +63,7 @@ function targetsOf(s: ComparedServers): Target[] {
     httpTarget("hand-written", "hand-written Express proxy", s.handWritten, restStream, "lines", s.backend),
     httpTarget("in-process", "gateway (in-process)", s.inProcess, restStream, "lines"),
     httpTarget("connect", "connect-express", s.connect, connectStream, "connect"),
+    ...(go.child === undefined ? [] : [httpTarget(goId, go.label, go.child, restStream, "lines", s.backend)]),
   ];
 }
 
@@ -80,9 +85,12 @@ function messagesOf(body: Buffer, framing: "lines" | "connect"): unknown[] {
   });
 }
 
-// One call to each HTTP target before loading it: every message there, in order. Returns body bytes per call.
+// One call to each HTTP target before loading it: every message there, in order, and the
+// same messages as the first target's (the gateway's), whatever their JSON spelling.
+// Returns body bytes per call.
 async function checkStreams(targets: readonly Target[]): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
+  let first: { label: string; items: Item[] } | undefined;
   for (const target of targets) {
     const job = target.job(1);
     if (job.kind !== "http-stream") continue;
@@ -98,6 +106,10 @@ async function checkStreams(targets: readonly Target[]): Promise<Map<string, num
         `${target.label} delivered ${messages.length} of ${listItems.count} messages${wrong === -1 ? "" : `; message ${wrong} is not item ${wrong}`}`,
       );
     }
+    const items = messages.map((m) => fromJson(ItemSchema, m as JsonValue));
+    first ??= { label: target.label, items };
+    const differs = items.findIndex((item, i) => !equals(ItemSchema, item, first!.items[i]!));
+    if (differs !== -1) throw new Error(`${target.label}: message ${differs} is not the item ${first.label} delivered: ${JSON.stringify(messages[differs])}`);
     sizes.set(target.id, reply.length);
   }
   return sizes;
@@ -107,7 +119,8 @@ async function checkStreams(targets: readonly Target[]): Promise<Map<string, num
 export async function runStreaming(harness: Harness): Promise<ScenarioReport> {
   const servers = await startComparedServers(harness);
   try {
-    const targets = targetsOf(servers);
+    const go = await startGoGateway(harness, servers.backend.info.address);
+    const targets = targetsOf(servers, go);
     const bodySizes = await checkStreams(targets);
     const { streams, lowLoadConnections } = harness.settings;
     harness.log(`stream: ${streams} concurrent calls of ${listItems.count} messages`);
@@ -117,7 +130,7 @@ export async function runStreaming(harness: Harness): Promise<ScenarioReport> {
     const peakRss = new Map<string, number>();
     for (const t of targets) if (t.front !== undefined) peakRss.set(t.id, (await t.front.stats()).maxRss);
     peakRss.set("grpc", (await servers.backend.stats()).maxRss);
-    return reportStreaming(harness.settings, listItems.count, { high, low, peakRss, bodySizes });
+    return reportStreaming(harness.settings, listItems.count, { high, low, peakRss, bodySizes, goNote: go.note });
   } finally {
     await harness.stop();
   }

@@ -3,7 +3,7 @@
  * their CPUs, and cleanup. Every child it starts is tracked, so the machine-load check
  * can tell our CPU time from other people's, and so nothing is left running.
  */
-import { startChild, type Child } from "./child.js";
+import { startChild, startExecutable, type Child } from "./child.js";
 import type { LoadJob, LoadResult } from "../load/jobs.js";
 import type { BenchSettings } from "./settings.js";
 
@@ -22,6 +22,8 @@ export interface Harness {
     nodeArgs?: readonly string[],
     env?: Record<string, string>,
   ): Promise<Child<Info>>;
+  /** Starts a program that is not node (see child.ts, startExecutable) on the CPUs of `role`. */
+  startExecutable<Info = unknown>(name: string, command: string, role: Role, args?: readonly string[]): Promise<Child<Info>>;
   /** Runs a load job on the load generator. */
   load(job: LoadJob): Promise<LoadResult>;
   /** The load generator's own process, to see whether it was the bottleneck. */
@@ -46,6 +48,12 @@ export async function createHarness(settings: BenchSettings): Promise<Harness> {
     async start(name, entry, role, args = [], nodeArgs = [], env = {}) {
       const cpus = role === "front" ? settings.cpus?.front : settings.cpus?.backend;
       const child = await startChild(name, { entry, args, cpus, nodeArgs, env });
+      servers.add(child);
+      return child as Child<never>;
+    },
+    async startExecutable(name, command, role, args = []) {
+      const cpus = role === "front" ? settings.cpus?.front : settings.cpus?.backend;
+      const child = await startExecutable(name, { command, args, cpus });
       servers.add(child);
       return child as Child<never>;
     },

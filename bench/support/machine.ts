@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem, type } from "node:os";
+import type { ProcessStats } from "./control.js";
 
 /** The machine, for the report's header. */
 export interface MachineInfo {
@@ -65,6 +66,26 @@ function processTicks(pid: number): number {
   } catch {
     return 0; // exited: its time is gone from both sides alike only approximately, but it is small
   }
+}
+
+function statusKiB(status: string, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+  return match === null ? 0 : Number(match[1]);
+}
+
+/**
+ * Another process's stats, read from /proc: for a server that is not a node child and
+ * cannot answer over IPC (the Go gateway). CPU is user + system of all its threads, in
+ * clock ticks (10 ms); peak RSS is VmHWM. Throws once the process has gone.
+ */
+export function processStats(pid: number): ProcessStats {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return {
+    cpuMicros: (processTicks(pid) * 1e6) / ticksPerSecond,
+    rss: statusKiB(status, "VmRSS") * 1024,
+    maxRss: statusKiB(status, "VmHWM") * 1024,
+    heapUsed: 0,
+  };
 }
 
 /** Snapshot of machine-wide and own CPU time; undefined where /proc is not available. */

@@ -126,7 +126,13 @@ export async function measureTargets(harness: Harness, targets: readonly Target[
   const { warmupSec, durationSec, runs } = harness.settings;
   for (const target of targets) {
     harness.log(`  warm-up ${target.label} (${connections} conn)`);
-    const warm = await harness.load({ ...target.job(connections), durationSec: warmupSec });
+    let warm = await harness.load({ ...target.job(connections), durationSec: warmupSec });
+    // Nothing came back at all: a target slower than a short warm-up (the Go gateway on
+    // 64 KB bodies at 50 connections takes longer than BENCH_QUICK's 0.5 s); warm up longer.
+    for (let longer = 2; warm.ok === 0 && warm.failed === 0 && longer <= 8; longer *= 2) {
+      harness.log(`  warm-up ${target.label}: no reply yet, ${warmupSec * longer} s more`);
+      warm = await harness.load({ ...target.job(connections), durationSec: warmupSec * longer });
+    }
     if (warm.ok === 0 || warm.failed > 0) {
       throw new Error(
         `${target.label}: warm-up had ${warm.ok} good and ${warm.failed} failed replies${warm.firstFailure === undefined ? "" : ` (${warm.firstFailure})`}`,

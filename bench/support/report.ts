@@ -31,9 +31,17 @@ export function fixed(value: number | undefined, digits = 0): string {
   return value === undefined || Number.isNaN(value) ? "–" : value.toFixed(digits);
 }
 
-/** Requests per second, thousands separated. */
-export function perSecond(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
+/** A rate (requests per second, per CPU-second), thousands separated; a dash when there is none. */
+export function perSecond(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? "–" : Math.round(value).toLocaleString("en-US");
+}
+
+/**
+ * Units of work per second of a process's CPU, when `per` units cost it `cpuUs`
+ * microseconds: the fair comparison between a server on one core and one on many.
+ */
+export function perCpuSecond(cpuUs: number | undefined, per = 1): number | undefined {
+  return cpuUs === undefined || cpuUs <= 0 ? undefined : (per * 1e6) / cpuUs;
 }
 
 /** Bytes as MiB with one decimal. */
@@ -43,7 +51,8 @@ export function mib(bytes: number | undefined): string {
 
 /** A ratio such as `1.07x`. */
 export function ratio(a: number, b: number): string {
-  return b === 0 ? "–" : `${(a / b).toFixed(2)}x`;
+  const r = a / b;
+  return Number.isFinite(r) ? `${r.toFixed(2)}x` : "–";
 }
 
 /** met / not met, for the targets table. */

@@ -34,6 +34,8 @@ export interface BenchSettings {
   readonly cpus: CpuPlan | undefined;
   /** A run during which other processes used more than this many cores is repeated. */
   readonly foreignCpuLimit: number;
+  /** The Go grpc-gateway binary (npm run bench:setup builds it), or undefined when it is not wanted. */
+  readonly goGateway: string | undefined;
 }
 
 /** Which CPUs each kind of process runs on. */
@@ -69,6 +71,12 @@ function cpuPlan(): CpuPlan | undefined {
   return { load: "0", front: "1", backend: cores === 3 ? "2" : `2-${cores - 1}` };
 }
 
+// Unset: where bench/setup-go-gateway.sh puts it; `0` leaves the Go baseline out.
+function goGatewayFrom(text: string | undefined): string | undefined {
+  if (text === "0") return undefined;
+  return text === undefined || text === "" ? fileURLToPath(new URL("../.go-build/go-gateway", import.meta.url)) : text;
+}
+
 /** Reads the settings of this run. */
 export function readSettings(): BenchSettings {
   const quick = process.env.BENCH_QUICK === "1";
@@ -88,5 +96,6 @@ export function readSettings(): BenchSettings {
     out: process.env.BENCH_OUT ?? fileURLToPath(new URL(`../${defaultOut}`, import.meta.url)),
     cpus: cpuPlan(),
     foreignCpuLimit: numberFrom("BENCH_FOREIGN_CPU_LIMIT", 0.15),
+    goGateway: goGatewayFrom(process.env.BENCH_GO_GATEWAY),
   };
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import { createGateway, dial } from "grpc-gateway-express/runtime";
 import { registerChatHubGateway } from "../gen/aihub/chathub_gateway.js";
+import { bundleChatClient } from "./page-bundle.js";
 import { isMain, portFromEnv, stopOnSignal } from "../support/grpc-server.js";
 import { createExampleApp, serveHttp } from "../support/http-app.js";
 
@@ -14,8 +15,17 @@ export const chatPagePath = "/chat/";
 
 const pageDir = fileURLToPath(new URL("./page/", import.meta.url));
 
-/** Serves the chat page (plain files, no build step) at {@link chatPagePath}. */
+/** Serves the chat page at {@link chatPagePath}: plain files, and the generated client bundled as `client.js`. */
 export function mountChatPage(app: Express): void {
+  let bundle: Promise<string> | undefined;
+  app.get(`${chatPagePath}client.js`, (_req, res, next) => {
+    // Built once per process; a failed build is retried on the next request.
+    bundle ??= bundleChatClient().catch((err: unknown) => {
+      bundle = undefined;
+      throw err;
+    });
+    bundle.then((code) => void res.type("text/javascript").send(code), next);
+  });
   // `/chat` redirects to `/chat/`, so the page's relative links resolve inside it.
   app.use(chatPagePath.slice(0, -1), express.static(pageDir));
 }

@@ -1,5 +1,6 @@
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import type * as grpc from "@grpc/grpc-js";
+import type { GatewayError } from "../gateway-error.js";
 
 /** What the gateway hands a backend for one call. */
 export interface CallOptions {
@@ -15,6 +16,20 @@ export interface CallOptions {
    * see `cancelWhenClientGoes`.
    */
   readonly onClientGone?: ((cancel: () => void) => () => void) | undefined;
+  /**
+   * When the gateway stops waiting for a unary reply (504, the call cancelled), for calls
+   * without a deadline. Enforced by the backend's transport; never sent to the backend.
+   */
+  readonly replyDeadline?: Date | undefined;
+  /** How long a call may wait for a connection to the backend before it fails UNAVAILABLE (503); none if undefined. */
+  readonly connectTimeoutMs?: number | undefined;
+  /** Largest request message, as encoded for the backend, in bytes (413 beyond); none if undefined. */
+  readonly maxRequestBytes?: number | undefined;
+  /**
+   * Told about a failure the transport itself raised (no connection, its own deadline, a
+   * size limit), with the transport's own message: the client gets a generic one instead.
+   */
+  readonly onTransportError?: ((error: GatewayError, detail: string) => void) | undefined;
 }
 
 /** A unary reply with the metadata that came with it. */

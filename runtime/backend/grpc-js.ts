@@ -2,7 +2,22 @@ import { fromBinary, toBinary, type DescMethod, type Message } from "@bufbuild/p
 import * as grpc from "@grpc/grpc-js";
 import type { Backend, BackendStream, CallOptions, UnaryResult } from "./backend.js";
 import { GatewayError, withHeaderMetadata } from "../gateway-error.js";
+import { Code } from "../gen/google/rpc/code_pb.js";
+import { maxTimeoutMs, msUntil } from "../protocol/deadline.js";
 import { firstEvent } from "../protocol/first-event.js";
+import { errorFromCallEnd, type CallEnd, type GaveUp } from "./grpc-js-status.js";
+
+/**
+ * Reconnect backoff for {@link dial}'s channels, unless the options set their own. grpc-js
+ * backs off up to 120 s by default and fails calls at once while it waits, so recovery after
+ * a backend restart grew with the outage; retrying a lost backend every half second at most
+ * brings it back within a second of it listening again, for one connection attempt per
+ * half second while it is down.
+ */
+const reconnectBackoff: grpc.ClientOptions = {
+  "grpc.initial_reconnect_backoff_ms": 100,
+  "grpc.max_reconnect_backoff_ms": 500,
+};
 
 /** Opens a grpc-js client to `address` (insecure unless credentials say otherwise, e.g. `grpc.credentials.createSsl()`). */
 export function dial(
@@ -10,7 +25,7 @@ export function dial(
   credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
   options: grpc.ClientOptions = {},
 ): Backend & { readonly client: grpc.Client } {
-  return fromClient(new grpc.Client(address, credentials, options));
+  return fromClient(new grpc.Client(address, credentials, { ...reconnectBackoff, ...options }));
 }
 
 /**
@@ -77,26 +92,80 @@ function callOptionsOf(options: CallOptions): grpc.CallOptions {
   return options.deadline ? { deadline: options.deadline } : {};
 }
 
+// The request goes out already encoded: its size is checked against the limit first.
+const passBytes = (bytes: Buffer): Buffer => bytes;
+
 /** Calls a unary method through a grpc-js client, with headers and trailers. */
 function unaryOverChannel(client: grpc.Client, method: DescMethod, request: Message, options: CallOptions): Promise<UnaryResult> {
   const codec = codecFor(method);
+  let bytes: Buffer;
+  try {
+    bytes = codec.serialize(request);
+  } catch (err) {
+    return Promise.reject(GatewayError.from(err, Code.INTERNAL));
+  }
+  const limit = options.maxRequestBytes;
+  if (limit !== undefined && bytes.length > limit) {
+    return Promise.reject(
+      new GatewayError(Code.RESOURCE_EXHAUSTED, `request message is ${bytes.length} bytes encoded, over the limit of ${limit} bytes`, { httpStatus: 413 }),
+    );
+  }
   return new Promise((resolve, reject) => {
     let headers: grpc.Metadata | undefined;
     let reply: Message | undefined;
     let failure: grpc.ServiceError | undefined;
-    const call = client.makeUnaryRequest(codec.path, codec.serialize, codec.deserialize, request, options.metadata, callOptionsOf(options), (err, value) => {
+    let gaveUp: GaveUp | undefined;
+    const call = client.makeUnaryRequest(codec.path, passBytes, codec.deserialize, bytes, options.metadata, callOptionsOf(options), (err, value) => {
       if (err) failure = err;
       else reply = value;
     });
-    const stopWatching = cancelWhenClientGoes(options, () => call.cancel());
+    const stopWatching = cancelWhenClientGoes(options, () => {
+      gaveUp = "client";
+      call.cancel();
+    });
+    const stopLimits = watchLimits(client, options, true, (why) => {
+      gaveUp = why;
+      call.cancel();
+    });
     call.on("metadata", (md) => (headers = md));
     // grpc-js reports the status (with the trailers) after the callback has run.
     call.on("status", (status) => {
       stopWatching();
-      if (failure !== undefined || reply === undefined) reject(withHeaderMetadata(GatewayError.from(failure ?? status), headers));
-      else resolve({ message: reply, headers: headers ?? new grpc.Metadata(), trailers: status.metadata });
+      stopLimits();
+      if (failure === undefined && reply !== undefined) return resolve({ message: reply, headers: headers ?? new grpc.Metadata(), trailers: status.metadata });
+      const end = { status: failure ?? status, headersReceived: headers !== undefined, gaveUp };
+      reject(withHeaderMetadata(errorFromCallEnd(end, options), headers));
     });
   });
+}
+
+/**
+ * Starts the gateway's own limits on a call, calling `giveUp` (once) when one is hit; returns
+ * the function that stops them. The connect timeout fires only if the channel is still not
+ * connected when it expires (grpc-js waits for a connection without limit, e.g. on a listener
+ * that never completes the HTTP/2 handshake); the reply deadline applies to unary calls.
+ */
+function watchLimits(client: grpc.Client, options: CallOptions, unary: boolean, giveUp: (why: GaveUp) => void): () => void {
+  let connectTimer: NodeJS.Timeout | undefined;
+  let replyTimer: NodeJS.Timeout | undefined;
+  const connectMs = options.connectTimeoutMs;
+  if (connectMs !== undefined && connectMs > 0 && Number.isFinite(connectMs)) {
+    const channel = client.getChannel();
+    if (channel.getConnectivityState(false) !== grpc.connectivityState.READY) {
+      connectTimer = setTimeout(
+        () => {
+          if (channel.getConnectivityState(false) !== grpc.connectivityState.READY) giveUp("connect");
+        },
+        Math.min(connectMs, maxTimeoutMs),
+      );
+    }
+  }
+  if (unary && options.replyDeadline !== undefined) replyTimer = setTimeout(() => giveUp("reply"), msUntil(options.replyDeadline));
+  if (connectTimer === undefined && replyTimer === undefined) return noop;
+  return () => {
+    clearTimeout(connectTimer);
+    clearTimeout(replyTimer);
+  };
 }
 
 /**
@@ -110,7 +179,15 @@ function streamOverChannel(client: grpc.Client, method: DescMethod, options: Cal
   let gotStatus: (status: grpc.StatusObject) => void = () => {};
   const headers = new Promise<grpc.Metadata>((resolve) => (gotHeaders = resolve));
   const status = new Promise<grpc.StatusObject>((resolve) => (gotStatus = resolve));
-  const stopWatching = cancelWhenClientGoes(options, () => call.cancel());
+  let gaveUp: GaveUp | undefined;
+  const stopWatching = cancelWhenClientGoes(options, () => {
+    gaveUp = "client";
+    call.cancel();
+  });
+  const stopLimits = watchLimits(client, options, false, (why) => {
+    gaveUp = why;
+    call.cancel();
+  });
   // Kept apart from the promise: a failure carries the header metadata that came before it.
   let received: grpc.Metadata | undefined;
   call.on("metadata", (md: grpc.Metadata) => {
@@ -121,6 +198,7 @@ function streamOverChannel(client: grpc.Client, method: DescMethod, options: Cal
   call.on("status", (s: grpc.StatusObject) => {
     finished = true;
     stopWatching();
+    stopLimits();
     gotHeaders(new grpc.Metadata());
     gotStatus(s);
   });
@@ -128,13 +206,15 @@ function streamOverChannel(client: grpc.Client, method: DescMethod, options: Cal
   call.on("error", () => {});
 
   async function* replies(): AsyncGenerator<Message> {
+    const failed = (s: CallEnd["status"]) =>
+      withHeaderMetadata(errorFromCallEnd({ status: s, headersReceived: received !== undefined, gaveUp }, options), received);
     try {
       for await (const message of call as AsyncIterable<Message>) yield message;
     } catch (err) {
-      throw withHeaderMetadata(GatewayError.from(err), received);
+      throw isStatus(err) ? failed(err) : GatewayError.from(err);
     }
     const final = await status;
-    if (final.code !== grpc.status.OK) throw withHeaderMetadata(GatewayError.from(final), received);
+    if (final.code !== grpc.status.OK) throw failed(final);
   }
 
   return {
@@ -146,7 +226,10 @@ function streamOverChannel(client: grpc.Client, method: DescMethod, options: Cal
         void firstEvent(call, ["drain", "status"]).then(resolve);
       }),
     close: () => call.end(),
-    cancel: () => call.cancel(),
+    cancel: () => {
+      gaveUp ??= "client";
+      call.cancel();
+    },
     replies: replies(),
     headers,
     trailers: status.then((s) => s.metadata),
@@ -154,6 +237,10 @@ function streamOverChannel(client: grpc.Client, method: DescMethod, options: Cal
 }
 
 const noop = (): void => {};
+
+function isStatus(err: unknown): err is CallEnd["status"] {
+  return typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "number";
+}
 
 /**
  * Calls `cancel` once if the HTTP client behind `options` goes away; returns the function

@@ -11,7 +11,7 @@ import {
 } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import type { Backend, BackendStream, CallOptions } from "./backend.js";
-import { maxTimeoutMs } from "../protocol/deadline.js";
+import { msUntil } from "../protocol/deadline.js";
 import { GatewayError, withHeaderMetadata } from "../gateway-error.js";
 import { firstEvent } from "../protocol/first-event.js";
 
@@ -63,7 +63,7 @@ export function inProcess<S extends DescService>(service: S, implementation: Ser
   };
   return {
     async unary(method, request, options) {
-      const context = contextFor(options, new AbortController());
+      const context = contextFor(options, new AbortController(), options.replyDeadline);
       try {
         const value = await abortable(Promise.resolve(find(method)(request, context)), context.signal);
         return { message: toMessage(method.output, value), headers: context.responseHeaders, trailers: context.responseTrailers };
@@ -77,7 +77,7 @@ export function inProcess<S extends DescService>(service: S, implementation: Ser
 
 function streamInProcess(method: DescMethod, find: () => AnyImpl, options: CallOptions): BackendStream {
   const cancelled = new AbortController();
-  const context = contextFor(options, cancelled);
+  const context = contextFor(options, cancelled, undefined);
   // Bounded, so a client that sends faster than the implementation reads is held back.
   const requests = new PassThrough({ objectMode: true, highWaterMark: 16 });
   let ended: () => void = () => {};
@@ -120,9 +120,12 @@ function streamInProcess(method: DescMethod, find: () => AnyImpl, options: CallO
   };
 }
 
-function contextFor(options: CallOptions, cancelled: AbortController): InProcessContext {
+// The reply deadline (unary calls only) aborts the implementation as the deadline does, but is
+// not shown to it as `deadline`: a remote backend would not have been told it either.
+function contextFor(options: CallOptions, cancelled: AbortController, replyDeadline: Date | undefined): InProcessContext {
   const signals = [options.signal, cancelled.signal];
-  if (options.deadline !== undefined) signals.push(AbortSignal.timeout(Math.min(maxTimeoutMs, Math.max(0, options.deadline.getTime() - Date.now()))));
+  if (options.deadline !== undefined) signals.push(AbortSignal.timeout(msUntil(options.deadline)));
+  if (replyDeadline !== undefined) signals.push(AbortSignal.timeout(msUntil(replyDeadline)));
   return {
     metadata: options.metadata,
     signal: AbortSignal.any(signals),

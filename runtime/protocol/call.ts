@@ -4,7 +4,8 @@ import type { CompiledRoute } from "../compile-route.js";
 import type { Marshaler } from "../marshal/marshaler.js";
 import type { HttpRoute } from "../route.js";
 import type { GatewaySettings } from "../settings.js";
-import { callDeadline } from "./deadline.js";
+import type { GatewayError } from "../gateway-error.js";
+import { callDeadline, replyDeadline } from "./deadline.js";
 import { metadataFromRequest } from "./request-metadata.js";
 
 /**
@@ -80,20 +81,37 @@ export class Call {
     this.clientGone = clientGone;
     try {
       const metadata = metadataFromRequest(req, settings.requestMetadata);
-      this.options = backendCallOptions(metadata, callDeadline(req, settings.defaultTimeoutMs), clientGone);
+      this.options = backendCallOptions(metadata, callDeadline(req, settings.defaultTimeoutMs), clientGone, settings, this.#transportHook());
     } catch (err) {
       clientGone.dispose();
       throw err;
     }
   }
+
+  // Made only when the operator set a hook: the closure would otherwise cost every request.
+  #transportHook(): CallOptions["onTransportError"] {
+    const hook = this.settings.onTransportError;
+    if (hook === undefined) return undefined;
+    return (error: GatewayError, detail: string) => hook(error, { req: this.req, route: this.route, detail });
+  }
 }
 
 // A literal, not a class: a backend that wraps another may spread it (`{ ...options, metadata }`),
 // and a spread keeps own properties only; the getter makes the signal only when read.
-function backendCallOptions(metadata: CallOptions["metadata"], deadline: Date | undefined, clientGone: ClientGone): CallOptions {
+function backendCallOptions(
+  metadata: CallOptions["metadata"],
+  deadline: Date | undefined,
+  clientGone: ClientGone,
+  settings: GatewaySettings,
+  onTransportError: CallOptions["onTransportError"],
+): CallOptions {
   return {
     metadata,
     deadline,
+    replyDeadline: replyDeadline(deadline, settings.replyTimeoutMs),
+    connectTimeoutMs: settings.connectTimeoutMs,
+    maxRequestBytes: settings.maxRequestBytes,
+    onTransportError,
     get signal() {
       return clientGone.signal;
     },

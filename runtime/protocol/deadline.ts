@@ -31,11 +31,14 @@ export function deadlineFromRequest(req: IncomingMessage, defaultTimeoutMs?: num
 }
 
 /**
- * The longest timeout passed on: 2^31-1 ms (24.8 days). Node timers and grpc-js servers
- * overflow beyond it and fire at once, so `Grpc-Timeout: 99999999H` would time out
- * immediately instead of meaning "a long time".
+ * The longest timeout passed on: 2,147,483 s (24.8 days), the largest that every backend
+ * honours. A grpc-js client sends a timeout this long in whole seconds, rounded up, and a
+ * grpc-js server turns it back into milliseconds with `(s * 1000) | 0`, which wraps to a
+ * negative number past 2^31-1 ms: `2147484S` (what 2^31-1 ms is sent as) or `597H`
+ * expired on arrival. Node timers have the same 2^31-1 ms ceiling, so no local timer
+ * fires early either. grpc-go reads any 8-digit value.
  */
-export const maxTimeoutMs = 0x7fffffff;
+export const maxTimeoutMs = 2_147_483_000;
 
 /** The deadline a call is given: {@link deadlineFromRequest}, but never more than {@link maxTimeoutMs} away. */
 export function callDeadline(req: IncomingMessage, defaultTimeoutMs: number | undefined): Date | undefined {
@@ -43,4 +46,20 @@ export function callDeadline(req: IncomingMessage, defaultTimeoutMs: number | un
   if (requested === undefined) return undefined;
   const latest = Date.now() + maxTimeoutMs;
   return requested.getTime() > latest ? new Date(latest) : requested;
+}
+
+/**
+ * When the gateway stops waiting for a unary reply of a call without a deadline:
+ * `replyTimeoutMs` from now, never sent to the backend (grpc-gateway sends no deadline the
+ * client did not ask for, and backends may rely on that). None with a deadline, or when
+ * the limit is off (0 or Infinity).
+ */
+export function replyDeadline(deadline: Date | undefined, replyTimeoutMs: number): Date | undefined {
+  if (deadline !== undefined || !(replyTimeoutMs > 0 && Number.isFinite(replyTimeoutMs))) return undefined;
+  return new Date(Date.now() + Math.min(replyTimeoutMs, maxTimeoutMs));
+}
+
+/** Milliseconds until `deadline`, as a timer can wait for them (0 when past, never beyond {@link maxTimeoutMs}). */
+export function msUntil(deadline: Date): number {
+  return Math.min(maxTimeoutMs, Math.max(0, deadline.getTime() - Date.now()));
 }

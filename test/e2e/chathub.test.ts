@@ -311,10 +311,21 @@ describe("examples: ChatHub over HTTP", () => {
       assert.match(page.headers.get("content-type") ?? "", /^text\/html/);
       const html = await page.text();
       assert.match(html, /<label for="prompt">Prompt<\/label>/);
-      for (const file of ["chat.js", "chat-stream.js", "chat.css"]) {
+      for (const file of ["chat.js", "chat.css"]) {
         const res = await fetch(`${http.url}${chatPagePath}${file}`);
         assert.equal(res.status, 200, file);
       }
+    });
+
+    it("serves the generated ChatHub client bundled for the browser, as client.js", async () => {
+      const res = await fetch(`${http.url}${chatPagePath}client.js`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type") ?? "", /^text\/javascript/);
+      const code = await res.text();
+      // An ES module exporting what chat.js imports, with no import left for the browser to resolve.
+      assert.match(code, /export\s*\{[^}]*\bcreateChatHubClient\b/);
+      assert.match(code, /export\s*\{[^}]*\bGatewayClientError\b/);
+      assert.doesNotMatch(code, /\bimport\s*[{"'*]/);
     });
 
     it("redirects /chat to /chat/ so the page's relative links resolve", async () => {

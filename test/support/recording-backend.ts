@@ -31,17 +31,21 @@ export interface RecordingBackend {
   /** Replaces the handler (default: echo the request when the types match, else an empty reply). */
   handle(handler: CallHandler): void;
   close(): Promise<void>;
+  /** Stops at once, cutting every call in flight, as a killed process would. */
+  kill(): void;
 }
 
 /**
- * Starts a grpc-js server on 127.0.0.1 (port 0) serving `services` generically; plaintext
+ * Starts a grpc-js server on 127.0.0.1 (`port`, default any) serving `services` generically; plaintext
  * unless `credentials` say otherwise (e.g. `grpc.ServerCredentials.createSsl(...)`).
  */
 export async function startRecordingBackend(
   services: DescService[],
   credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
+  port = 0,
+  serverOptions: grpc.ServerOptions = {},
 ): Promise<RecordingBackend> {
-  const server = new grpc.Server();
+  const server = new grpc.Server(serverOptions);
   const calls: RecordedCall[] = [];
   let handler: CallHandler = echo;
   for (const service of services) {
@@ -59,10 +63,16 @@ export async function startRecordingBackend(
         originalName: method.localName,
       };
       implementation[method.name] = (call: grpc.ServerUnaryCall<Message, Message>, callback: grpc.sendUnaryData<Message>) => {
-        const cancelled = new Promise<boolean>((resolve) => {
-          call.on("cancelled", () => resolve(true));
-          call.on("finish", () => resolve(false));
-        });
+        // grpc-js emits 'cancelled' after every call, answered or not: only one before the answer is a cancel.
+        let answered = false;
+        let ended: (cancelled: boolean) => void = () => {};
+        const cancelled = new Promise<boolean>((resolve) => (ended = resolve));
+        call.on("cancelled", () => ended(!answered));
+        const answer: grpc.sendUnaryData<Message> = (...args) => {
+          answered = true;
+          callback(...(args as Parameters<typeof callback>));
+          ended(false);
+        };
         const recorded: RecordedCall = { method, request: call.request, metadata: call.metadata, deadline: call.getDeadline(), cancelled };
         calls.push(recorded);
         Promise.resolve()
@@ -71,23 +81,26 @@ export async function startRecordingBackend(
             ({ reply, headers, trailers }) => {
               if (headers) call.sendMetadata(toMetadata(headers));
               const message = isMessage(reply) ? reply : create(method.output, (reply ?? {}) as never);
-              callback(null, message, trailers ? toMetadata(trailers) : undefined);
+              answer(null, message, trailers ? toMetadata(trailers) : undefined);
             },
             (err: Partial<grpc.StatusObject> & { headers?: Record<string, string | Buffer> }) => {
               if (err.headers) call.sendMetadata(toMetadata(err.headers));
-              callback({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? String(err), metadata: err.metadata ?? new grpc.Metadata() });
+              answer({ code: err.code ?? grpc.status.UNKNOWN, details: err.details ?? String(err), metadata: err.metadata ?? new grpc.Metadata() });
             },
           );
       };
     }
     server.addService(definition, implementation);
   }
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", credentials, (err, p) => (err ? reject(err) : resolve(p))));
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, p) => (err ? reject(err) : resolve(p))),
+  );
   return {
-    address: `127.0.0.1:${port}`,
+    address: `127.0.0.1:${bound}`,
     calls,
     handle: (h) => (handler = h),
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+    kill: () => server.forceShutdown(),
   };
 }
 

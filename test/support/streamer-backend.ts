@@ -22,6 +22,8 @@ export interface StreamerBackend {
   readonly address: string;
   readonly calls: StreamerCall[];
   close(): Promise<void>;
+  /** Stops at once, cutting every call in flight, as a killed process would. */
+  kill(): void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -182,5 +184,6 @@ export async function startStreamerBackend(): Promise<StreamerBackend> {
     address: `127.0.0.1:${port}`,
     calls,
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+    kill: () => server.forceShutdown(),
   };
 }

@@ -1,6 +1,7 @@
 // The chat page: sends a prompt, shows the reply growing token by token, and shows
 // failures plainly. The conversation so far goes back to the model as `history`.
-import { ChatError, streamChat } from "./chat-stream.js";
+// client.js is the generated ChatHub client, bundled for the browser by the example app.
+import { createChatHubClient, GatewayClientError } from "./client.js";
 
 const form = document.getElementById("chat-form");
 const promptInput = document.getElementById("prompt");
@@ -32,7 +33,9 @@ stopButton.addEventListener("click", () => inFlight?.abort());
 
 async function send(prompt) {
   const turn = addTurn(prompt);
-  const request = { prompt, history: [...history], maxLength: Number(maxLengthInput.value) || 0 };
+  const request = { prompt, history: history.map((value) => ({ value })), maxLength: Number(maxLengthInput.value) || 0 };
+  // Server-Sent Events or NDJSON, as the page's format selector says.
+  const client = createChatHubClient({ baseUrl: location.origin, streamFormat: formatSelect.value });
   inFlight = new AbortController();
   setStreaming(true);
   announce("The model is replying…");
@@ -40,11 +43,11 @@ async function send(prompt) {
   let tokens = 0;
   const started = performance.now();
   try {
-    await streamChat(request, formatSelect.value, inFlight.signal, (token) => {
+    for await (const token of client.streamingChat(request, { signal: inFlight.signal })) {
       tokens++;
-      turn.reply.textContent += token;
+      turn.reply.textContent += token.response;
       keepInView(turn.item);
-    });
+    }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     finishTurn(turn, "done");
     announce(`Reply complete: ${plural(tokens, "token")} in ${seconds} s.`);
@@ -98,10 +101,10 @@ function finishTurn(turn, state, note) {
 }
 
 function describe(err) {
-  if (err instanceof ChatError) {
-    const where = err.midStream ? "The stream failed" : `HTTP ${err.httpStatus}`;
-    const code = err.codeName === undefined ? "" : ` (${err.codeName})`;
-    return `${where}${code}: ${err.message}`;
+  if (err instanceof GatewayClientError) {
+    // A stream that failed after it started came with a 2xx status; anything else is an HTTP error.
+    const where = err.httpStatus >= 200 && err.httpStatus < 300 ? "The stream failed" : `HTTP ${err.httpStatus}`;
+    return `${where} (${err.codeName}): ${err.message}`;
   }
   // fetch rejects with a TypeError when the connection fails or drops.
   return `Could not reach the gateway: ${err instanceof Error ? err.message : String(err)}`;
