@@ -12,6 +12,7 @@ import { resolveSettings, type GatewaySettings } from "./settings.js";
 import { splitRequestTarget } from "./protocol/request-target.js";
 import { GatewayError } from "./gateway-error.js";
 import { answerInternal, sendError } from "./protocol-http/error-response.js";
+import { createConnectionGates } from "./protocol-http/connection-gate.js";
 import { HttpCall } from "./protocol-http/http-call.js";
 import { serveStream } from "./protocol-http/serve-stream.js";
 import { serveUnary } from "./protocol-http/serve-unary.js";
@@ -36,6 +37,7 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions = {}): Gateway {
   const settings = resolveSettings(options);
   const router = createRouter<CompiledRoute>({ unescaping: settings.unescaping });
+  const admit = createConnectionGates(settings.pipelining);
 
   const gateway = (req: IncomingMessage, res: ServerResponse, next?: Next): void => {
     const { path, rawQuery } = splitRequestTarget(req.url);
@@ -47,7 +49,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     }
     switch (match.kind) {
       case "match":
-        serveMatched(match.value, match.params, rawQuery, req, res, settings).catch(lastResort);
+        admit(req, res, () => void serveMatched(match.value, match.params, rawQuery, req, res, settings).catch(lastResort));
         return;
       case "not-found":
         if (settings.notFound === "next" && next !== undefined) return next();

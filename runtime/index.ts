@@ -29,4 +29,5 @@ export { createJsonMarshaler, type JsonMarshalerOptions } from "./marshal/json/m
 export { createProtobufMarshaler, type ProtobufMarshalerOptions } from "./marshal/protobuf-marshaler.js";
 export { defaultTypeRegistry } from "./protocol/error-body.js";
 export { defaultIncomingHeaderMatcher, type IncomingHeaderMatcher, type MetadataAnnotator } from "./protocol/request-metadata.js";
+export type { TrustProxy } from "./protocol/trusted-proxy.js";
 export type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";

@@ -5,6 +5,7 @@ import type { GatewayError } from "./gateway-error.js";
 import type { JsonMarshalerOptions } from "./marshal/json/marshaler.js";
 import type { Marshaler } from "./marshal/marshaler.js";
 import type { IncomingHeaderMatcher, MetadataAnnotator } from "./protocol/request-metadata.js";
+import type { TrustProxy } from "./protocol/trusted-proxy.js";
 import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
 import type { HttpRoute } from "./route.js";
 import type { Unescaping } from "./routing/router.js";
@@ -124,6 +125,14 @@ export interface GatewayOptions {
   outgoingHeaderMatcher?: OutgoingHeaderMatcher;
   /** Which trailer metadata becomes HTTP trailers, and under what name. */
   outgoingTrailerMatcher?: OutgoingHeaderMatcher;
+  /**
+   * Which peers are proxies whose X-Forwarded-For and X-Forwarded-Host reach the backend.
+   * Default false: the backend gets `x-forwarded-host` from the Host header and
+   * `x-forwarded-for` as the peer address, whatever the client sent. `true` trusts every peer
+   * (grpc-gateway: the client's values pass, the peer appended to X-Forwarded-For); a list of
+   * addresses and CIDR ranges, or a function of the peer address, trusts those peers alone.
+   */
+  trustProxy?: TrustProxy;
   /** Adds metadata computed from the request (auth, tracing ...). */
   metadataAnnotator?: MetadataAnnotator;
   /** Deadline for calls whose request sends no `Grpc-Timeout`, in milliseconds; sent to the backend as `grpc-timeout`. */
@@ -146,6 +155,30 @@ export interface GatewayOptions {
    * encoded for the backend (413 too, before it is sent). Default 4 MiB, grpc's own message limit.
    */
   maxRequestBytes?: number;
+  /**
+   * Requests of one HTTP/1.1 connection whose backend calls run at once (default 1, as Go's
+   * net/http serves a connection); later pipelined requests wait unstarted, the connection
+   * no longer read meanwhile.
+   */
+  maxInFlightPerConnection?: number;
+  /**
+   * Pipelined requests one connection may have waiting (default 4096): one more closes the
+   * connection, unanswered. Node parses up to 64 KiB of a connection at a time, so a client
+   * reaches this only by ignoring its replies.
+   */
+  maxQueuedPerConnection?: number;
+  /**
+   * How often a WebSocket call's peer is pinged, in milliseconds (default 30,000; 0 disables):
+   * a peer that has not answered one ping by the next is dropped and its backend stream
+   * cancelled.
+   */
+  webSocketPingIntervalMs?: number;
+  /**
+   * How long a WebSocket call may go without a message either way, in milliseconds
+   * (default 300,000; 0 disables; pings do not count): then the backend stream is cancelled
+   * and the socket closed with 1001 and the reason `idle timeout`.
+   */
+  webSocketIdleTimeoutMs?: number;
   /** Told the detail of each failure the gateway's transport raised; default: nothing is logged. */
   onTransportError?: TransportErrorHook;
   /** Types to render error details with, beyond `google.rpc` ones. */

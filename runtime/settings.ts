@@ -4,9 +4,12 @@ import { createJsonMarshaler } from "./marshal/json/marshaler.js";
 import type { Marshaler } from "./marshal/marshaler.js";
 import { createMarshalerRegistry, mediaType, wildcardMediaType, type MarshalerRegistry } from "./marshal/negotiation.js";
 import type { MetadataFromRequestOptions } from "./protocol/request-metadata.js";
+import { proxyTrust } from "./protocol/trusted-proxy.js";
 import type { OutgoingHeaderMatcher } from "./protocol-http/response-metadata.js";
 import type { ErrorHandler, GatewayOptions, ResponseHook, ResponseRewriter, StreamErrorHandler, TransportErrorHook } from "./options.js";
 import { defaultTypeRegistry } from "./protocol/error-body.js";
+import type { PipelineLimits } from "./protocol-http/connection-gate.js";
+import type { WebSocketLiveness } from "./protocol-websocket/keepalive.js";
 import type { WriteErrorOptions } from "./protocol-http/error-response.js";
 import { type Unescaping, unescapingModes } from "./routing/router.js";
 
@@ -16,6 +19,12 @@ const defaultMaxRequestBytes = 4 * 1024 * 1024;
 const defaultReplyTimeoutMs = 120_000;
 /** Default wait for a backend connection (Envoy's default connect timeout). */
 const defaultConnectTimeoutMs = 5_000;
+
+/** Pipelined requests of one connection: served one at a time, as Go's net/http does, and held. */
+const defaultPipelining: PipelineLimits = { inFlight: 1, queued: 4096 };
+
+/** WebSocket calls: a ping every 30 s tells a dead peer from a quiet one; 5 minutes without a message closes. */
+const defaultWebSocketLiveness: WebSocketLiveness = { pingIntervalMs: 30_000, idleTimeoutMs: 5 * 60_000 };
 
 /** GatewayOptions with every default filled in, computed once per gateway. */
 export interface GatewaySettings {
@@ -36,6 +45,8 @@ export interface GatewaySettings {
   readonly outgoingTrailerMatcher: OutgoingHeaderMatcher | undefined;
   readonly defaultTimeoutMs: number | undefined;
   readonly maxRequestBytes: number;
+  readonly pipelining: PipelineLimits;
+  readonly webSocket: WebSocketLiveness;
   /** 0 when off. */
   readonly replyTimeoutMs: number;
   /** 0 when off. */
@@ -49,6 +60,11 @@ export interface GatewaySettings {
 export function resolveSettings(options: GatewayOptions): GatewaySettings {
   checkPositive("defaultTimeoutMs", options.defaultTimeoutMs);
   checkPositive("maxRequestBytes", options.maxRequestBytes);
+  checkCount("maxInFlightPerConnection", options.maxInFlightPerConnection, 1);
+  checkCount("maxQueuedPerConnection", options.maxQueuedPerConnection, 0);
+  checkCount("json.maxDepth", options.json?.maxDepth, 1);
+  checkCount("webSocketPingIntervalMs", options.webSocketPingIntervalMs, 0);
+  checkCount("webSocketIdleTimeoutMs", options.webSocketIdleTimeoutMs, 0);
   checkLimit("replyTimeoutMs", options.replyTimeoutMs);
   checkLimit("connectTimeoutMs", options.connectTimeoutMs);
   const compat = options.compat === "grpc-gateway";
@@ -77,11 +93,23 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
     marshalers: createMarshalerRegistry(byType, defaultMarshaler),
     defaultMarshaler,
     binding: { unknownQueryParameters: options.unknownQueryParameters ?? (compat ? "ignore" : "error") },
-    requestMetadata: { incomingHeaderMatcher: options.incomingHeaderMatcher, annotator: options.metadataAnnotator },
+    requestMetadata: {
+      incomingHeaderMatcher: options.incomingHeaderMatcher,
+      annotator: options.metadataAnnotator,
+      trustedProxy: proxyTrust(options.trustProxy),
+    },
     outgoingHeaderMatcher: options.outgoingHeaderMatcher,
     outgoingTrailerMatcher: options.outgoingTrailerMatcher,
     defaultTimeoutMs: options.defaultTimeoutMs,
     maxRequestBytes: options.maxRequestBytes ?? defaultMaxRequestBytes,
+    webSocket: {
+      pingIntervalMs: options.webSocketPingIntervalMs ?? defaultWebSocketLiveness.pingIntervalMs,
+      idleTimeoutMs: options.webSocketIdleTimeoutMs ?? defaultWebSocketLiveness.idleTimeoutMs,
+    },
+    pipelining: {
+      inFlight: options.maxInFlightPerConnection ?? defaultPipelining.inFlight,
+      queued: options.maxQueuedPerConnection ?? defaultPipelining.queued,
+    },
     replyTimeoutMs: limitOrOff(options.replyTimeoutMs ?? defaultReplyTimeoutMs),
     connectTimeoutMs: limitOrOff(options.connectTimeoutMs ?? defaultConnectTimeoutMs),
     onTransportError: options.onTransportError,
@@ -104,6 +132,12 @@ export function resolveSettings(options: GatewayOptions): GatewaySettings {
 function checkPositive(name: string, value: number | undefined): void {
   if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
     throw new TypeError(`createGateway: option ${name} must be a positive finite number, got ${value}`);
+  }
+}
+
+function checkCount(name: string, value: number | undefined, least: number): void {
+  if (value !== undefined && !(Number.isSafeInteger(value) && value >= least)) {
+    throw new TypeError(`createGateway: option ${name} must be an integer of at least ${least}, got ${value}`);
   }
 }
 

@@ -191,23 +191,32 @@ interface TrackedCall {
 /** What every kind of grpc-js server call has (grpc-js does not export its name for it). */
 type AnyCall = Pick<grpc.ServerUnaryCall<ChatRequest, ChatReply>, "getDeadline"> & NodeJS.EventEmitter;
 
-// grpc-js says 'cancelled' when the client goes away, sometimes only after it has ended
-// the request stream as if the client had finished, so that ending proves nothing: the
-// cancellation counts whenever it comes. grpc-js's own deadline only ends the call on the
-// wire, so a timer of ours stops the model then.
+// grpc-js says 'cancelled' when the client goes away, sometimes only just after it has
+// ended the request stream as if the client had finished (requestsOf waits for that), and
+// also after every call the handler ended itself, which is no disconnect: a cancellation
+// counts while the handler still works.
+// grpc-js's own deadline only ends the call on the wire, so a timer of ours stops the model then.
 function track(call: AnyCall, method: ChatMethod, events: EventEmitter<ChatHubEvents>): TrackedCall {
   const abort = new AbortController();
+  let finished = false;
   const stop = (reason: CancelledEvent["reason"]) => {
     clearTimeout(timer);
-    if (abort.signal.aborted) return;
+    if (abort.signal.aborted || finished) return;
     abort.abort();
     events.emit("cancelled", { method, reason, tokens: tracked.tokens, requests: tracked.requests, at: performance.now() });
   };
   const deadline = call.getDeadline();
-  const msLeft = (deadline instanceof Date ? deadline.getTime() : deadline) - Date.now();
+  const deadlineAt = deadline instanceof Date ? deadline.getTime() : deadline;
+  const msLeft = deadlineAt - Date.now();
   const timer = Number.isFinite(msLeft) ? setTimeout(() => stop("deadline"), Math.max(0, msLeft)) : undefined;
   call.once("cancelled", () => stop("cancelled"));
-  const tracked: TrackedCall = { signal: abort.signal, tokens: 0, requests: 0, done: () => clearTimeout(timer) };
+  const done = () => {
+    // A handler that stops at or past its deadline (a write on the call grpc-js just ended fails) was cut short by it.
+    if (Date.now() >= deadlineAt) stop("deadline");
+    finished = true;
+    clearTimeout(timer);
+  };
+  const tracked: TrackedCall = { signal: abort.signal, tokens: 0, requests: 0, done };
   return tracked;
 }
 
@@ -222,12 +231,16 @@ function run(tracked: TrackedCall, work: () => Promise<void>, fail: (status: Par
 
 // The request messages as they arrive, ending early (with an AbortError) when the call
 // does. Not a bare `for await` over the call: that destroys the stream once the requests
-// end, and with it the reply side, so the call never sends its status.
-function requestsOf(
+// end, and with it the reply side, so the call never sends its status. A cancelled call's
+// requests may end a few ticks before grpc-js says 'cancelled': the end counts once those
+// ticks have passed with the call still on.
+async function* requestsOf(
   call: grpc.ServerReadableStream<ChatRequest, ChatReply> | grpc.ServerDuplexStream<ChatRequest, ChatReply>,
   signal: AbortSignal,
 ): AsyncIterable<ChatRequest> {
-  return addAbortSignal(signal, call).iterator({ destroyOnReturn: false }) as AsyncIterableIterator<ChatRequest>;
+  yield* addAbortSignal(signal, call).iterator({ destroyOnReturn: false }) as AsyncIterableIterator<ChatRequest>;
+  await new Promise((resolve) => setImmediate(resolve));
+  signal.throwIfAborted();
 }
 
 // Writes with the transport's back-pressure, as a well-behaved server does.

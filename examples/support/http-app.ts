@@ -6,6 +6,8 @@ import type { Gateway } from "grpc-gateway-express/runtime";
 /** An Express app with a `GET /ping` health check (answering `pong`) in front of `gateway`. */
 export function createExampleApp(gateway: Gateway): Express {
   const app = express();
+  // Naming the server software only helps whoever probes it.
+  app.disable("x-powered-by");
   app.get("/ping", (_req, res) => {
     res.type("text/plain").send("pong");
   });

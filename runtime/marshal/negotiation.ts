@@ -71,7 +71,9 @@ export function inboundMarshaler(route: RequestBodyShape, contentType: string | 
   // A route without a body never looks at the body, so its Content-Type does not matter.
   if (!route.readsBody) return marshalers.bodilessMarshaler;
   // A stream of JSON messages is newline-delimited JSON; each line is read as JSON.
-  if (route.streamsRequest && contentType !== undefined && mediaType(contentType) === "application/x-ndjson") return marshalers.defaultMarshaler;
+  if (route.streamsRequest && contentType !== undefined && mediaType(contentType) === "application/x-ndjson") {
+    return checkUtf8(marshalers.defaultMarshaler, contentType);
+  }
   const marshaler = marshalers.forRequest(contentType);
   if (marshaler === undefined) {
     const others = marshalers.accepted.filter((type) => type !== "application/json");
@@ -82,7 +84,29 @@ export function inboundMarshaler(route: RequestBodyShape, contentType: string | 
       { httpStatus: 415 },
     );
   }
-  return marshaler;
+  return marshaler === marshalers.defaultMarshaler && contentType !== undefined ? checkUtf8(marshaler, contentType) : marshaler;
+}
+
+// JSON is UTF-8 (RFC 8259 8.1) and the JSON marshaler decodes nothing else: another declared
+// charset would be read wrongly, so it is refused as an unsupported media type.
+function checkUtf8(marshaler: Marshaler, contentType: string): Marshaler {
+  const charset = charsetOf(contentType);
+  if (charset === undefined || charset === "utf-8" || charset === "utf8") return marshaler;
+  throw new GatewayError(Code.INVALID_ARGUMENT, `unsupported charset "${charset.slice(0, 40)}" in Content-Type: JSON must be sent as UTF-8`, {
+    httpStatus: 415,
+  });
+}
+
+/** The `charset` parameter of a media type, lower case and unquoted; undefined without one. */
+function charsetOf(contentType: string): string | undefined {
+  if (!contentType.includes(";")) return undefined;
+  for (const parameter of contentType.split(";").slice(1)) {
+    const equals = parameter.indexOf("=");
+    if (equals === -1 || parameter.slice(0, equals).trim().toLowerCase() !== "charset") continue;
+    const value = parameter.slice(equals + 1).trim();
+    return (value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value).toLowerCase();
+  }
+  return undefined;
 }
 
 /** The marshaler for the reply: from `Accept`, else the request's own format (JSON for a raw HttpBody request). */

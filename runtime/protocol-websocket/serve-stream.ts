@@ -5,6 +5,7 @@ import type { BackendStream } from "../backend/backend.js";
 import { GatewayError } from "../gateway-error.js";
 import { rewrittenPayload } from "../protocol/response-rewriter.js";
 import { closeWithError } from "./error-response.js";
+import { watchLiveness } from "./keepalive.js";
 import { readRequestFrames } from "./request-frames.js";
 import type { WebSocketCall } from "./websocket-call.js";
 
@@ -18,6 +19,9 @@ export async function serveWebSocketStream(ws: WebSocket, call: WebSocketCall): 
   let settled = false;
   ws.on("error", () => {}); // always followed by 'close', which is where the call is cancelled
   ws.once("close", () => {
+    if (!settled) call.clientGone.leave();
+  });
+  const liveness = watchLiveness(ws, call.settings.webSocket, () => {
     if (!settled) call.clientGone.leave();
   });
   let backend: BackendStream | undefined;
@@ -39,6 +43,7 @@ export async function serveWebSocketStream(ws: WebSocket, call: WebSocketCall): 
       if (ws.readyState !== WebSocket.OPEN) return;
       replies++;
       const text = rewriter === undefined ? compiled.reply.text(call.outbound, message) : rewrittenPayload(rewriter, message, rewriteContext, marshalText);
+      liveness.activity();
       await sendFrame(ws, typeof text === "string" ? text : Buffer.from(text).toString());
     }
     if (method.methodKind === "client_streaming" && replies === 0) throw new GatewayError(Code.INTERNAL, "the backend ended the call without a reply");
@@ -49,6 +54,7 @@ export async function serveWebSocketStream(ws: WebSocket, call: WebSocketCall): 
     await closeWithError(ws, inputError ?? GatewayError.from(err), call);
   } finally {
     settled = true;
+    liveness.stop();
     requests?.stop();
     if (!succeeded) backend?.cancel();
   }

@@ -25,6 +25,9 @@
  *   closes or drops the connection cancels the backend call at once.
  * - Back-pressure both ways: the socket is not read while the backend has not taken the
  *   last message, and no reply is taken from the backend while the socket has a backlog.
+ * - Liveness (keepalive.ts): a ping every `webSocketPingIntervalMs` (30 s); a peer that has
+ *   not answered by the next is terminated (1006 at the client). No message either way for
+ *   `webSocketIdleTimeoutMs` (5 min) closes with 1001 `idle timeout`. Both cancel the backend.
  * - Response metadata (headers, trailers) has nowhere to go after the handshake and is not
  *   forwarded; the response hook does not run.
  */

@@ -3,6 +3,7 @@ import { Metadata, type MetadataValue } from "@grpc/grpc-js";
 import { decodeBase64, decodeStandardBase64 } from "../base64.js";
 import { GatewayError, isMetadata } from "../gateway-error.js";
 import { Code } from "../gen/google/rpc/code_pb.js";
+import type { ProxyTrust } from "./trusted-proxy.js";
 
 /** The header prefix that carries custom metadata to and from a call (`Grpc-Metadata-<k>`). */
 export const metadataHeaderPrefix = "Grpc-Metadata-";
@@ -21,6 +22,8 @@ export interface MetadataFromRequestOptions {
   incomingHeaderMatcher?: IncomingHeaderMatcher | undefined;
   /** Adds metadata computed from the request. */
   annotator?: MetadataAnnotator | undefined;
+  /** Peers whose X-Forwarded-For and X-Forwarded-Host are passed on; by default none. */
+  trustedProxy?: ProxyTrust;
 }
 
 // grpc-gateway's list of IANA permanent request headers, precomputed to their metadata keys
@@ -86,8 +89,9 @@ const validMetadataText = /^[ -~]*$/;
 
 /**
  * Builds the call's metadata from the request headers, like grpc-gateway's AnnotateContext:
- * matched headers (every value of a repeated one), `authorization` unprefixed, `x-forwarded-host`,
- * `x-forwarded-for` with the peer appended, then the annotator's additions. `Host`, hop-by-hop
+ * matched headers (every value of a repeated one), `authorization` unprefixed, `x-forwarded-host`
+ * (the Host) and `x-forwarded-for` (the peer), then the annotator's additions. From a trusted
+ * proxy, its X-Forwarded-Host is sent instead and its X-Forwarded-For with the peer appended. `Host`, hop-by-hop
  * headers and `Grpc-Timeout` never reach the matcher. Keys or values grpc-js would refuse
  * are skipped; a `-bin` header that is not base64 throws INVALID_ARGUMENT naming it, as
  * grpc-gateway answers 400 `invalid binary header`.
@@ -117,10 +121,17 @@ export function metadataFromRequest(req: IncomingMessage, options: MetadataFromR
       if (key !== undefined && forwardableKey(key)) appendHeader(md, key, value, plan.name);
     }
   }
-  const xfh = forwardedHost || host;
-  if (xfh) appendMetadata(md, "x-forwarded-host", xfh);
   const peer = peerAddress(req);
-  if (peer !== undefined) appendMetadata(md, "x-forwarded-for", forwardedFor ? `${forwardedFor}, ${peer}` : peer);
+  // What a client says of where it came from counts only when a trusted proxy relays it;
+  // otherwise the gateway's own view replaces it, whatever a matcher let through.
+  const trusted = peer !== undefined && options.trustedProxy?.(peer) === true;
+  if (!trusted) {
+    md.remove("x-forwarded-host");
+    md.remove("x-forwarded-for");
+  }
+  const xfh = (trusted && forwardedHost) || host;
+  if (xfh) appendMetadata(md, "x-forwarded-host", xfh);
+  if (peer !== undefined) appendMetadata(md, "x-forwarded-for", trusted && forwardedFor ? `${forwardedFor}, ${peer}` : peer);
   if (options.annotator !== undefined) appendAnnotations(md, options.annotator(req));
   return md;
 }

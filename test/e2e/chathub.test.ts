@@ -174,6 +174,21 @@ describe("examples: ChatHub over HTTP", () => {
       assert.deepEqual(await res.json(), { code: Code.INVALID_ARGUMENT, message: "prompt must not be empty", details: [] });
     });
 
+    it("a stream that completes is no cancellation at the backend", { timeout: 10_000 }, async () => {
+      const seen: CancelledEvent[] = [];
+      const onCancel = (e: CancelledEvent) => void seen.push(e);
+      backend.events.on("cancelled", onCancel);
+      try {
+        const res = await post("/v1/chat:stream", { prompt: "hi" });
+        assert.equal(res.status, 200);
+        assert.ok(!(await res.text()).includes('"error"'));
+        await new Promise((resolve) => setTimeout(resolve, 200)); // grpc-js emits its 'cancelled' after the status
+        assert.deepEqual(seen, []);
+      } finally {
+        backend.events.off("cancelled", onCancel);
+      }
+    });
+
     it("a client that aborts cancels the backend's stream", { timeout: 10_000 }, async () => {
       const cancelled = once(backend.events, "cancelled") as Promise<[CancelledEvent]>;
       const abort = new AbortController();

@@ -51,6 +51,14 @@ describe("examples: Greeter", () => {
     assert.equal(await res.text(), "pong");
   });
 
+  it("no response names the server software (no X-Powered-By)", async () => {
+    for (const path of ["/ping", "/v1/nothing/here", "/v1/greeter/world"]) {
+      const res = await fetch(`${http.url}${path}`);
+      await res.arrayBuffer();
+      assert.equal(res.headers.get("x-powered-by"), null, path);
+    }
+  });
+
   it("an unknown path falls through to Express's own 404", async () => {
     const res = await fetch(`${http.url}/v1/nothing/here`);
     assert.equal(res.status, 404);

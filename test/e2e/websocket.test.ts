@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import express from "express";
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { WebSocket } from "ws";
+import { WebSocket, type ClientOptions } from "ws";
 import { attachWebSockets, createGateway, GatewayError, inProcess, type Backend, type GatewayOptions, type HttpRoute } from "grpc-gateway-express/runtime";
 import { registerEverythingGateway } from "../gen/testing/v1/everything_gateway.js";
 import { Everything } from "../gen/testing/v1/everything_pb.js";
@@ -125,7 +125,7 @@ class Peer {
 }
 
 interface Site {
-  open(path: string, headers?: Record<string, string>): Promise<Peer>;
+  open(path: string, headers?: Record<string, string>, client?: ClientOptions): Promise<Peer>;
   refused(path: string, headers?: Record<string, string>): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
@@ -142,15 +142,15 @@ async function startSite(backend: Backend, options: GatewayOptions = {}): Promis
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const sockets = new Set<WebSocket>();
-  const connect = (path: string, headers: Record<string, string>) => {
-    const ws = new WebSocket(url + path, { headers });
+  const connect = (path: string, headers: Record<string, string>, client: ClientOptions = {}) => {
+    const ws = new WebSocket(url + path, { ...client, headers });
     sockets.add(ws);
     return ws;
   };
   return {
-    open: (path, headers = {}) =>
+    open: (path, headers = {}, client = {}) =>
       new Promise((resolve, reject) => {
-        const ws = connect(path, headers);
+        const ws = connect(path, headers, client);
         const peer = new Peer(ws); // listening before the first frame can arrive
         ws.once("open", () => resolve(peer));
         ws.once("error", reject);
@@ -245,6 +245,17 @@ for (const mode of modes) {
       assert.equal(end.code, 1000);
       assert.equal(lastCall().method, "Bidi");
       assert.equal(await lastCall().cancelled, false);
+    });
+
+    test("a text frame nesting past 10,000 levels, even inside an unknown field, ends the call with 4003 naming it", async () => {
+      const peer = await site.open("/v1/stream:bidi");
+      peer.send(JSON.stringify({ name: "a" }));
+      assert.equal(json(await within(2000, "first reply", peer.next())).text, "echo a");
+      peer.send(`{"name":"b","x":${"[".repeat(10_001)}${"]".repeat(10_001)}}`);
+      const end = await within(2000, "the close", peer.rest());
+      assert.equal(end.code, 4003);
+      assert.match(String((json(end.frames[0]).error as { message: string }).message), /invalid request message #2: .*JSON nests deeper than 10000 levels/);
+      assert.equal(await lastCall().cancelled, true);
     });
 
     test("client streaming replies once after the half-close", async () => {
@@ -410,6 +421,74 @@ for (const mode of modes) {
     });
   });
 }
+
+describe("WebSocket liveness: pings and the idle limit", () => {
+  let server: StreamerBackend;
+  let channel: ReturnType<typeof dialBackend>;
+  before(async () => {
+    server = await startStreamerBackend();
+    channel = dialBackend(server.address);
+  });
+  after(async () => {
+    channel.client.close();
+    await server.close();
+  });
+  const lastCall = () => server.calls[server.calls.length - 1]!;
+
+  test("a peer that stops answering pings is dropped and the backend stream cancelled", async () => {
+    const site = await startSite(channel, { webSocketPingIntervalMs: 100, webSocketIdleTimeoutMs: 0 });
+    try {
+      const peer = await site.open("/v1/stream:bidi", {}, { autoPong: false });
+      peer.send(JSON.stringify({ name: "a" }));
+      assert.equal(json(await within(2000, "first reply", peer.next())).text, "echo a");
+      const closed = await within(2000, "the drop", peer.closed);
+      assert.equal(closed.code, 1006, "terminated: no close handshake with a dead peer");
+      assert.equal(await within(2000, "the cancel", lastCall().cancelled), true);
+    } finally {
+      await site.close();
+    }
+  });
+
+  test("a quiet peer that answers pings outlives several ping intervals", async () => {
+    const site = await startSite(channel, { webSocketPingIntervalMs: 50, webSocketIdleTimeoutMs: 0 });
+    try {
+      const peer = await site.open("/v1/stream:bidi");
+      let pings = 0;
+      peer.ws.on("ping", () => pings++);
+      await sleep(400);
+      assert.ok(pings >= 3, `${pings} pings`);
+      peer.send(JSON.stringify({ name: "still here" }));
+      assert.equal(json(await within(2000, "reply", peer.next())).text, "echo still here");
+      peer.send("");
+      assert.equal((await within(2000, "the close", peer.rest())).code, 1000);
+    } finally {
+      await site.close();
+    }
+  });
+
+  test("a call with no message either way past the idle limit closes 1001 'idle timeout' and cancels the backend", async () => {
+    const site = await startSite(channel, { webSocketPingIntervalMs: 50, webSocketIdleTimeoutMs: 300 });
+    try {
+      const busy = await site.open("/v1/stream:bidi");
+      const quiet = await site.open("/v1/stream:bidi");
+      // Messages keep a call alive; pings alone do not.
+      for (let i = 0; i < 6; i++) {
+        busy.send(JSON.stringify({ name: `n${i}` }));
+        assert.equal(json(await within(2000, "reply", busy.next())).text, `echo n${i}`);
+        await sleep(100);
+      }
+      const closed = await within(2000, "the idle close", quiet.closed);
+      assert.deepEqual(closed, { code: 1001, reason: "idle timeout" });
+      assert.equal(busy.ws.readyState, WebSocket.OPEN, "the busy call is still open");
+      const quietCall = server.calls.find((c) => c.requests.length === 0)!;
+      assert.equal(await within(2000, "the cancel", quietCall.cancelled), true);
+      busy.send("");
+      assert.equal((await within(2000, "the close", busy.rest())).code, 1000);
+    } finally {
+      await site.close();
+    }
+  });
+});
 
 describe("WebSocket back-pressure", () => {
   test("a client that sends faster than the backend reads is held back, not buffered", async () => {

@@ -3,6 +3,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { Metadata } from "@grpc/grpc-js";
 import { defaultIncomingHeaderMatcher, metadataFromRequest, type MetadataFromRequestOptions } from "../../runtime/protocol/request-metadata.js";
+import { proxyTrust } from "../../runtime/protocol/trusted-proxy.js";
 import { get, getRaw, startServer, type TestServer } from "./http-harness.js";
 
 let server: TestServer;
@@ -122,12 +123,14 @@ describe("metadataFromRequest: the rules", () => {
     assert.deepEqual((await forwarded({}))["x-forwarded-for"], ["127.0.0.1"]);
   });
 
-  test("X-Forwarded-For gets the peer address appended", async () => {
-    assert.deepEqual((await forwarded({ "X-Forwarded-For": "203.0.113.7" }))["x-forwarded-for"], ["203.0.113.7, 127.0.0.1"]);
+  const trustAll: MetadataFromRequestOptions = { trustedProxy: proxyTrust(true) };
+
+  test("from a trusted proxy, X-Forwarded-For gets the peer address appended", async () => {
+    assert.deepEqual((await forwarded({ "X-Forwarded-For": "203.0.113.7" }, trustAll))["x-forwarded-for"], ["203.0.113.7, 127.0.0.1"]);
   });
 
-  test("repeated X-Forwarded-For lines are joined before the peer", async () => {
-    const md = await forwarded({ "X-Forwarded-For": ["203.0.113.7", "198.51.100.2"] });
+  test("from a trusted proxy, repeated X-Forwarded-For lines are joined before the peer", async () => {
+    const md = await forwarded({ "X-Forwarded-For": ["203.0.113.7", "198.51.100.2"] }, trustAll);
     assert.deepEqual(md["x-forwarded-for"], ["203.0.113.7, 198.51.100.2, 127.0.0.1"]);
   });
 
@@ -135,9 +138,50 @@ describe("metadataFromRequest: the rules", () => {
     assert.deepEqual((await forwarded({}))["x-forwarded-host"], [`127.0.0.1:${server.port}`]);
   });
 
-  test("X-Forwarded-Host passes through when sent, ahead of Host", async () => {
-    const md = await forwarded({ Host: "internal", "X-Forwarded-Host": "public.example.test" });
+  test("from a trusted proxy, X-Forwarded-Host passes through when sent, ahead of Host", async () => {
+    const md = await forwarded({ Host: "internal", "X-Forwarded-Host": "public.example.test" }, trustAll);
     assert.deepEqual(md["x-forwarded-host"], ["public.example.test"]);
+  });
+
+  test("by default no peer is trusted: a client's X-Forwarded-* are replaced by the gateway's own view", async () => {
+    const headers = {
+      Host: "internal",
+      "X-Forwarded-Host": "spoofed.example.test",
+      "X-Forwarded-For": "203.0.113.7",
+      "Grpc-Metadata-X-Forwarded-For": "198.51.100.9",
+      "Grpc-Metadata-X-Forwarded-Host": "spoofed.example.test",
+    };
+    const md = await forwarded(headers);
+    assert.deepEqual(md["x-forwarded-for"], ["127.0.0.1"]);
+    assert.deepEqual(md["x-forwarded-host"], ["internal"]);
+  });
+
+  test("trustProxy lists addresses and CIDR ranges; a peer outside them is not trusted", async () => {
+    const headers = { Host: "internal", "X-Forwarded-Host": "public.example.test", "X-Forwarded-For": "203.0.113.7" };
+    for (const list of [["127.0.0.1"], ["10.0.0.0/8", "127.0.0.0/8"], ["::1", "127.0.0.1/32"]]) {
+      const md = await forwarded(headers, { trustedProxy: proxyTrust(list) });
+      assert.deepEqual(md["x-forwarded-for"], ["203.0.113.7, 127.0.0.1"], JSON.stringify(list));
+      assert.deepEqual(md["x-forwarded-host"], ["public.example.test"]);
+    }
+    for (const list of [[], ["10.0.0.0/8"], ["::1"], ["127.0.0.2"]]) {
+      const md = await forwarded(headers, { trustedProxy: proxyTrust(list) });
+      assert.deepEqual(md["x-forwarded-for"], ["127.0.0.1"], JSON.stringify(list));
+      assert.deepEqual(md["x-forwarded-host"], ["internal"]);
+    }
+    const asked: string[] = [];
+    await forwarded(headers, {
+      trustedProxy: proxyTrust((address) => {
+        asked.push(address);
+        return false;
+      }),
+    });
+    assert.deepEqual(asked, ["127.0.0.1"]);
+  });
+
+  test("a malformed trustProxy entry is refused when the gateway is made", () => {
+    for (const entry of ["localhost", "10.0.0.0/33", "::1/129", "10.0.0.0/x", ""]) {
+      assert.throws(() => proxyTrust([entry]), /trustProxy/, entry);
+    }
   });
 
   test("no Host and no X-Forwarded-Host: no x-forwarded-host", async () => {

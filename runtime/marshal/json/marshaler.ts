@@ -3,6 +3,7 @@ import { reflect } from "@bufbuild/protobuf/reflect";
 import { Code } from "../../gen/google/rpc/code_pb.js";
 import { GatewayError } from "../../gateway-error.js";
 import { quoteUnsafeIntegers } from "./integers.js";
+import { checkJsonDepth, defaultMaxJsonDepth } from "./nesting.js";
 import { createJsonReader } from "./reader.js";
 import { createReflectiveJson } from "./reflective.js";
 import { withWellKnownTypes } from "./well-known.js";
@@ -27,12 +28,14 @@ export function createJsonMarshaler(options: JsonMarshalerOptions = {}): Marshal
     registry,
   });
   const decoder = new TextDecoder("utf-8", { fatal: true });
+  const maxDepth = options.maxDepth ?? defaultMaxJsonDepth;
   const write = (schema: DescMessage, message: Message): string => writer.write(schema, message) ?? reflective.write(schema, message);
 
   return {
     contentType: "application/json",
     unmarshal(body, schema, target, field) {
       if (body.length === 0) return;
+      checkJsonDepth(body, maxDepth, `cannot decode message ${schema.typeName} from JSON`);
       let text: string;
       try {
         text = decoder.decode(body);

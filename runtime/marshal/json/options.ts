@@ -15,6 +15,11 @@ export interface JsonMarshalerOptions {
   readonly enumsAsNumbers?: boolean;
   /** Skip unknown JSON keys in requests instead of rejecting them; unknown enum names are refused either way. Default true. */
   readonly discardUnknown?: boolean;
+  /**
+   * Deepest nesting of arrays and objects read in a request (400 beyond, before parsing).
+   * Default 10,000, Go's encoding/json limit.
+   */
+  readonly maxDepth?: number;
   /** Types that `google.protobuf.Any` values may hold, in and out. */
   readonly registry?: Registry | undefined;
 }

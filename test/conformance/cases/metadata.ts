@@ -23,6 +23,8 @@ function failedWithMetadata(): { code: number; details: string; headers: Record<
 export const metadata: CaseGroup = {
   name: "metadata",
   services: [{ service: Everything, routes: EverythingRoutes }],
+  // grpc-gateway passes on every client's X-Forwarded-* (the gateway's default trusts none).
+  options: { trustProxy: true },
   cases: [
     forwarded("Grpc-Metadata-<k> becomes <k>", { "Grpc-Metadata-Tenant": "acme" }, { tenant: ["acme"] }, ["grpc-metadata-tenant"]),
     forwarded(
