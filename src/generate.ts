@@ -1,6 +1,7 @@
 import type { Schema } from "@bufbuild/protoplugin";
 import { loadApiConfiguration } from "./api-configuration.js";
 import { bindFile, methodFullName, type ExternalRules } from "./bindings.js";
+import { generateOpenApi } from "./openapi/generate-openapi.js";
 import type { GatewayPluginOptions } from "./options.js";
 import { printService } from "./print-service.js";
 
@@ -35,6 +36,9 @@ export function generateTs(schema: Schema<GatewayPluginOptions>): void {
       }
       printService(f, service, options.runtimeImport, options.registerFuncSuffix);
     }
+  }
+  for (const warning of generateOpenApi(schema, files)) {
+    warn(warning);
   }
 }
 

@@ -1,3 +1,5 @@
+import { defaultOpenApiOptions, parseOpenApiOption, type OpenApiOptions } from "./openapi/options.js";
+
 /** Options of protoc-gen-grpc-gateway-express, beside protoplugin's own (target, import_extension, ...). */
 export interface GatewayPluginOptions {
   /** Bind methods without a google.api.http rule to `POST /<package>.<Service>/<Method>`, body `*`. */
@@ -16,6 +18,8 @@ export interface GatewayPluginOptions {
   readonly grpcApiConfiguration: string;
   /** Module the generated code imports the runtime types from. */
   readonly runtimeImport: string;
+  /** The OpenAPI documents to write (the `openapi*` options); none by default. */
+  readonly openapi: OpenApiOptions;
 }
 
 /** Where generated code finds `Gateway`, `Backend` and `HttpRoute` unless told otherwise. */
@@ -48,6 +52,7 @@ export function parseOptions(rawOptions: { key: string; value: string }[]): Gate
   let registerFuncSuffix = "Gateway";
   let grpcApiConfiguration = "";
   let runtimeImport = defaultRuntimeImport;
+  let openapi = defaultOpenApiOptions;
   for (const { key, value } of rawOptions) {
     switch (key) {
       case "generate_unbound_methods":
@@ -95,6 +100,11 @@ export function parseOptions(rawOptions: { key: string; value: string }[]): Gate
         runtimeImport = value;
         break;
       default: {
+        const parsed = parseOpenApiOption(openapi, key, value, parseBoolean);
+        if (parsed !== undefined) {
+          openapi = parsed;
+          break;
+        }
         const why = notApplicable[key];
         if (why !== undefined) {
           throw new Error(`option "${key}" of protoc-gen-grpc-gateway does not apply here: ${why}`);
@@ -112,6 +122,7 @@ export function parseOptions(rawOptions: { key: string; value: string }[]): Gate
     registerFuncSuffix,
     grpcApiConfiguration,
     runtimeImport,
+    openapi,
   };
 }
 
