@@ -10,6 +10,7 @@ export const documentPaths = [
   "examples/gen/tag/v1/tag.openapi.json",
   "examples/gen/aihub/chathub.openapi.json",
   "test/gen/openapi.yaml",
+  "test/options/gen/testing/options/v1/options.openapi.json",
 ];
 
 /** A generated document, parsed. */
@@ -21,6 +22,7 @@ export function loadDocument(path: string): OpenApiDocument {
 /** The parts of an OpenAPI document the tests read. */
 export interface OpenApiDocument {
   openapi: string;
+  tags: { name: string; "x-grpc-service": string }[];
   paths: Record<string, Record<string, OpenApiOperation>>;
   components: { schemas: Record<string, unknown>; responses: Record<string, OpenApiResponse> };
 }
