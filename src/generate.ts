@@ -37,7 +37,22 @@ export function generateTs(schema: Schema<GatewayPluginOptions>): void {
       printService(f, service, options.runtimeImport, options.registerFuncSuffix);
     }
   }
-  for (const warning of generateOpenApi(schema, files)) {
+  // Without target=ts, protoplugin keeps only transpiled files: plugin.ts writes the documents then.
+  if (schema.targets.includes("ts")) {
+    for (const warning of generateOpenApi(schema, files)) {
+      warn(warning);
+    }
+  }
+}
+
+/** Writes only the OpenAPI documents: the plugin's second pass when its target has no ts. */
+export function generateOpenApiOnly(schema: Schema<GatewayPluginOptions>): void {
+  const { options } = schema;
+  const external = options.grpcApiConfiguration === "" ? undefined : loadApiConfiguration(options.grpcApiConfiguration);
+  for (const warning of generateOpenApi(
+    schema,
+    schema.files.map((file) => bindFile(file, options, external)),
+  )) {
     warn(warning);
   }
 }

@@ -10,8 +10,6 @@ export interface OpenApiOptions {
   readonly useProtoNames: boolean;
   /** Enums as numbers, as the runtime's `json.enumsAsNumbers` (openapi_enums_as_numbers). */
   readonly enumsAsNumbers: boolean;
-  /** Unset fields are written (null for fields with presence), as the runtime's `json.emitUnpopulated` (openapi_emit_unpopulated), default true. */
-  readonly emitUnpopulated: boolean;
 }
 
 export const defaultOpenApiOptions: OpenApiOptions = {
@@ -20,7 +18,6 @@ export const defaultOpenApiOptions: OpenApiOptions = {
   mergeFileName: "openapi",
   useProtoNames: false,
   enumsAsNumbers: false,
-  emitUnpopulated: true,
 };
 
 /**
@@ -50,8 +47,6 @@ export function parseOpenApiOption(
       return { ...current, useProtoNames: parseBoolean(key, value) };
     case "openapi_enums_as_numbers":
       return { ...current, enumsAsNumbers: parseBoolean(key, value) };
-    case "openapi_emit_unpopulated":
-      return { ...current, emitUnpopulated: parseBoolean(key, value) };
     default:
       return undefined;
   }

@@ -7,7 +7,9 @@ import { annotate, nullable, type JsonSchema } from "./json-schema.js";
 import type { OpenApiOptions } from "./options.js";
 
 /** The JSON options of the runtime's marshaler that change what its JSON looks like. */
-export type JsonShape = Pick<OpenApiOptions, "useProtoNames" | "enumsAsNumbers" | "emitUnpopulated">;
+// (emitUnpopulated changes no schema: fields with presence are nullable either way, as the
+// gateway reads null as unset, and a schema cannot say a key is present in replies only.)
+export type JsonShape = Pick<OpenApiOptions, "useProtoNames" | "enumsAsNumbers">;
 
 /** The component name of the error body every operation answers with. */
 export const statusComponent = "google.rpc.Status";

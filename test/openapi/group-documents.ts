@@ -18,7 +18,6 @@ export function documentFor(services: readonly DescService[], options: GatewayOp
   const flags = [
     ...(json.useProtoNames === true ? ["openapi_use_proto_names=true"] : []),
     ...(json.enumsAsNumbers === true ? ["openapi_enums_as_numbers=true"] : []),
-    ...(json.emitUnpopulated === false ? ["openapi_emit_unpopulated=false"] : []),
   ];
   const names = new Set(services.map((s) => s.typeName));
   if (flags.length === 0) {
