@@ -59,6 +59,12 @@ export class ResponseChecker {
       .filter((r) => r.operations.size > 0);
   }
 
+  /** Whether some operation of the document serves this path (by any method). */
+  matches(path: string): boolean {
+    const target = path.split("?")[0]!;
+    return this.#routes.some((r) => r.pattern.test(target));
+  }
+
   check(exchange: Exchange): string[] {
     const ok = exchange.status >= 200 && exchange.status < 300;
     const type = (exchange.contentType ?? "").split(";")[0]!.trim().toLowerCase();
