@@ -78,15 +78,14 @@ function successResponse(method: DescMethod, binding: Binding, schemas: SchemaSe
     description:
       "A stream of replies, framed by Accept: `application/x-ndjson` one reply per line, `text/event-stream` one `data:` event per reply, " +
       'otherwise one `{"result": reply}` object per line. A failure after the stream began ends it with `{"error": status}` ' +
-      "(an `error` event carrying the status for server-sent events). Each schema here is that of one line or event.",
+      "(an `error` event carrying the status for server-sent events). Each schema here is that of one line, or of one event's data.",
     content: {
       "application/json": { schema: { oneOf: [{ type: "object", properties: { result: schema }, required: ["result"] }, errorLine] } },
       "application/x-ndjson": { schema: { oneOf: [schema, errorLine] } },
       "text/event-stream": {
         schema: {
-          type: "string",
-          description:
-            "Events `data: <reply JSON>`, and on failure `event: error` with `data: <google.rpc.Status JSON>`; the data of each is the schema of x-ndjson's reply or Status.",
+          anyOf: [schema, status],
+          description: "The data of each event: a reply for a message event, google.rpc.Status for the `error` event that ends a failed stream.",
         },
       },
     },

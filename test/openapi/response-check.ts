@@ -130,20 +130,19 @@ export class ResponseChecker {
   }
 }
 
-// Lines of a stream; for server-sent events, each event as the x-ndjson line it stands for.
+// Lines of a stream; for server-sent events, the data of each event.
 function streamValues(type: string, body: string): string[] {
   if (type !== "text/event-stream") return body.split("\n").filter((l) => l.trim() !== "");
   return body
     .split("\n\n")
     .filter((e) => e.trim() !== "")
-    .map((event) => {
-      const lines = event.split("\n");
-      const data = lines
+    .map((event) =>
+      event
+        .split("\n")
         .filter((l) => l.startsWith("data: "))
         .map((l) => l.slice(6))
-        .join("\n");
-      return lines.includes("event: error") ? `{"error":${data}}` : data;
-    });
+        .join("\n"),
+    );
 }
 
 function pointerToken(token: string): string {
