@@ -35,7 +35,10 @@ export function operationOf(
   const parameters = [...path.parameters, ...query];
   if (parameters.length > 0) operation.parameters = parameters;
   if (binding.body !== undefined) operation.requestBody = requestBody(method, bodyField, schemas);
-  operation.responses = { "200": successResponse(method, binding, schemas), default: { $ref: `#/components/responses/${errorResponse}` } };
+  operation.responses = {
+    [String(binding.successStatus ?? 200)]: declaredSuccess(method, binding, schemas),
+    default: { $ref: `#/components/responses/${errorResponse}` },
+  };
   operation["x-grpc-method"] = `/${method.parent.typeName}/${method.name}`;
   if (method.methodKind !== "unary") operation["x-grpc-streaming"] = method.methodKind.replace("_streaming", "");
   return { path: path.path, httpMethod: binding.httpMethod.toLowerCase(), operation };
@@ -62,6 +65,24 @@ function requestBody(method: DescMethod, bodyField: DescField | undefined, schem
     ? "A stream of request messages: any sequence of JSON values (one per line, or concatenated); a WebSocket upgrade on the same path streams both ways."
     : undefined;
   return annotate({ required: bodyField === undefined, content: { "application/json": { schema } } }, { description });
+}
+
+// The success answer with what (grpc_gateway_express.success) adds: its status (204 and 205 without content) and headers.
+function declaredSuccess(method: DescMethod, binding: Binding, schemas: SchemaSet): JsonSchema {
+  const response = successResponse(method, binding, schemas);
+  if (binding.successStatus === 204 || binding.successStatus === 205) {
+    delete response.content;
+    response.description = "No content";
+  }
+  if (binding.successHeaders !== undefined) {
+    response.headers = Object.fromEntries(
+      binding.successHeaders.map(({ name, value }) => [
+        name,
+        { required: true, description: `\`${value}\`, filled from the reply.`, schema: { type: "string" } },
+      ]),
+    );
+  }
+  return response;
 }
 
 function successResponse(method: DescMethod, binding: Binding, schemas: SchemaSet): JsonSchema {

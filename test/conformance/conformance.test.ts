@@ -50,6 +50,7 @@ async function runCase(harness: Harness, spec: ResponseChecker, c: Case): Promis
     status: result.status,
     contentType: typeof contentType === "string" ? contentType : undefined,
     body: result.text,
+    headers: result.headers,
   });
   assert.deepEqual(problems, [], "the response is as the generated OpenAPI document says");
 }

@@ -14,6 +14,8 @@ export interface Exchange {
   readonly status: number;
   readonly contentType: string | undefined;
   readonly body: string;
+  /** Response headers by lower-case name, when the caller has them: declared required headers must be there. */
+  readonly headers?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -92,7 +94,13 @@ export class ResponseChecker {
       responsePointer = response.$ref.slice(1);
       response = this.#document.components.responses[response.$ref.split("/").pop()!]!;
     }
-    if (exchange.method === "HEAD") return [];
+    const missing = Object.entries((response as OpenApiResponse).headers ?? {})
+      .filter(
+        ([name, header]) =>
+          (header as { required?: boolean }).required === true && exchange.headers !== undefined && exchange.headers[name.toLowerCase()] === undefined,
+      )
+      .map(([name]) => `${operation.operationId} ${exchange.status}: the declared header ${name} is missing`);
+    if (exchange.method === "HEAD" || missing.length > 0) return missing;
     const streaming = ok && (operation["x-grpc-streaming"] === "server" || operation["x-grpc-streaming"] === "bidi");
     return this.#checkMedia(exchange, response as OpenApiResponse, responsePointer, streaming).map((p) => `${operation.operationId} ${exchange.status}: ${p}`);
   }
