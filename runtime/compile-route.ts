@@ -4,6 +4,7 @@ import type { Backend } from "./backend/backend.js";
 import { compileBinding, type BindingPlan } from "./binding/binding.js";
 import { httpBodyTarget } from "./binding/http-body.js";
 import { compileReplyBody, type ReplyBody } from "./binding/reply-body.js";
+import { compileSuccessReply, type SuccessReply } from "./binding/success-reply.js";
 import type { HttpRoute } from "./route.js";
 import type { GatewaySettings } from "./settings.js";
 
@@ -20,6 +21,8 @@ export interface CompiledRoute {
   readonly rawRequestBody: boolean;
   /** The part of the reply written as the body (`response_body`). */
   readonly reply: ReplyBody;
+  /** The status and headers of a successful unary reply, when the route declares them. */
+  readonly success: SuccessReply | undefined;
 }
 
 /** Compiles one generated route against the gateway's settings. */
@@ -34,6 +37,7 @@ export function compileRoute(route: HttpRoute, backend: Backend, settings: Gatew
     streamsRequest: route.method.methodKind === "client_streaming" || route.method.methodKind === "bidi_streaming",
     rawRequestBody: route.body !== undefined && httpBodyTarget(input, bodyField),
     reply: compileReplyBody(output, route.responseBody),
+    success: compileSuccessReply(output, route),
   };
 }
 

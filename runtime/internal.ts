@@ -10,3 +10,7 @@ export { HttpRuleSchema, HttpSchema, type HttpRule } from "./gen/google/api/http
 export { parsePathTemplate, PathTemplateError, templateKey, type PathTemplate, type TemplateVariable } from "./routing/path-template.js";
 export { walkFieldPath, type FieldPathProblem, type FieldPathResolution } from "./binding/field-path.js";
 export { pathVariableRefusal, type PathVariableRefusal } from "./binding/path-variable.js";
+export { isTraversable } from "./binding/field-path.js";
+export { messageTextForm, type MessageTextForm } from "./binding/field-text.js";
+export { success, type Success, type Header as SuccessHeader } from "./gen/grpc_gateway_express/options_pb.js";
+export { isHeaderField, parseHeaderTemplate, type HeaderTemplatePart } from "./binding/success-reply.js";

@@ -26,4 +26,14 @@ export interface HttpRoute {
    * the body's JSON keys (the plugin's allow_patch_feature=false, as grpc-gateway's).
    */
   readonly patchFieldMask?: boolean;
+  /**
+   * The HTTP status of a successful unary reply when not 200 (the method's
+   * `(grpc_gateway_express.success).status`); 204 and 205 are sent without a body.
+   */
+  readonly successStatus?: number;
+  /**
+   * Headers of a successful unary reply (`(grpc_gateway_express.success).headers`): each
+   * `{field.path}` in a value is replaced by that (proto-name) field of the reply, as text.
+   */
+  readonly successHeaders?: readonly { readonly name: string; readonly value: string }[];
 }

@@ -2,7 +2,7 @@ import { METHODS } from "node:http";
 import { create, getExtension, hasExtension, type DescFile, type DescMethod, type DescService } from "@bufbuild/protobuf";
 import { http, HttpRuleSchema, parsePathTemplate, PathTemplateError, templateKey, type HttpRule, type PathTemplate } from "grpc-gateway-express/internal";
 import type { GatewayPluginOptions } from "./options.js";
-import { checkBody, checkPathVariables, checkResponseBody, type Report } from "./rule-fields.js";
+import { checkBody, checkPathVariables, checkResponseBody, checkSuccess, type Report } from "./rule-fields.js";
 
 /** One HTTP binding of a method, validated: what one entry of the generated route table holds. */
 export interface Binding {
@@ -18,6 +18,10 @@ export interface Binding {
   readonly repeatedPathSeparator?: string;
   /** False on a PATCH rule with a field body when allow_patch_feature=false. */
   readonly patchFieldMask?: false;
+  /** The method's `(grpc_gateway_express.success).status`, when not 0 or 200. */
+  readonly successStatus?: number;
+  /** The method's `(grpc_gateway_express.success).headers`, when it has any. */
+  readonly successHeaders?: readonly { readonly name: string; readonly value: string }[];
 }
 
 /** The bindings of one method, in rule order: the rule first, then its additional_bindings. */
@@ -170,6 +174,7 @@ function bindRule(method: DescMethod, source: RuleSource, scope: FileScope): Bin
   const repeatedVariable = template !== undefined && checkPathVariables(method, template, report);
   const body = checkBody(method, httpMethod, rule.body, scope.options.allowDeleteBody, report);
   const responseBody = checkResponseBody(method, rule.responseBody, report);
+  const success = checkSuccess(method, report);
   if (template !== undefined && scope.problems.length === before) {
     const key = routeKey(httpMethod, template);
     const owner = scope.claimed.get(key);
@@ -190,6 +195,7 @@ function bindRule(method: DescMethod, source: RuleSource, scope: FileScope): Bin
     // Printed only where they change something, so that routes under the defaults read as before.
     ...(repeatedVariable && scope.options.repeatedPathSeparator !== "," ? { repeatedPathSeparator: scope.options.repeatedPathSeparator } : {}),
     ...(httpMethod === "PATCH" && body !== undefined && body !== "*" && !scope.options.allowPatchFeature ? { patchFieldMask: false as const } : {}),
+    ...success,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Schema } from "@bufbuild/protoplugin";
 import { loadApiConfiguration } from "./api-configuration.js";
 import { bindFile, methodFullName, type ExternalRules } from "./bindings.js";
+import { generateOpenApi } from "./openapi/generate-openapi.js";
 import type { GatewayPluginOptions } from "./options.js";
 import { printService } from "./print-service.js";
 import { generateClientFiles } from "./client/generate-client.js";
@@ -39,6 +40,24 @@ export function generateTs(schema: Schema<GatewayPluginOptions>): void {
   }
   if (options.client) {
     generateClientFiles(schema, files);
+  }
+  // Without target=ts, protoplugin keeps only transpiled files: plugin.ts writes the documents then.
+  if (schema.targets.includes("ts")) {
+    for (const warning of generateOpenApi(schema, files)) {
+      warn(warning);
+    }
+  }
+}
+
+/** Writes only the OpenAPI documents: the plugin's second pass when its target has no ts. */
+export function generateOpenApiOnly(schema: Schema<GatewayPluginOptions>): void {
+  const { options } = schema;
+  const external = options.grpcApiConfiguration === "" ? undefined : loadApiConfiguration(options.grpcApiConfiguration);
+  for (const warning of generateOpenApi(
+    schema,
+    schema.files.map((file) => bindFile(file, options, external)),
+  )) {
+    warn(warning);
   }
 }
 

@@ -1,3 +1,5 @@
+import { defaultOpenApiOptions, parseOpenApiOption, type OpenApiOptions } from "./openapi/options.js";
+
 /** Options of protoc-gen-grpc-gateway-express, beside protoplugin's own (target, import_extension, ...). */
 export interface GatewayPluginOptions {
   /** Bind methods without a google.api.http rule to `POST /<package>.<Service>/<Method>`, body `*`. */
@@ -18,6 +20,8 @@ export interface GatewayPluginOptions {
   readonly runtimeImport: string;
   /** Also write a typed REST client, `<name>_client.ts`, beside each route table. */
   readonly client: boolean;
+  /** The OpenAPI documents to write (the `openapi*` options); none by default. */
+  readonly openapi: OpenApiOptions;
 }
 
 /** Where generated code finds `Gateway`, `Backend` and `HttpRoute` unless told otherwise. */
@@ -51,6 +55,7 @@ export function parseOptions(rawOptions: { key: string; value: string }[]): Gate
   let grpcApiConfiguration = "";
   let runtimeImport = defaultRuntimeImport;
   let client = false;
+  let openapi = defaultOpenApiOptions;
   for (const { key, value } of rawOptions) {
     switch (key) {
       case "generate_unbound_methods":
@@ -101,6 +106,11 @@ export function parseOptions(rawOptions: { key: string; value: string }[]): Gate
         client = parseBoolean(key, value);
         break;
       default: {
+        const parsed = parseOpenApiOption(openapi, key, value, parseBoolean);
+        if (parsed !== undefined) {
+          openapi = parsed;
+          break;
+        }
         const why = notApplicable[key];
         if (why !== undefined) {
           throw new Error(`option "${key}" of protoc-gen-grpc-gateway does not apply here: ${why}`);
@@ -119,6 +129,7 @@ export function parseOptions(rawOptions: { key: string; value: string }[]): Gate
     grpcApiConfiguration,
     runtimeImport,
     client,
+    openapi,
   };
 }
 

@@ -50,6 +50,12 @@ function routeLiteral(f: GeneratedFile, serviceDesc: ImportSymbol, method: DescM
   if (binding.patchFieldMask === false) {
     p.push(", patchFieldMask: false");
   }
+  if (binding.successStatus !== undefined) {
+    p.push(", successStatus: ", String(binding.successStatus));
+  }
+  if (binding.successHeaders !== undefined) {
+    p.push(", successHeaders: [", binding.successHeaders.map((h) => `{ name: ${JSON.stringify(h.name)}, value: ${JSON.stringify(h.value)} }`).join(", "), "]");
+  }
   p.push(" }");
   return p;
 }

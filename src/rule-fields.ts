@@ -1,5 +1,5 @@
-import { ScalarType, type DescMethod } from "@bufbuild/protobuf";
-import type { PathTemplate, TemplateVariable } from "grpc-gateway-express/internal";
+import { getExtension, hasExtension, ScalarType, type DescMethod } from "@bufbuild/protobuf";
+import { isHeaderField, parseHeaderTemplate, success, type PathTemplate, type TemplateVariable } from "grpc-gateway-express/internal";
 import { checkFieldPath, describeKind, pathVariableLeafProblem } from "./field-paths.js";
 
 /** Receives one problem of the rule being checked, as the end of a sentence naming the rule. */
@@ -87,4 +87,45 @@ function capturedSegments(template: PathTemplate, variable: TemplateVariable): s
     .slice(variable.start, variable.end)
     .map((s) => (s.kind === "literal" ? s.value : s.kind === "wildcard" ? "*" : "**"))
     .join("/");
+}
+
+/**
+ * Checks the method's `(grpc_gateway_express.success)` option: a unary method, a status of
+ * 200 to 299, header names that are HTTP tokens, and values whose `{field.path}`s name
+ * singular scalar or enum fields of the reply. Returns what the routes carry.
+ */
+export function checkSuccess(method: DescMethod, report: Report): { successStatus?: number; successHeaders?: { name: string; value: string }[] } {
+  const options = method.proto.options;
+  if (options === undefined || !hasExtension(options, success)) return {};
+  const declared = getExtension(options, success);
+  if (method.methodKind !== "unary") {
+    report("option (grpc_gateway_express.success) applies to unary methods only; a stream's status is sent before its first reply");
+    return {};
+  }
+  const status = declared.status === 0 ? 200 : declared.status;
+  if (status < 200 || status > 299) report(`option (grpc_gateway_express.success) status must be 200 to 299, got ${status}`);
+  for (const { name, value } of declared.headers) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) report(`option (grpc_gateway_express.success) header name ${JSON.stringify(name)} is not an HTTP token`);
+    let parts: ReturnType<typeof parseHeaderTemplate>;
+    try {
+      parts = parseHeaderTemplate(value);
+    } catch (error) {
+      report(`option (grpc_gateway_express.success) header ${name}: ${(error as Error).message}`);
+      continue;
+    }
+    for (const part of parts) {
+      if (!("field" in part)) continue;
+      const resolved = checkFieldPath(method.output, part.field);
+      if ("problem" in resolved) report(`option (grpc_gateway_express.success) header ${name}: ${resolved.problem}`);
+      else if (!isHeaderField(resolved.fields.at(-1)!)) {
+        report(
+          `option (grpc_gateway_express.success) header ${name}: {${part.field.join(".")}} is ${describeKind(resolved.fields.at(-1)!)}, but a header takes a singular scalar or enum`,
+        );
+      }
+    }
+  }
+  return {
+    ...(status !== 200 ? { successStatus: status } : {}),
+    ...(declared.headers.length > 0 ? { successHeaders: declared.headers.map(({ name, value }) => ({ name, value })) } : {}),
+  };
 }

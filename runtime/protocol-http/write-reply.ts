@@ -14,6 +14,12 @@ import { writeResponseHeaders, writeResponseTrailers } from "./response-metadata
 export function writeReply(call: HttpCall, result: UnaryResult): Promise<void> | undefined {
   const { res, settings } = call;
   writeResponseHeaders(res, result.headers, settings.outgoingHeaderMatcher);
+  // The route's declared status and headers come first, so a response hook sees and may change them.
+  const success = call.compiled.success;
+  if (success !== undefined) {
+    res.statusCode = success.status;
+    for (const [name, value] of success.headers(result.message)) res.setHeader(name, value);
+  }
   if (settings.responseHook === undefined) {
     writeBody(call, result);
     return undefined;
@@ -27,7 +33,7 @@ export function writeReply(call: HttpCall, result: UnaryResult): Promise<void> |
 function writeBody(call: HttpCall, result: UnaryResult): void {
   const { req, res, route, outbound, settings } = call;
   const { reply } = call.compiled;
-  if (res.statusCode === 204 || res.statusCode === 304) {
+  if (res.statusCode === 204 || res.statusCode === 205 || res.statusCode === 304) {
     // These statuses carry no content, so no Content-Type or Content-Length either (RFC 9110).
     res.end();
     return;

@@ -6,26 +6,53 @@ import { toJson } from "@bufbuild/protobuf";
 import { startHarness, type Harness } from "../support/gateway-harness.js";
 import { send, type HttpResult } from "../support/http-client.js";
 import type { RecordedCall } from "../support/recording-backend.js";
+import { documentFor } from "../openapi/group-documents.js";
+import { ResponseChecker } from "../openapi/response-check.js";
 import type { Case, CaseGroup, ExpectedCall, ExpectedResponse } from "./case.js";
 import { groups } from "./cases/index.js";
 
 for (const group of groups) {
   describe(group.name, () => {
     let harness: Harness;
-    before(async () => (harness = await startHarness([...group.services], group.options)));
+    let spec: ResponseChecker;
+    before(async () => {
+      harness = await startHarness([...group.services], group.options);
+      const services = group.services.map((s) => s.service);
+      const o = group.options ?? {};
+      const user = {
+        marshalers: o.marshalers !== undefined,
+        errors: o.errorHandler !== undefined || o.routingErrorHandler !== undefined,
+        successStatus: o.responseHook !== undefined,
+      };
+      spec = new ResponseChecker(
+        documentFor(services, group.options),
+        services.map((s) => s.typeName),
+        user,
+      );
+    });
     after(() => harness.close());
-    for (const c of group.cases) test(c.name, () => runCase(harness, c));
+    for (const c of group.cases) test(c.name, () => runCase(harness, spec, c));
   });
 }
 
 const echo = (call: RecordedCall) => ({ reply: call.method.input.typeName === call.method.output.typeName ? call.request : undefined });
 
-async function runCase(harness: Harness, c: Case): Promise<void> {
+async function runCase(harness: Harness, spec: ResponseChecker, c: Case): Promise<void> {
   harness.backend.calls.length = 0;
   harness.backend.handle(c.backend ?? echo);
   const result = await send(harness.baseUrl, c.request);
   checkResponse(result, c.response);
   checkCall(harness.backend.calls, c.call);
+  // The truth test: the generated OpenAPI document describes this very response.
+  const contentType = result.headers["content-type"];
+  const problems = spec.check({
+    ...c.request,
+    status: result.status,
+    contentType: typeof contentType === "string" ? contentType : undefined,
+    body: result.text,
+    headers: result.headers,
+  });
+  assert.deepEqual(problems, [], "the response is as the generated OpenAPI document says");
 }
 
 function checkResponse(result: HttpResult, expected: ExpectedResponse): void {

@@ -15,6 +15,27 @@ import { startChatHubBackend, type CancelledEvent, type RequestEvent, type Runni
 import { answer, summarize } from "../../examples/chathub/model.js";
 import { startExamples, tryLines, type RunningExamples } from "../../examples/start.js";
 import { serveHttp, type RunningHttpServer } from "../../examples/support/http-app.js";
+import { loadDocument } from "../openapi/documents.js";
+import { ResponseChecker } from "../openapi/response-check.js";
+
+// The truth test for ChatHub: each complete response to `post` is checked against the generated
+// OpenAPI document once it has ended (in the background, so timing tests see the stream as it comes).
+const chatSpec = new ResponseChecker(loadDocument("examples/gen/aihub/chathub.openapi.json"), ["aihub.ChatHub"]);
+const checks: Promise<string[]>[] = [];
+
+function checkLater(path: string, res: Response): Response {
+  const contentType = res.headers.get("content-type") ?? undefined;
+  checks.push(
+    res
+      .clone()
+      .text()
+      .then(
+        (body) => chatSpec.check({ method: "POST", path, status: res.status, contentType, body }).map((p) => `POST ${path}: ${p}`),
+        () => [], // aborted by the test: there is no whole response to check
+      ),
+  );
+  return res;
+}
 
 /** Slow enough that a stream takes a few hundred milliseconds, so its phases can be observed. */
 const tokenDelayMs = 15;
@@ -39,15 +60,21 @@ describe("examples: ChatHub over HTTP", () => {
   after(async () => {
     await http.close();
     await backend.close();
+    const problems = (await Promise.all(checks)).flat();
+    assert.ok(checks.length > 0, "responses were checked");
+    assert.deepEqual(problems, [], "every response is as the generated OpenAPI document says");
   });
 
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) =>
-    fetch(`${http.url}${path}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", ...headers },
-      body: typeof body === "string" ? body : JSON.stringify(body),
-      ...(signal === undefined ? {} : { signal }),
-    });
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) =>
+    checkLater(
+      path,
+      await fetch(`${http.url}${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+        ...(signal === undefined ? {} : { signal }),
+      }),
+    );
 
   describe("Chat (unary)", () => {
     it("answers with the whole reply at once", async () => {

@@ -17,6 +17,7 @@ const templates: Record<string, string[]> = {
   "buf.gen.runtime.yaml": ["runtime/gen"],
   "buf.gen.bench.yaml": ["bench/gen", "bench/backend-gen"],
   "buf.gen.options.yaml": ["test/options/gen"],
+  "buf.gen.plugin.yaml": ["src/gen"],
 };
 
 for (const [template, outputs] of Object.entries(templates)) {

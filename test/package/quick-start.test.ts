@@ -146,7 +146,14 @@ async function runQuickStart(project: string, tarballs: Record<PackageName, stri
           const res = await fetch(req.url, init);
           const text = await res.text();
           assert.equal(res.status, 200, `${line}\n${text}\n${jobs.map((j) => j.output).join("\n")}`);
-          assert.deepEqual(JSON.parse(text), { message: "Hello world" }, line);
+          if (new URL(req.url).pathname === "/openapi.json") {
+            // The generated document, served beside the API: it describes the Greeter's routes.
+            const doc = JSON.parse(text) as { openapi: string; paths: Record<string, unknown> };
+            assert.equal(doc.openapi, "3.1.0", line);
+            assert.deepEqual(Object.keys(doc.paths), ["/v1/greeter/{name}", "/v1/greeter"], line);
+          } else {
+            assert.deepEqual(JSON.parse(text), { message: "Hello world" }, line);
+          }
         } else if (words[0] === "kill") {
           const job = jobs[Number(/^%(\d+)$/.exec(words[1] ?? "")?.[1]) - 1];
           assert.ok(job !== undefined, `${line} names a background job`);
@@ -245,11 +252,12 @@ describe("the packed packages", { concurrency: true }, () => {
   test("ship built code, types, bin, README and LICENSE, and nothing of the repository", () => {
     for (const [name, files] of Object.entries(packed.contents)) {
       for (const file of files) {
-        assert.match(file, /^(dist\/.*\.(js|d\.ts)|bin\/[\w-]+\.js|README\.md|LICENSE|package\.json)$/, `${name} ships ${file}`);
+        assert.match(file, /^(dist\/.*\.(js|d\.ts)|bin\/[\w-]+\.js|proto\/[\w/]+\.proto|README\.md|LICENSE|package\.json)$/, `${name} ships ${file}`);
       }
       for (const required of ["README.md", "LICENSE", "package.json"]) assert.ok(files.includes(required), `${name} ships ${required}`);
     }
     assert.ok(packed.contents["grpc-gateway-express"].includes("dist/index.d.ts"), "the runtime ships its types");
+    assert.ok(packed.contents["grpc-gateway-express"].includes("proto/grpc_gateway_express/options.proto"), "the runtime ships its options proto");
     assert.ok(packed.contents["protoc-gen-grpc-gateway-express"].includes("bin/protoc-gen-grpc-gateway-express.js"), "the plugin ships its bin");
   });
 

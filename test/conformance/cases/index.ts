@@ -11,6 +11,7 @@ import { options } from "./options.js";
 import { unescaping } from "./unescaping.js";
 import { pluginOptions } from "./plugin-options.js";
 import { presence, presenceOmitted } from "./presence.js";
+import { success } from "./success.js";
 
 /** Every group of the case table. */
 export const groups: CaseGroup[] = [
@@ -36,4 +37,5 @@ export const groups: CaseGroup[] = [
   presenceOmitted,
   any,
   anyRegistered,
+  success,
 ];
