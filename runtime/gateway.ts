@@ -31,6 +31,13 @@ export interface Gateway {
   register(service: DescService, routes: readonly HttpRoute[], backend: Backend): void;
   /** Takes a WebSocket handshake for a streaming route (see serve-websocket.ts); false when none matches, for other upgrade handlers. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /**
+   * The front door: a node:http request listener that serves the gateway's routes before
+   * `app` (an Express app, or any listener) sees the request, and hands every request no
+   * route matches to `app`, untouched. `http.createServer(gateway.fallback(app))` spares the
+   * gateway's requests Express's per-request work; `app.use(gateway)` keeps working.
+   */
+  fallback(app: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /** Creates a gateway holding the options all its services share (like grpc-gateway's ServeMux). */
@@ -81,7 +88,11 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     for (const { route, template, value } of compiled) router.add(route.httpMethod, template, value);
   };
 
-  return Object.assign(gateway, { register, upgrade: createWebSocketUpgrade(router, settings) });
+  // With notFound "error" the gateway answers 404 itself and `app` never runs, as when mounted last.
+  const fallback = (app: (req: IncomingMessage, res: ServerResponse) => void) => (req: IncomingMessage, res: ServerResponse) =>
+    gateway(req, res, () => app(req, res));
+
+  return Object.assign(gateway, { register, upgrade: createWebSocketUpgrade(router, settings), fallback });
 }
 
 /**

@@ -151,6 +151,9 @@ async function runQuickStart(project: string, tarballs: Record<PackageName, stri
             const doc = JSON.parse(text) as { openapi: string; paths: Record<string, unknown> };
             assert.equal(doc.openapi, "3.1.0", line);
             assert.deepEqual(Object.keys(doc.paths), ["/v1/greeter/{name}", "/v1/greeter"], line);
+          } else if (new URL(req.url).pathname === "/ping") {
+            // Not a gateway route: the front door handed it to the Express app.
+            assert.equal(text, "pong", line);
           } else {
             assert.deepEqual(JSON.parse(text), { message: "Hello world" }, line);
           }

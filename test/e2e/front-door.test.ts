@@ -1,0 +1,60 @@
+// The front door: `http.createServer(gateway.fallback(app))` serves the gateway's routes
+// without Express ever seeing the request, and hands everything else to the app as it came.
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { after, before, test } from "node:test";
+import express from "express";
+import { createGateway, inProcess } from "grpc-gateway-express/runtime";
+import { Greeter } from "../../examples/gen/greeter/v1/greeter_pb.js";
+import { registerGreeterGateway } from "../../examples/gen/greeter/v1/greeter_gateway.js";
+
+let server: Server;
+let base: string;
+let expressSaw: string[] = [];
+
+before(async () => {
+  const gateway = createGateway();
+  registerGreeterGateway(gateway, inProcess(Greeter, { sayHello: ({ name }) => ({ message: `Hello ${name}` }) }));
+  const app = express();
+  app.use((req, _res, next) => {
+    expressSaw.push(`${req.method} ${req.url}`);
+    next();
+  });
+  app.get("/ping", (_req, res) => void res.type("text/plain").send("pong"));
+  app.post("/echo", express.json(), (req, res) => void res.json(req.body));
+  server = createServer(gateway.fallback(app));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+test("the gateway's routes are served without Express running", async () => {
+  expressSaw = [];
+  const get = await fetch(`${base}/v1/greeter/door`);
+  assert.equal(get.status, 200);
+  assert.deepEqual(await get.json(), { message: "Hello door" });
+  const post = await fetch(`${base}/v1/greeter`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"name":"post"}' });
+  assert.deepEqual(await post.json(), { message: "Hello post" });
+  assert.deepEqual(expressSaw, [], "Express ran for a request the gateway serves");
+});
+
+test("a path with a route but not that method is the gateway's 405, as when mounted with app.use", async () => {
+  expressSaw = [];
+  const res = await fetch(`${base}/v1/greeter/x`, { method: "DELETE" });
+  assert.equal(res.status, 405);
+  assert.equal(res.headers.get("allow"), "GET");
+  assert.deepEqual(expressSaw, []);
+});
+
+test("everything else reaches the Express app untouched: its routes, its body parsing, its 404", async () => {
+  expressSaw = [];
+  const ping = await fetch(`${base}/ping?x=1`);
+  assert.equal(await ping.text(), "pong");
+  const echo = await fetch(`${base}/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":[1,2]}' });
+  assert.deepEqual(await echo.json(), { a: [1, 2] }, "the body reached Express unread");
+  const missing = await fetch(`${base}/nothing/here`);
+  assert.equal(missing.status, 404);
+  assert.match(await missing.text(), /Cannot GET \/nothing\/here/, "Express's own 404");
+  assert.deepEqual(expressSaw, ["GET /ping?x=1", "POST /echo", "GET /nothing/here"]);
+});
