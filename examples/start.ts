@@ -5,6 +5,7 @@ import { createGateway, dial } from "grpc-gateway-express/runtime";
 import type { Express } from "express";
 import { chatPagePath, mountChatPage } from "./chathub/app.js";
 import { startChatHubBackend, tokenDelayFromEnv, type RunningChatHub } from "./chathub/backend.js";
+import { docsPagePath, mountDocsPage, openApiPath } from "./docs/docs-page.js";
 import { registerChatHubGateway } from "./gen/aihub/chathub_gateway.js";
 import { startGreeterBackend } from "./greeter/backend.js";
 import { registerGreeterGateway } from "./gen/greeter/v1/greeter_gateway.js";
@@ -43,7 +44,7 @@ export interface RunningExamples {
 
 /**
  * One gateway serving every service (with TagService's error handler, harmless to the
- * others) plus `GET /ping` and the chat page.
+ * others) plus `GET /ping`, the chat page, and the API's OpenAPI document and docs page.
  */
 export function createExamplesApp(backends: { greeter: string; tags: string; chathub: string }): { app: Express; close(): void } {
   const gateway = createGateway(tagGatewayOptions);
@@ -55,6 +56,7 @@ export function createExamplesApp(backends: { greeter: string; tags: string; cha
   registerChatHubGateway(gateway, chathub);
   const app = createExampleApp(gateway);
   mountChatPage(app);
+  mountDocsPage(app);
   return {
     app,
     close: () => {
@@ -152,6 +154,8 @@ export function tryLines(running: RunningExamples): TryLine[] {
       command: `printf '{"prompt":"hi"}\\n{"prompt":"bye now"}\\n' | curl -N -X POST ${url}/v1/chat:converse -H 'Content-Type: application/x-ndjson' --data-binary @-`,
     },
     { what: "the chat page: type a prompt, watch the reply stream in", command: `open ${url}${chatPagePath}` },
+    { what: "the docs page (Swagger UI): every operation, and Try it out against this gateway", command: `open ${url}${docsPagePath}` },
+    { what: "the OpenAPI 3.1 document behind it, all three services merged", command: `curl ${url}${openApiPath}` },
     { what: "a plain Express route beside the gateway", command: `curl ${url}/ping` },
     { what: "the backends speak gRPC with reflection", command: `grpcurl -plaintext ${running.greeterAddress} list` },
     {
@@ -177,6 +181,7 @@ if (isMain(import.meta.url)) {
   );
   console.log(`gateway   ${running.url}`);
   console.log(`chat page ${running.url}${chatPagePath}`);
+  console.log(`docs page ${running.url}${docsPagePath}`);
   console.log(`greeter   ${running.greeterAddress} (gRPC, reflection on)`);
   console.log(`tags      ${running.tagsAddress} (gRPC, reflection on)`);
   console.log(`chathub   ${running.chathubAddress} (gRPC, reflection on)`);

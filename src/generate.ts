@@ -13,6 +13,9 @@ import { generateClientFiles } from "./client/generate-client.js";
  */
 export function generateTs(schema: Schema<GatewayPluginOptions>): void {
   const { options } = schema;
+  if (options.openapi.only && options.openapi.format === "") {
+    throw new Error(`option "openapi_only" needs openapi=json or openapi=yaml`);
+  }
   const external = options.grpcApiConfiguration === "" ? undefined : loadApiConfiguration(options.grpcApiConfiguration);
   const files = schema.files.map((file) => bindFile(file, options, external));
   const problems = [...(external !== undefined ? unmatchedSelectors(schema, external) : []), ...files.flatMap((file) => file.problems)];
@@ -25,7 +28,7 @@ export function generateTs(schema: Schema<GatewayPluginOptions>): void {
   for (const warning of files.flatMap((file) => file.warnings)) {
     warn(warning);
   }
-  for (const { file, services } of files) {
+  for (const { file, services } of options.openapi.only ? [] : files) {
     if (services.length === 0) {
       continue;
     }
@@ -38,7 +41,7 @@ export function generateTs(schema: Schema<GatewayPluginOptions>): void {
       printService(f, service, options.runtimeImport, options.registerFuncSuffix);
     }
   }
-  if (options.client) {
+  if (options.client && !options.openapi.only) {
     generateClientFiles(schema, files);
   }
   // Without target=ts, protoplugin keeps only transpiled files: plugin.ts writes the documents then.

@@ -6,6 +6,8 @@ export interface OpenApiOptions {
   readonly merge: boolean;
   /** The merged document's name without extension (openapi_merge_file_name), default `openapi`. */
   readonly mergeFileName: string;
+  /** Write the documents alone, no route tables or clients (openapi_only): for a second plugin entry, e.g. a merged document beside per-file ones. */
+  readonly only: boolean;
   /** Field names as the marshaler writes them: proto names, as the runtime's `json.useProtoNames` (openapi_use_proto_names). */
   readonly useProtoNames: boolean;
   /** Enums as numbers, as the runtime's `json.enumsAsNumbers` (openapi_enums_as_numbers). */
@@ -16,6 +18,7 @@ export const defaultOpenApiOptions: OpenApiOptions = {
   format: "",
   merge: false,
   mergeFileName: "openapi",
+  only: false,
   useProtoNames: false,
   enumsAsNumbers: false,
 };
@@ -43,6 +46,8 @@ export function parseOpenApiOption(
         throw new Error(`option "openapi_merge_file_name" must be a relative file name without extension, got "${value}"`);
       }
       return { ...current, mergeFileName: value };
+    case "openapi_only":
+      return { ...current, only: parseBoolean(key, value) };
     case "openapi_use_proto_names":
       return { ...current, useProtoNames: parseBoolean(key, value) };
     case "openapi_enums_as_numbers":

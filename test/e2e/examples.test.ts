@@ -208,6 +208,8 @@ describe("examples: npm start (both services behind one gateway)", () => {
     const commands = tryLines(running).map((line) => line.command);
     assert.ok(commands.some((c) => c.includes(`${running.url}/v1/greeter/world`)));
     assert.ok(commands.some((c) => c.includes(`grpcurl -plaintext ${running.greeterAddress} list`)));
+    assert.ok(commands.includes(`open ${running.url}/docs/`), "the docs page");
+    assert.ok(commands.includes(`curl ${running.url}/openapi.json`), "the OpenAPI document");
   });
 });
 

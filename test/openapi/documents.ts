@@ -4,11 +4,12 @@ import { parse } from "yaml";
 
 const root = new URL("../..", import.meta.url);
 
-/** Every committed document: the examples' (JSON, one per proto file) and the test protos' (YAML, merged). */
+/** Every committed document: the examples' (JSON, one per proto file, and all three merged for the docs page) and the test protos' (YAML, merged). */
 export const documentPaths = [
   "examples/gen/greeter/v1/greeter.openapi.json",
   "examples/gen/tag/v1/tag.openapi.json",
   "examples/gen/aihub/chathub.openapi.json",
+  "examples/gen/openapi.json",
   "test/gen/openapi.yaml",
   "test/options/gen/testing/options/v1/options.openapi.json",
 ];

@@ -107,8 +107,16 @@ describe("the openapi option", () => {
     assert.deepEqual([...js.keys()].sort(), ["shelf/v1/shelf.openapi.json", "shelf/v1/shelf_gateway.d.ts", "shelf/v1/shelf_gateway.js"]);
   });
 
+  it("writes the documents alone with openapi_only, for a second plugin entry beside the routes", () => {
+    const only = generate("target=ts,client=true,openapi=json,openapi_merge=true,openapi_only=true");
+    assert.deepEqual([...only.keys()], ["openapi.json"]);
+    assert.deepEqual(JSON.parse(only.get("openapi.json")!).paths, document().paths);
+    assert.deepEqual([...generate("client=true,openapi=yaml,openapi_only=true").keys()], ["shelf/v1/shelf.openapi.yaml"]);
+  });
+
   it("refuses bad values, naming the option", () => {
     assert.throws(() => generate("openapi=xml"), /option "openapi" must be json or yaml, got "xml"/);
+    assert.throws(() => generate("target=ts,openapi_only=true"), /option "openapi_only" needs openapi=json or openapi=yaml/);
     assert.throws(() => generate("openapi=json,openapi_merge=maybe"), /option "openapi_merge" must be true or false/);
   });
 
