@@ -178,10 +178,20 @@ function streamOverChannel(client: grpc.Client, method: DescMethod, options: Cal
   async function* replies(): AsyncGenerator<Message> {
     const failed = (s: CallEnd["status"]) =>
       withHeaderMetadata(errorFromCallEnd({ status: s, headersReceived: received !== undefined, gaveUp }, options), received);
+    let read = false;
     try {
       for await (const message of call as AsyncIterable<Message>) yield message;
+      read = true;
     } catch (err) {
+      read = true;
       throw isStatus(err) ? failed(err) : GatewayError.from(err);
+    } finally {
+      // A consumer that stops reading early (break, return, a throw in its loop) is done with
+      // the call: grpc-js's own iterator would wait for the backend to finish instead.
+      if (!read && !finished) {
+        gaveUp ??= "client";
+        call.cancel();
+      }
     }
     const final = await status;
     if (final.code !== grpc.status.OK) throw failed(final);

@@ -6,7 +6,7 @@ import { createServer as createTcpServer, type AddressInfo, type Socket } from "
 import { describe, test } from "node:test";
 import { create, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { dialHttp2, GatewayError } from "grpc-gateway-express/runtime";
+import { dial, dialHttp2, GatewayError } from "grpc-gateway-express/runtime";
 import { encodeFrame } from "../../runtime/backend/http2/framing.js";
 import { Everything, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 import { Streamer, StreamReplySchema, StreamRequestSchema, type StreamRequest } from "../gen/testing/v1/streaming_pb.js";
@@ -88,33 +88,38 @@ describe("deadlines and cancellation", { timeout: 20_000 }, () => {
     }
   });
 
-  test("leaving a for-await over replies early cancels the call on the server", async () => {
-    let cancelled: () => void = () => {};
-    const seen = new Promise<void>((r) => (cancelled = r));
-    const server = await startTestServer([
-      [
-        Streamer.method.serverStream,
-        (call: grpc.ServerWritableStream<StreamRequest, Message>) => {
-          call.on("cancelled", () => cancelled());
-          let i = 0;
-          const timer = setInterval(() => call.write(create(StreamReplySchema, { index: i++ })), 5);
-          call.on("cancelled", () => clearInterval(timer));
-        },
-      ],
-    ]);
-    const backend = dialHttp2(server.address);
-    try {
-      const call = backend.stream(Streamer.method.serverStream, callOptions());
-      await call.send(create(StreamRequestSchema, { name: "forever" }));
-      call.close();
-      let n = 0;
-      for await (const _ of call.replies) if (++n === 2) break;
-      await seen;
-    } finally {
-      backend.close();
-      await server.close();
-    }
-  });
+  for (const [transport, open] of [
+    ["dialHttp2", (address: string) => dialHttp2(address)],
+    ["grpc-js dial", (address: string) => Object.assign(dial(address), { close: () => {} })],
+  ] as const) {
+    test(`leaving a for-await over replies early cancels the call on the server (${transport})`, async () => {
+      let cancelled: () => void = () => {};
+      const seen = new Promise<void>((r) => (cancelled = r));
+      const server = await startTestServer([
+        [
+          Streamer.method.serverStream,
+          (call: grpc.ServerWritableStream<StreamRequest, Message>) => {
+            call.on("cancelled", () => cancelled());
+            let i = 0;
+            const timer = setInterval(() => call.write(create(StreamReplySchema, { index: i++ })), 5);
+            call.on("cancelled", () => clearInterval(timer));
+          },
+        ],
+      ]);
+      const backend = open(server.address);
+      try {
+        const call = backend.stream(Streamer.method.serverStream, callOptions());
+        await call.send(create(StreamRequestSchema, { name: "forever" }));
+        call.close();
+        let n = 0;
+        for await (const _ of call.replies) if (++n === 2) break;
+        await seen;
+      } finally {
+        backend.close();
+        await server.close();
+      }
+    });
+  }
 });
 
 describe("unreachable and restarted servers", { timeout: 20_000 }, () => {
