@@ -1,7 +1,7 @@
 // `npm start`: the example gRPC backends and one REST gateway in front of them, with the
 // chat page, then the curl and grpcurl lines to try. Ports: PORT (8080), GREETER_PORT
 // (50051), TAGS_PORT (50052), CHATHUB_PORT (50053); CHATHUB_TOKEN_DELAY_MS (60) paces the model.
-import { createGateway, dial } from "grpc-gateway-express/runtime";
+import { createGateway, dial, type Gateway } from "grpc-gateway-express/runtime";
 import type { Express } from "express";
 import { chatPagePath, mountChatPage } from "./chathub/app.js";
 import { startChatHubBackend, tokenDelayFromEnv, type RunningChatHub } from "./chathub/backend.js";
@@ -11,7 +11,7 @@ import { startGreeterBackend } from "./greeter/backend.js";
 import { registerGreeterGateway } from "./gen/greeter/v1/greeter_gateway.js";
 import { registerTagServiceGateway } from "./gen/tag/v1/tag_gateway.js";
 import { isMain, portFromEnv, stopOnSignal, type RunningServer } from "./support/grpc-server.js";
-import { createExampleApp, serveHttp } from "./support/http-app.js";
+import { createExpressApp, serveHttp } from "./support/http-app.js";
 import { tagGatewayOptions } from "./tags/app.js";
 import { startTagsBackend } from "./tags/backend.js";
 
@@ -44,9 +44,15 @@ export interface RunningExamples {
 
 /**
  * One gateway serving every service (with TagService's error handler, harmless to the
- * others) plus `GET /ping`, the chat page, and the API's OpenAPI document and docs page.
+ * others) in front of an Express app with `GET /ping`, the chat page, and the API's OpenAPI
+ * document and docs page: `gateway.fallback(app)`, the front door, serves the gateway's routes
+ * before Express runs and hands the rest to the app.
  */
-export function createExamplesApp(backends: { greeter: string; tags: string; chathub: string }): { app: Express; close(): void } {
+export function createExamplesApp(backends: { greeter: string; tags: string; chathub: string }): {
+  app: Express;
+  gateway: Gateway;
+  close(): void;
+} {
   const gateway = createGateway(tagGatewayOptions);
   const greeter = dial(backends.greeter);
   const tags = dial(backends.tags);
@@ -54,11 +60,12 @@ export function createExamplesApp(backends: { greeter: string; tags: string; cha
   registerGreeterGateway(gateway, greeter);
   registerTagServiceGateway(gateway, tags);
   registerChatHubGateway(gateway, chathub);
-  const app = createExampleApp(gateway);
+  const app = createExpressApp();
   mountChatPage(app);
   mountDocsPage(app);
   return {
     app,
+    gateway,
     close: () => {
       greeter.client.close();
       tags.client.close();
@@ -89,7 +96,7 @@ export async function startExamples(ports: ExamplePorts, options: ExampleOptions
     examples.close();
     await closeStarted();
   };
-  const http = await serveHttp(examples.app, ports.http).catch(async (err: unknown) => {
+  const http = await serveHttp(examples.gateway.fallback(examples.app), ports.http, undefined, examples.gateway.upgrade).catch(async (err: unknown) => {
     await closeBackends();
     throw err;
   });
