@@ -1,7 +1,9 @@
 /**
  * `npm run bench:profile -- <target> <scenario> [seconds]`: runs one server under
  * `node --cpu-prof` with the scenario's load and prints where its CPU time went.
- * Targets: gateway (dialling the backend), in-process, hand-written, echo, connect.
+ * Targets: gateway (app.use, dialling the backend with grpc-js), front-door (the front door,
+ * grpc-js), front-door-http2 (the front door, dialHttp2), in-process, hand-written, echo,
+ * connect.
  * Scenarios: get, post-1k, post-64k, stream (1,000-message calls; per-request figures are
  * then per call). The profiles are kept in bench/.profiles/<target>-<scenario>/.
  */
@@ -12,6 +14,7 @@ import type { LoadJob } from "./load/jobs.js";
 import { listItems } from "./payloads.js";
 import { connectStream, restStream } from "./scenarios/streaming.js";
 import { getCase, postCase, type UnaryCase } from "./scenarios/unary.js";
+import { gatewayTargets } from "./support/compared-servers.js";
 import { summariseProfile, type ProfileWindow } from "./support/cpu-profile.js";
 import { createHarness } from "./support/harness.js";
 import { readSettings } from "./support/settings.js";
@@ -25,7 +28,7 @@ const cases: Record<string, (() => UnaryCase) | "stream"> = {
   stream: "stream",
 };
 const servers: Record<string, { entry: string; args: (backend: string) => string[]; connect?: boolean }> = {
-  gateway: { entry: "servers/gateway.ts", args: (b) => ["dial", b] },
+  ...Object.fromEntries(gatewayTargets.map((g) => [g.id, { entry: "servers/gateway.ts", args: g.args }])),
   "in-process": { entry: "servers/gateway.ts", args: () => ["in-process"] },
   "hand-written": { entry: "servers/hand-written.ts", args: (b) => [b] },
   echo: { entry: "servers/echo.ts", args: () => [] },

@@ -1,7 +1,8 @@
 /**
  * The server-streaming scenario (issue 4: "1,000 messages per call, messages/s delivered
  * to the HTTP client"): ListItems (`GET /v1/shelves/{shelf}/items?count=1000`) through the
- * gateway (dialling the gRPC backend, and in-process) in its default framing, one
+ * gateway (dialling the gRPC backend mounted with app.use, through the front door over
+ * grpc-js and over dialHttp2; and in-process) in its default framing, one
  * `{"result": ...}` line per message; through a hand-written Express proxy writing NDJSON;
  * through connect-express over the Connect streaming protocol; through the Go grpc-gateway
  * when it is built (the same `{"result": ...}` lines); and straight to the backend over
@@ -15,7 +16,7 @@ import type { HttpRequestSpec } from "../load/jobs.js";
 import { connectEnvelope, splitEnvelopes } from "../load/stream-counters.js";
 import { listItems } from "../payloads.js";
 import type { Child } from "../support/child.js";
-import { startComparedServers, type ComparedServers } from "../support/compared-servers.js";
+import { gatewayTargets, startComparedServers, type ComparedServers } from "../support/compared-servers.js";
 import { goId, startGoGateway, type GoGateway } from "../support/go-gateway.js";
 import type { Harness } from "../support/harness.js";
 import { measureTargets, type Target } from "../support/measure.js";
@@ -59,7 +60,7 @@ function targetsOf(s: ComparedServers, go: GoGateway): Target[] {
       backend: s.backend,
       job: (concurrency) => ({ kind: "grpc-stream", address, shelf: listItems.shelf, messagesPerCall: listItems.count, concurrency, durationSec: 1 }),
     },
-    httpTarget("gateway", "gateway (dial)", s.gateway, restStream, "lines", s.backend),
+    ...gatewayTargets.map((g) => httpTarget(g.id, g.label, s.gateways.get(g.id)!, restStream, "lines", s.backend)),
     httpTarget("hand-written", "hand-written Express proxy", s.handWritten, restStream, "lines", s.backend),
     httpTarget("in-process", "gateway (in-process)", s.inProcess, restStream, "lines"),
     httpTarget("connect", "connect-express", s.connect, connectStream, "connect"),

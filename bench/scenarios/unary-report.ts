@@ -1,4 +1,5 @@
 /** A unary scenario's section of the report: req/s, latency, CPU per request, and the ratios between targets. */
+import { gatewayTargets, type GatewayTargetId } from "../support/compared-servers.js";
 import { goId } from "../support/go-gateway.js";
 import type { TargetFigures } from "../support/measure.js";
 import { fixed, mib, perCpuSecond, perSecond, ratio, table, type ScenarioReport, type TargetCheck } from "../support/report.js";
@@ -38,9 +39,11 @@ const perCpu = (t: TargetFigures | undefined): number => perCpuSecond(t?.frontCp
 
 function figuresTable(list: readonly TargetFigures[], f: UnaryFigures): string {
   const go = list.find((t) => t.id === goId);
+  const hand = list.find((t) => t.id === "hand-written");
   const rows = list.map((t) => [
     t.label,
     perSecond(t.rps),
+    hand === undefined ? "–" : ratio(t.rps, hand.rps),
     fixed(t.p50, 3),
     fixed(t.p99, 3),
     fixed(t.frontCpuUs, 1),
@@ -56,6 +59,7 @@ function figuresTable(list: readonly TargetFigures[], f: UnaryFigures): string {
   const header = [
     "target",
     "req/s",
+    "req/s / hand-written",
     "p50 ms",
     "p99 ms",
     "CPU µs/req (server)",
@@ -70,6 +74,10 @@ function figuresTable(list: readonly TargetFigures[], f: UnaryFigures): string {
   ];
   return table(header, rows);
 }
+
+// Issue 9: requests per server CPU-second over the Go gateway's, for get and post-1k; the
+// front door is held to more than the Express mount, whose per-request machinery it skips.
+const goGoal: Record<GatewayTargetId, number> = { gateway: 0.8, "front-door": 1.0, "front-door-http2": 1.0 };
 
 /** The section and its checks. */
 export function reportUnary(settings: BenchSettings, c: UnaryReportCase, f: UnaryFigures): ScenarioReport {
@@ -87,38 +95,49 @@ export function reportUnary(settings: BenchSettings, c: UnaryReportCase, f: Unar
   const ratios = table(
     ["ratio", `${connections} conn`, `${lowLoadConnections} conn`],
     [
-      row("req/s: gateway / hand-written", "gateway", "hand-written", rps),
-      row("req/s: gateway / direct gRPC", "gateway", "grpc", rps),
-      row("req/s: gateway / echo", "gateway", "echo", rps),
+      ...gatewayTargets.flatMap((g) => [
+        row(`req/s: ${g.label} / hand-written`, g.id, "hand-written", rps),
+        row(`req per server CPU-s: ${g.label} / hand-written`, g.id, "hand-written", cpu),
+        row(`req/s: ${g.label} / direct gRPC`, g.id, "grpc", rps),
+        row(`req/s: ${g.label} / echo`, g.id, "echo", rps),
+      ]),
       row("req/s: in-process / connect-express", "in-process", "connect", rps),
       row("req/s: in-process / echo", "in-process", "echo", rps),
       row("req/s: hand-written / direct gRPC", "hand-written", "grpc", rps),
       ...(hasGo
         ? [
-            row("req/s: gateway / Go grpc-gateway", "gateway", goId, rps),
-            row("req per server CPU-s: gateway / Go grpc-gateway", "gateway", goId, cpu),
+            ...gatewayTargets.flatMap((g) => [
+              row(`req/s: ${g.label} / Go grpc-gateway`, g.id, goId, rps),
+              row(`req per server CPU-s: ${g.label} / Go grpc-gateway`, g.id, goId, cpu),
+            ]),
             row("req per server CPU-s: hand-written / Go grpc-gateway", "hand-written", goId, cpu),
           ]
         : []),
     ],
   );
-  const added = lo("gateway").p50 - lo("grpc").p50;
-  const addedHand = lo("hand-written").p50 - lo("grpc").p50;
-  const gatewayRatio = hi("gateway").rps / hi("hand-written").rps;
+  const addedOf = (id: string) => lo(id).p50 - lo("grpc").p50;
+  const addedHand = addedOf("hand-written");
+  const overHand = (id: string) => hi(id).rps / hi("hand-written").rps;
   const inProcessRatio = hi("in-process").rps / hi("connect").rps;
+  const versusHand = (id: string, label: string, goal: number): TargetCheck => ({
+    name: `${c.id}: ${label} vs hand-written`,
+    goal: `>= ${goal.toFixed(1)}x req/s`,
+    figure: `${overHand(id).toFixed(2)}x (${perSecond(hi(id).rps)} vs ${perSecond(hi("hand-written").rps)})`,
+    met: overHand(id) >= goal,
+  });
   const checks: TargetCheck[] = [
-    {
-      name: `${c.id}: gateway vs hand-written`,
-      goal: ">= 1.0x req/s",
-      figure: `${gatewayRatio.toFixed(2)}x (${perSecond(hi("gateway").rps)} vs ${perSecond(hi("hand-written").rps)})`,
-      met: gatewayRatio >= 1,
-    },
-    {
-      name: `${c.id}: p50 added over direct gRPC, 1 conn`,
-      goal: "< 0.2 ms",
-      figure: `${added.toFixed(3)} ms (${lo("gateway").p50.toFixed(3)} vs ${lo("grpc").p50.toFixed(3)})`,
-      met: added < 0.2,
-    },
+    // Issue 4: the gateway in Express at least as fast as the proxy a team would write.
+    versusHand("gateway", "gateway (app.use)", 1.0),
+    // Issue 9: at least 1.5x the hand-written proxy, every way the gateway is mounted.
+    ...gatewayTargets.map((g) => versusHand(g.id, g.label, 1.5)),
+    ...gatewayTargets.map(
+      (g): TargetCheck => ({
+        name: `${c.id}: ${g.label}, p50 added over direct gRPC, 1 conn`,
+        goal: "< 0.2 ms",
+        figure: `${addedOf(g.id).toFixed(3)} ms (${lo(g.id).p50.toFixed(3)} vs ${lo("grpc").p50.toFixed(3)})`,
+        met: addedOf(g.id) < 0.2,
+      }),
+    ),
     {
       name: `${c.id}: in-process vs connect-express`,
       goal: ">= 1.0x req/s",
@@ -127,14 +146,15 @@ export function reportUnary(settings: BenchSettings, c: UnaryReportCase, f: Unar
     },
   ];
   if (c.goTarget) {
-    // Issue 9: at least 0.8x the Go gateway's requests per CPU-second when mounted with app.use.
-    const goRatio = hasGo ? perCpu(hi("gateway")) / perCpu(hi(goId)) : NaN;
-    checks.push({
-      name: `${c.id}: gateway (app.use) vs Go grpc-gateway, req per server CPU-s`,
-      goal: ">= 0.8x",
-      figure: hasGo ? `${goRatio.toFixed(2)}x (${perSecond(perCpu(hi("gateway")))} vs ${perSecond(perCpu(hi(goId)))})` : "Go gateway not built",
-      met: Number.isNaN(goRatio) ? undefined : goRatio >= 0.8,
-    });
+    for (const g of gatewayTargets) {
+      const goRatio = hasGo ? perCpu(hi(g.id)) / perCpu(hi(goId)) : NaN;
+      checks.push({
+        name: `${c.id}: ${g.label} vs Go grpc-gateway, req per server CPU-s`,
+        goal: `>= ${goGoal[g.id].toFixed(1)}x`,
+        figure: hasGo ? `${goRatio.toFixed(2)}x (${perSecond(perCpu(hi(g.id)))} vs ${perSecond(perCpu(hi(goId)))})` : "Go gateway not built",
+        met: Number.isNaN(goRatio) ? undefined : goRatio >= goGoal[g.id],
+      });
+    }
   }
   const markdown = [
     f.goNote,
@@ -143,7 +163,7 @@ export function reportUnary(settings: BenchSettings, c: UnaryReportCase, f: Unar
     "",
     figuresTable(f.high, f),
     "",
-    `**${lowLoadConnections} connection** (latency added by the gateway: p50 ${added.toFixed(3)} ms over direct gRPC; the hand-written proxy adds ${addedHand.toFixed(3)} ms)`,
+    `**${lowLoadConnections} connection** (latency added over direct gRPC, p50: ${gatewayTargets.map((g) => `${g.label} ${addedOf(g.id).toFixed(3)} ms`).join(", ")}; the hand-written proxy ${addedHand.toFixed(3)} ms)`,
     "",
     figuresTable(f.low, f),
     "",

@@ -1,7 +1,8 @@
 /**
  * The unary scenarios: GET with a path variable and two query parameters, POST with a
  * 1 KB and a 64 KB JSON body. Each sends the same request to the gateway (dialling the
- * gRPC backend, and in-process), to the hand-written Express proxy, to connect-express,
+ * gRPC backend mounted with app.use, through the front door over grpc-js and over
+ * dialHttp2; and in-process), to the hand-written Express proxy, to connect-express,
  * to the bare Express echo, to the Go grpc-gateway when it is built, and the same call
  * straight to the backend over gRPC; first at full load, then with one connection for the
  * latency the gateway adds.
@@ -11,7 +12,7 @@ import { ItemSchema, OrderSchema } from "../gen/bench/v1/bench_pb.js";
 import type { HttpRequestSpec, LoadJob } from "../load/jobs.js";
 import { createOrderPath, getItem, orderBody } from "../payloads.js";
 import type { Child } from "../support/child.js";
-import { startComparedServers, type ComparedServers } from "../support/compared-servers.js";
+import { gatewayTargets, startComparedServers, type ComparedServers } from "../support/compared-servers.js";
 import { goId, startGoGateway, type GoGateway } from "../support/go-gateway.js";
 import type { Harness } from "../support/harness.js";
 import { measureTargets, type Target } from "../support/measure.js";
@@ -100,7 +101,7 @@ function targetsOf(c: UnaryCase, s: Servers): Target[] {
         durationSec: 1,
       }),
     },
-    httpTarget("gateway", "gateway (dial)", s.gateway, c.rest, s.backend),
+    ...gatewayTargets.map((g) => httpTarget(g.id, g.label, s.gateways.get(g.id)!, c.rest, s.backend)),
     httpTarget("hand-written", "hand-written Express proxy", s.handWritten, c.rest, s.backend),
     httpTarget("in-process", "gateway (in-process)", s.inProcess, c.rest),
     httpTarget("connect", "connect-express", s.connect, c.connect),

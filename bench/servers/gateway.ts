@@ -1,6 +1,9 @@
 /**
- * The gateway under test, mounted in Express as a user would: `dial <address>` sends
- * calls to the gRPC backend, `in-process` calls servers/implementation.ts directly.
+ * The gateway under test, as a user would run it: `dial <address>` sends calls to the gRPC
+ * backend over grpc-js (`dial()`), `dial-http2 <address>` over the lean transport
+ * (`dialHttp2()`), `in-process` calls servers/implementation.ts directly. Mounted with
+ * `app.use(gateway)` in Express, or with `--front-door` first, in front of Express:
+ * `http.createServer(gateway.fallback(app))`.
  * BENCH_GATEWAY_RUNTIME=<dir> loads another build of runtime/ (bench/compare.ts);
  * BENCH_GATEWAY_OPTIONS=<json> passes gateway options (the hostile-client scenarios' limits).
  */
@@ -17,20 +20,27 @@ import { listen } from "./listen.js";
 
 type Runtime = typeof import("grpc-gateway-express/runtime");
 const runtimeDir = process.env.BENCH_GATEWAY_RUNTIME;
-const { createGateway, dial, inProcess } = (
+const { createGateway, dial, dialHttp2, inProcess } = (
   runtimeDir === undefined ? await import("grpc-gateway-express/runtime") : await import(pathToFileURL(join(runtimeDir, "index.js")).href)
 ) as Runtime;
 
-const [mode, address] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const frontDoor = args[0] === "--front-door";
+const [mode, address] = frontDoor ? args.slice(1) : args;
 let backend: Backend;
 if (mode === "dial" && address !== undefined) backend = dial(address);
+else if (mode === "dial-http2" && address !== undefined) backend = dialHttp2(address);
 else if (mode === "in-process") backend = inProcess(BenchService, benchImplementation);
-else throw new Error("usage: gateway.ts dial <host:port> | in-process");
+else throw new Error("usage: gateway.ts [--front-door] dial <host:port> | dial-http2 <host:port> | in-process");
 
 const gateway = createGateway(JSON.parse(process.env.BENCH_GATEWAY_OPTIONS ?? "{}"));
 registerBenchServiceGateway(gateway, backend);
 // The hostile-client scenarios' bidi route; in-process it answers 501, as unimplemented.
-if (mode === "dial") registerWatchServiceGateway(gateway, backend);
+if (mode !== "in-process") registerWatchServiceGateway(gateway, backend);
 const app = express();
-app.use(gateway);
-serveControl({ port: await listen(app, gateway.upgrade) });
+if (frontDoor) {
+  serveControl({ port: await listen(gateway.fallback(app), gateway.upgrade) });
+} else {
+  app.use(gateway);
+  serveControl({ port: await listen(app, gateway.upgrade) });
+}

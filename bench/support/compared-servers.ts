@@ -1,24 +1,38 @@
 import type { Child } from "./child.js";
 import type { Harness } from "./harness.js";
 
+/** The gateway's ways of being mounted and dialled that every scenario measures, by target id. */
+export const gatewayTargets = [
+  { id: "gateway", label: "gateway (app.use)", args: (address: string) => ["dial", address] },
+  { id: "front-door", label: "gateway, front door", args: (address: string) => ["--front-door", "dial", address] },
+  { id: "front-door-http2", label: "gateway, front door, dialHttp2", args: (address: string) => ["--front-door", "dial-http2", address] },
+] as const;
+
+/** The id of one of {@link gatewayTargets}. */
+export type GatewayTargetId = (typeof gatewayTargets)[number]["id"];
+
 /** The gRPC backend and the HTTP servers every scenario compares in front of it. */
 export interface ComparedServers {
   readonly backend: Child<{ address: string }>;
-  readonly gateway: Child<{ port: number }>;
+  /** The gateway dialling the backend, one server per entry of {@link gatewayTargets}. */
+  readonly gateways: ReadonlyMap<GatewayTargetId, Child<{ port: number }>>;
   readonly handWritten: Child<{ port: number }>;
   readonly inProcess: Child<{ port: number }>;
   readonly connect: Child<{ port: number }>;
 }
 
-/** Starts the backend, then the gateway (dialling it and in-process), the hand-written proxy and connect-express. */
+/**
+ * Starts the backend, then the gateway (each way of {@link gatewayTargets}, and in-process),
+ * the hand-written proxy and connect-express.
+ */
 export async function startComparedServers(harness: Harness): Promise<ComparedServers> {
   const backend = await harness.start<{ address: string }>("backend", "servers/backend.ts", "backend");
   const address = backend.info.address;
-  const [gateway, handWritten, inProcess, connect] = await Promise.all([
-    harness.start<{ port: number }>("gateway", "servers/gateway.ts", "front", ["dial", address]),
+  const [handWritten, inProcess, connect, ...gateways] = await Promise.all([
     harness.start<{ port: number }>("hand-written", "servers/hand-written.ts", "front", [address]),
     harness.start<{ port: number }>("in-process", "servers/gateway.ts", "front", ["in-process"]),
     harness.start<{ port: number }>("connect-express", "servers/connect-express.ts", "front"),
+    ...gatewayTargets.map((g) => harness.start<{ port: number }>(g.id, "servers/gateway.ts", "front", g.args(address))),
   ]);
-  return { backend, gateway, handWritten, inProcess, connect };
+  return { backend, gateways: new Map(gatewayTargets.map((g, i) => [g.id, gateways[i]!])), handWritten, inProcess, connect };
 }
