@@ -28,3 +28,28 @@ const httpStatusByCode: Record<number, number> = {
 export function httpStatusFromCode(code: number): number {
   return httpStatusByCode[code] ?? 500;
 }
+
+/**
+ * The other way, for an HTTP answer that carries no gRPC status (a proxy's error page, a
+ * server that is not gRPC): gRPC's HTTP-to-code mapping. Shared by the gRPC transport and
+ * the REST client, and free of dependencies so the client's browser bundle can hold it.
+ */
+export function codeFromHttpStatus(status: number): Code {
+  switch (status) {
+    case 400:
+      return Code.INTERNAL;
+    case 401:
+      return Code.UNAUTHENTICATED;
+    case 403:
+      return Code.PERMISSION_DENIED;
+    case 404:
+      return Code.UNIMPLEMENTED;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return Code.UNAVAILABLE;
+    default:
+      return Code.UNKNOWN;
+  }
+}

@@ -1,4 +1,5 @@
 import { Code } from "../gen/google/rpc/code_pb.js";
+import { codeFromHttpStatus } from "../http-status.js";
 
 /** Where a failed call's status came from. */
 export interface ClientErrorInit {
@@ -44,27 +45,5 @@ export class GatewayClientError extends Error {
     const message = typeof s.message === "string" ? s.message : `HTTP ${init.httpStatus}`;
     const details = Array.isArray(s.details) ? s.details : [];
     return new GatewayClientError(code, message, { ...init, details });
-  }
-}
-
-// For answers that are not a status body (a proxy's 502 page): the code the status maps
-// back to, as gRPC's HTTP-to-code table does.
-function codeFromHttpStatus(status: number): Code {
-  switch (status) {
-    case 400:
-      return Code.INTERNAL;
-    case 401:
-      return Code.UNAUTHENTICATED;
-    case 403:
-      return Code.PERMISSION_DENIED;
-    case 404:
-      return Code.UNIMPLEMENTED;
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return Code.UNAVAILABLE;
-    default:
-      return Code.UNKNOWN;
   }
 }

@@ -2,6 +2,7 @@ import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from "nod
 import { Metadata } from "@grpc/grpc-js";
 import type { GatewayError } from "../../gateway-error.js";
 import { Code } from "../../gen/google/rpc/code_pb.js";
+import { codeFromHttpStatus } from "../../http-status.js";
 import type { CallOptions } from "../backend.js";
 import { cancelWhenClientGoes } from "../client-gone.js";
 import { acceptEncoding, decompress } from "./compression.js";
@@ -11,7 +12,7 @@ import { encodeTimeout } from "./grpc-timeout.js";
 import { fireAt } from "./long-timeout.js";
 import type { Http2Settings } from "./options.js";
 import type { Pool } from "./pool.js";
-import { codeForHttpStatus, codeForReset, isTransportError, metadataOf, replyTooLarge, statusFromTrailers, transportError } from "./status.js";
+import { codeForReset, isTransportError, metadataOf, replyTooLarge, statusFromTrailers, transportError } from "./status.js";
 
 /** What a call reports, in order: header metadata (maybe), messages, then the end once. */
 export interface CallListener {
@@ -171,7 +172,7 @@ export class ClientCall {
 
   private onResponse(h: IncomingHttpHeaders, flags: number): void {
     const status = Number(h[":status"]);
-    if (status !== 200) return this.abort(codeForHttpStatus(status), `backend answered HTTP ${status}`, { headers: h });
+    if (status !== 200) return this.abort(codeFromHttpStatus(status), `backend answered HTTP ${status}`, { headers: h });
     const type = h["content-type"];
     if (typeof type !== "string" || !type.startsWith("application/grpc")) return this.abort(Code.UNKNOWN, "backend sent an invalid response", { headers: h });
     // Trailers-only: the status in the one header block, and no header metadata (as grpc-js has it).

@@ -67,27 +67,6 @@ function decodeMessage(value: string | string[] | undefined): string {
   }
 }
 
-/** The code for a response that is not HTTP 200 and carries no gRPC status (the gRPC HTTP mapping). */
-export function codeForHttpStatus(status: number): Code {
-  switch (status) {
-    case 400:
-      return Code.INTERNAL;
-    case 401:
-      return Code.UNAUTHENTICATED;
-    case 403:
-      return Code.PERMISSION_DENIED;
-    case 404:
-      return Code.UNIMPLEMENTED;
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return Code.UNAVAILABLE;
-    default:
-      return Code.UNKNOWN;
-  }
-}
-
 /** The code for a stream reset by the server before it sent a status. */
 export function codeForReset(rstCode: number): Code {
   switch (rstCode) {
