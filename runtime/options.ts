@@ -138,9 +138,11 @@ export interface GatewayOptions {
   /** Deadline for calls whose request sends no `Grpc-Timeout`, in milliseconds; sent to the backend as `grpc-timeout`. */
   defaultTimeoutMs?: number;
   /**
-   * How long the gateway waits for the reply of a unary call that has no deadline (no
+   * How long the gateway waits for the reply of a call that has no deadline (no
    * `Grpc-Timeout`, no `defaultTimeoutMs`), in milliseconds: past it the client gets 504 and
-   * the backend call is cancelled. Not sent to the backend. Streams are not limited by it.
+   * the backend call is cancelled. Not sent to the backend. A stream waits this long for its
+   * response headers or first message, counted from the end of its requests; after that it
+   * may stay quiet (a WebSocket is bounded by its idle timeout).
    * Default 120000 (2 minutes); 0 or Infinity turns it off.
    */
   replyTimeoutMs?: number;

@@ -17,10 +17,13 @@ export interface CallOptions {
    */
   readonly onClientGone?: ((cancel: () => void) => () => void) | undefined;
   /**
-   * When the gateway stops waiting for a unary reply (504, the call cancelled), for calls
-   * without a deadline. Enforced by the backend's transport; never sent to the backend.
+   * For calls without a deadline: how long the gateway waits for the backend to respond
+   * (then DEADLINE_EXCEEDED, 504, and the call cancelled). A unary call must have its reply
+   * within it; a stream its response headers or first message, counted from the end of the
+   * request messages, so a bidi server waiting for the client is never cut off while the
+   * client may still speak. Enforced by the backend's transport; never sent to the backend.
    */
-  readonly replyDeadline?: Date | undefined;
+  readonly replyTimeoutMs?: number | undefined;
   /** How long a call may wait for a connection to the backend before it fails UNAVAILABLE (503); none if undefined. */
   readonly connectTimeoutMs?: number | undefined;
   /** Largest request message, as encoded for the backend, in bytes (413 beyond); none if undefined. */

@@ -2,7 +2,7 @@ import type { DescMethod, Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import type { Backend, BackendStream, CallOptions, UnaryResult } from "./backend.js";
 import { GatewayError, withHeaderMetadata } from "../gateway-error.js";
-import { maxTimeoutMs, msUntil } from "../protocol/deadline.js";
+import { maxTimeoutMs } from "../protocol/deadline.js";
 import { firstEvent } from "../protocol/first-event.js";
 import { cancelWhenClientGoes } from "./client-gone.js";
 import { codecFor, encodeRequest } from "./method-codec.js";
@@ -113,7 +113,8 @@ function unaryOverChannel(client: grpc.Client, method: DescMethod, request: Mess
  * Starts the gateway's own limits on a call, calling `giveUp` (once) when one is hit; returns
  * the function that stops them. The connect timeout fires only if the channel is still not
  * connected when it expires (grpc-js waits for a connection without limit, e.g. on a listener
- * that never completes the HTTP/2 handshake); the reply deadline applies to unary calls.
+ * that never completes the HTTP/2 handshake). The reply wait of a unary call starts here;
+ * a stream's starts when its requests end (see `close` in {@link streamOverChannel}).
  */
 function watchLimits(client: grpc.Client, options: CallOptions, unary: boolean, giveUp: (why: GaveUp) => void): () => void {
   let connectTimer: NodeJS.Timeout | undefined;
@@ -130,7 +131,7 @@ function watchLimits(client: grpc.Client, options: CallOptions, unary: boolean, 
       );
     }
   }
-  if (unary && options.replyDeadline !== undefined) replyTimer = setTimeout(() => giveUp("reply"), msUntil(options.replyDeadline));
+  if (unary && options.replyTimeoutMs !== undefined) replyTimer = setTimeout(() => giveUp("reply"), options.replyTimeoutMs);
   if (connectTimer === undefined && replyTimer === undefined) return noop;
   return () => {
     clearTimeout(connectTimer);
@@ -160,8 +161,12 @@ function streamOverChannel(client: grpc.Client, method: DescMethod, options: Cal
   });
   // Kept apart from the promise: a failure carries the header metadata that came before it.
   let received: grpc.Metadata | undefined;
+  // The reply wait: from the end of the requests to the response headers (grpc-js reports
+  // them before the first message), for a call without a deadline.
+  let replyTimer: NodeJS.Timeout | undefined;
   call.on("metadata", (md: grpc.Metadata) => {
     received = md;
+    clearTimeout(replyTimer);
     gotHeaders(md);
   });
   let finished = false;
@@ -169,6 +174,7 @@ function streamOverChannel(client: grpc.Client, method: DescMethod, options: Cal
     finished = true;
     stopWatching();
     stopLimits();
+    clearTimeout(replyTimer);
     gotHeaders(new grpc.Metadata());
     gotStatus(s);
   });
@@ -205,7 +211,15 @@ function streamOverChannel(client: grpc.Client, method: DescMethod, options: Cal
         // Wait for room, but never past the end of the call.
         void firstEvent(call, ["drain", "status"]).then(resolve);
       }),
-    close: () => call.end(),
+    close: () => {
+      call.end();
+      const ms = options.replyTimeoutMs;
+      if (ms === undefined || received !== undefined || finished || replyTimer !== undefined) return;
+      replyTimer = setTimeout(() => {
+        gaveUp ??= "reply";
+        call.cancel();
+      }, ms);
+    },
     cancel: () => {
       gaveUp ??= "client";
       call.cancel();

@@ -63,7 +63,7 @@ export function inProcess<S extends DescService>(service: S, implementation: Ser
   };
   return {
     async unary(method, request, options) {
-      const context = contextFor(options, new AbortController(), options.replyDeadline);
+      const context = contextFor(options, new AbortController(), options.replyTimeoutMs);
       try {
         const value = await abortable(Promise.resolve(find(method)(request, context)), context.signal);
         return { message: toMessage(method.output, value), headers: context.responseHeaders, trailers: context.responseTrailers };
@@ -82,8 +82,15 @@ function streamInProcess(method: DescMethod, find: () => AnyImpl, options: CallO
   const requests = new PassThrough({ objectMode: true, highWaterMark: 16 });
   let ended: () => void = () => {};
   const end = new Promise<void>((resolve) => (ended = resolve));
+  let responded = false;
+  let replyTimer: NodeJS.Timeout | undefined;
   let started: () => void = () => {};
   const headersReady = new Promise<void>((resolve) => (started = resolve));
+  const respond = (): void => {
+    responded = true;
+    clearTimeout(replyTimer);
+    started();
+  };
 
   async function* replies(): AsyncGenerator<Message> {
     try {
@@ -94,13 +101,13 @@ function streamInProcess(method: DescMethod, find: () => AnyImpl, options: CallO
       else if (method.methodKind === "bidi_streaming") output = impl(input, context) as AsyncIterable<unknown>;
       else output = once(impl(input, context));
       for await (const value of abortableIterable(output, context.signal)) {
-        started();
+        respond();
         yield toMessage(method.output, value);
       }
     } catch (err) {
       throw withMetadata(err, context);
     } finally {
-      started();
+      respond();
       ended();
       requests.destroy();
     }
@@ -112,7 +119,13 @@ function streamInProcess(method: DescMethod, find: () => AnyImpl, options: CallO
         if (requests.destroyed || requests.write(message)) return resolve();
         void firstEvent(requests, ["drain", "close"]).then(resolve);
       }),
-    close: () => void requests.end(),
+    close: () => {
+      requests.end();
+      // The reply wait of a call without a deadline, as over the network: from the end of the requests to the first reply.
+      const ms = options.replyTimeoutMs;
+      if (ms === undefined || responded || replyTimer !== undefined) return;
+      replyTimer = setTimeout(() => cancelled.abort(new DOMException("reply timeout", "TimeoutError")), ms);
+    },
     cancel: () => cancelled.abort(),
     replies: replies(),
     headers: headersReady.then(() => context.responseHeaders),
@@ -120,12 +133,12 @@ function streamInProcess(method: DescMethod, find: () => AnyImpl, options: CallO
   };
 }
 
-// The reply deadline (unary calls only) aborts the implementation as the deadline does, but is
-// not shown to it as `deadline`: a remote backend would not have been told it either.
-function contextFor(options: CallOptions, cancelled: AbortController, replyDeadline: Date | undefined): InProcessContext {
+// The reply wait (given here for unary calls) aborts the implementation as the deadline does,
+// but is not shown to it as `deadline`: a remote backend would not have been told it either.
+function contextFor(options: CallOptions, cancelled: AbortController, replyTimeoutMs: number | undefined): InProcessContext {
   const signals = [options.signal, cancelled.signal];
   if (options.deadline !== undefined) signals.push(AbortSignal.timeout(msUntil(options.deadline)));
-  if (replyDeadline !== undefined) signals.push(AbortSignal.timeout(msUntil(replyDeadline)));
+  if (replyTimeoutMs !== undefined) signals.push(AbortSignal.timeout(replyTimeoutMs));
   return {
     metadata: options.metadata,
     signal: AbortSignal.any(signals),

@@ -5,7 +5,7 @@ import type { Marshaler } from "../marshal/marshaler.js";
 import type { HttpRoute } from "../route.js";
 import type { GatewaySettings } from "../settings.js";
 import type { GatewayError } from "../gateway-error.js";
-import { callDeadline, replyDeadline } from "./deadline.js";
+import { callDeadline, replyTimeout } from "./deadline.js";
 import { metadataFromRequest } from "./request-metadata.js";
 
 /**
@@ -108,7 +108,7 @@ function backendCallOptions(
   return {
     metadata,
     deadline,
-    replyDeadline: replyDeadline(deadline, settings.replyTimeoutMs),
+    replyTimeoutMs: replyTimeout(deadline, settings.replyTimeoutMs),
     connectTimeoutMs: settings.connectTimeoutMs,
     maxRequestBytes: settings.maxRequestBytes,
     onTransportError,

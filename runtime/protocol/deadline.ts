@@ -49,14 +49,14 @@ export function callDeadline(req: IncomingMessage, defaultTimeoutMs: number | un
 }
 
 /**
- * When the gateway stops waiting for a unary reply of a call without a deadline:
- * `replyTimeoutMs` from now, never sent to the backend (grpc-gateway sends no deadline the
- * client did not ask for, and backends may rely on that). None with a deadline, or when
- * the limit is off (0 or Infinity).
+ * How long the gateway waits for the backend to respond to a call without a deadline
+ * (`replyTimeoutMs`, capped as deadlines are), never sent to the backend: grpc-gateway sends
+ * no deadline the client did not ask for, and backends may rely on that. None with a
+ * deadline, or when the limit is off (0 or Infinity).
  */
-export function replyDeadline(deadline: Date | undefined, replyTimeoutMs: number): Date | undefined {
+export function replyTimeout(deadline: Date | undefined, replyTimeoutMs: number): number | undefined {
   if (deadline !== undefined || !(replyTimeoutMs > 0 && Number.isFinite(replyTimeoutMs))) return undefined;
-  return new Date(Date.now() + Math.min(replyTimeoutMs, maxTimeoutMs));
+  return Math.min(replyTimeoutMs, maxTimeoutMs);
 }
 
 /** Milliseconds until `deadline`, as a timer can wait for them (0 when past, never beyond {@link maxTimeoutMs}). */

@@ -11,10 +11,11 @@ import { fileURLToPath } from "node:url";
 import express from "express";
 import * as grpc from "@grpc/grpc-js";
 import { WebSocket } from "ws";
-import { createGateway, dial, inProcess, type GatewayError, type GatewayOptions } from "grpc-gateway-express/runtime";
+import { createGateway, dial, inProcess, type Backend, type GatewayError, type GatewayOptions } from "grpc-gateway-express/runtime";
 import { registerEverythingGateway } from "../gen/testing/v1/everything_gateway.js";
 import { Everything } from "../gen/testing/v1/everything_pb.js";
 import { registerStreamerGateway } from "../gen/testing/v1/streaming_gateway.js";
+import { dialBackend, type testTransport } from "../support/dial-backend.js";
 import { send, type HttpResult } from "../support/http-client.js";
 import { startRecordingBackend, type RecordingBackend } from "../support/recording-backend.js";
 import { startStreamerBackend } from "../support/streamer-backend.js";
@@ -30,8 +31,16 @@ interface Front {
   close(): Promise<void>;
 }
 
-async function front(address: string, options: GatewayOptions = {}, dialOptions: grpc.ClientOptions = {}): Promise<Front> {
-  const backend = dial(address, grpc.credentials.createInsecure(), dialOptions);
+function front(address: string, options: GatewayOptions = {}, dialOptions: grpc.ClientOptions = {}): Promise<Front> {
+  return frontOf(dial(address, grpc.credentials.createInsecure(), dialOptions), options);
+}
+
+/** {@link front} over the transport named. */
+function frontOver(transport: typeof testTransport, address: string, options: GatewayOptions = {}): Promise<Front> {
+  return frontOf(dialBackend(address, transport), options);
+}
+
+async function frontOf(backend: Backend & { readonly client: Pick<grpc.Client, "close"> }, options: GatewayOptions): Promise<Front> {
   const gateway = createGateway(options);
   registerEverythingGateway(gateway, backend);
   registerStreamerGateway(gateway, backend);
@@ -77,6 +86,17 @@ function errorBody(res: HttpResult, status: number, code: number, message: strin
   else assert.match(body.message, message);
   assertNoInternals(res.text);
   return body;
+}
+
+/** A stream's error: grpc-gateway writes it as one `{"error": status}` chunk, with the status mapped while no message has gone out. */
+function streamErrorBody(res: HttpResult, status: number, code: number, message: RegExp): void {
+  assert.equal(res.status, status, res.text.slice(0, 300));
+  const lines = res.text.trim().split("\n");
+  assert.equal(lines.length, 1, res.text);
+  const { error } = JSON.parse(lines[0]!) as { error: { code: number; message: string } };
+  assert.equal(error.code, code, res.text);
+  assert.match(error.message, message);
+  assertNoInternals(res.text);
 }
 
 function assertNoInternals(text: string): void {
@@ -266,6 +286,54 @@ describe("no request waits forever", () => {
     }
   });
 });
+
+for (const transport of ["grpc-js", "http2"] as const) {
+  describe(`a stream waits for its first response within replyTimeoutMs (${transport})`, () => {
+    test("a server stream the backend never answers: 504, the backend call cancelled", async () => {
+      const streamer = await startStreamerBackend();
+      const gw = await frontOver(transport, streamer.address, { replyTimeoutMs: 300 });
+      try {
+        const { value: res, ms } = await timed(() => within(10_000, send(gw.url, { method: "GET", path: "/v1/stream/a?count=1&delayMs=5000" })));
+        streamErrorBody(res, 504, Code.DEADLINE_EXCEEDED, /deadline exceeded/);
+        assert.ok(ms >= 280 && ms < 4000, `answered after ${ms} ms`);
+        assert.equal(streamer.calls.length, 1);
+        assert.equal(await within(5000, streamer.calls[0]!.cancelled), true, "the backend saw the cancel");
+      } finally {
+        await gw.close();
+        await streamer.close();
+      }
+    });
+
+    test("a server stream that has sent its headers may stay quiet longer", async () => {
+      const streamer = await startStreamerBackend();
+      const gw = await frontOver(transport, streamer.address, { replyTimeoutMs: 200 });
+      try {
+        const res = await within(10_000, send(gw.url, { method: "GET", path: "/v1/stream/a?count=1&delayMs=700&sendHeaders=true" }));
+        assert.equal(res.status, 200, res.text);
+        assert.deepEqual(JSON.parse(res.text.trim()), { result: { index: 0, text: "a #0", payload: "" } });
+      } finally {
+        await gw.close();
+        await streamer.close();
+      }
+    });
+
+    test("a bidi stream over HTTP is bounded once its requests end", async () => {
+      const streamer = await startStreamerBackend();
+      const gw = await frontOver(transport, streamer.address, { replyTimeoutMs: 200 });
+      try {
+        // Over HTTP the requests end with the body: a backend silent past the limit then gets 504.
+        const { value: res, ms } = await timed(() =>
+          within(10_000, send(gw.url, { method: "POST", path: "/v1/stream:bidi", headers: J, body: JSON.stringify({ name: "slow", delayMs: 5000 }) })),
+        );
+        streamErrorBody(res, 504, Code.DEADLINE_EXCEEDED, /deadline exceeded/);
+        assert.ok(ms < 4000, `answered after ${ms} ms`);
+      } finally {
+        await gw.close();
+        await streamer.close();
+      }
+    });
+  });
+}
 
 describe("error messages a client sees", () => {
   test("backend down: 503 'backend unavailable'; the detail goes to onTransportError", async () => {

@@ -27,6 +27,11 @@ export function replyTooLarge(cause: unknown): GatewayError {
   return transportError(Code.RESOURCE_EXHAUSTED, "backend reply exceeds the gateway's size limit", cause, 502);
 }
 
+/** The gateway's reply wait ran out (`replyTimeoutMs`, calls without a deadline), 504. */
+export function replyTimedOut(): GatewayError {
+  return transportError(Code.DEADLINE_EXCEEDED, "deadline exceeded: the backend did not reply in time", "reply timeout");
+}
+
 /** Metadata of a header block, pseudo-headers left out (grpc-js's own conversion). */
 export function metadataOf(headers: IncomingHttpHeaders): Metadata {
   return Metadata.fromHttp2Headers(headers);

@@ -6,9 +6,10 @@ import type { BackendStream, CallOptions } from "../backend.js";
 import { codecFor } from "../method-codec.js";
 import { ClientCall } from "./call.js";
 import { encodeFrame } from "./framing.js";
+import { fireAt } from "./long-timeout.js";
 import type { Http2Settings } from "./options.js";
 import type { Pool } from "./pool.js";
-import { transportError } from "./status.js";
+import { replyTimedOut, transportError } from "./status.js";
 
 // Replies buffered ahead of the reader before the stream is paused; HTTP/2 flow control then holds the server.
 const highWaterBytes = 64 * 1024;
@@ -32,8 +33,13 @@ export function streamCall(pool: Pool, settings: Http2Settings, method: DescMeth
   const headers = new Promise<Metadata>((resolve) => (gotHeaders = resolve));
   const trailers = new Promise<Metadata>((resolve) => (gotTrailers = resolve));
 
+  // The reply wait: from the end of the requests to the response headers, for a call without a deadline.
+  let stopReplyWait: (() => void) | undefined;
   const call = new ClientCall(pool, codec.path, options, settings, {
-    onHeaders: (md) => gotHeaders(md),
+    onHeaders: (md) => {
+      stopReplyWait?.();
+      gotHeaders(md);
+    },
     onMessage(payload) {
       if (reader !== undefined) {
         const waiting = reader;
@@ -46,6 +52,7 @@ export function streamCall(pool: Pool, settings: Http2Settings, method: DescMeth
       if (queuedBytes > highWaterBytes) call.pause();
     },
     onEnd(error, md, received) {
+      stopReplyWait?.();
       ended = error === undefined ? null : withHeaderMetadata(error, received);
       gotHeaders(received ?? new Metadata());
       gotTrailers(md);
@@ -112,7 +119,12 @@ export function streamCall(pool: Pool, settings: Http2Settings, method: DescMeth
         }
         call.write(frame, resolve);
       }),
-    close: () => call.end(),
+    close: () => {
+      call.end();
+      const ms = options.replyTimeoutMs;
+      if (ms === undefined || call.headers !== undefined || ended !== undefined || stopReplyWait !== undefined) return;
+      stopReplyWait = fireAt(Date.now() + ms, () => call.fail(replyTimedOut()));
+    },
     cancel: () => call.cancel(),
     replies: { [Symbol.asyncIterator]: () => iterator },
     headers,

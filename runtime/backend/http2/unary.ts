@@ -9,7 +9,7 @@ import { ClientCall } from "./call.js";
 import { encodeFrame } from "./framing.js";
 import type { Http2Settings } from "./options.js";
 import type { Pool } from "./pool.js";
-import { transportError } from "./status.js";
+import { replyTimedOut, transportError } from "./status.js";
 
 /** A unary call: one framed request, exactly one reply, its header and trailer metadata. */
 export function unaryCall(pool: Pool, settings: Http2Settings, method: DescMethod, request: Message, options: CallOptions): Promise<UnaryResult> {
@@ -43,11 +43,7 @@ export function unaryCall(pool: Pool, settings: Http2Settings, method: DescMetho
       return reject(err);
     }
     // The gateway's wait limit for a call without a deadline: never sent, only enforced here.
-    if (options.replyDeadline !== undefined) {
-      stopReplyWait = fireAt(options.replyDeadline.getTime(), () =>
-        call.fail(transportError(Code.DEADLINE_EXCEEDED, "deadline exceeded: the backend did not reply in time", "reply timeout")),
-      );
-    }
+    if (options.replyTimeoutMs !== undefined) stopReplyWait = fireAt(Date.now() + options.replyTimeoutMs, () => call.fail(replyTimedOut()));
     call.start();
     call.write(frame, noop);
     call.end();
