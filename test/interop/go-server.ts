@@ -43,7 +43,8 @@ export interface GoServer {
 
 /** Starts the server with `flags` (`-gzip`, `-max-streams=N`) and waits until it listens. */
 export async function startGoServer(flags: readonly string[] = []): Promise<GoServer> {
-  const child = spawn(binary, ["-port=0", ...flags], { stdio: ["ignore", "pipe", "pipe"] });
+  // stdin stays open while this process lives: the server exits when it closes, even if this process dies unkilled.
+  const child = spawn(binary, ["-port=0", ...flags], { stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

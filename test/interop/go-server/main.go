@@ -1,7 +1,7 @@
 // The grpc-go server of the interop suite (test/interop/*.interop.ts): the service of
 // test/interop/proto/interop/v1/interop.proto on grpc-go as Debian ships it, built by
 // test/interop/setup.sh. Listens on 127.0.0.1 at -port (0: any free port) and prints
-// "listening <host:port>" once it accepts connections.
+// "listening <host:port>" once it accepts connections; exits when its stdin closes.
 package main
 
 import (
@@ -353,6 +353,11 @@ func replace() {
 
 func main() {
 	flag.Parse()
+	// The test that started it holds stdin open: when that process goes, so does this one.
+	go func() {
+		_, _ = io.Copy(io.Discard, os.Stdin)
+		os.Exit(0)
+	}()
 	lis, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
 	if err != nil {
 		log.Fatal(err)
