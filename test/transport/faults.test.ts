@@ -1,13 +1,13 @@
 // The lean node:http2 transport when calls or servers misbehave: deadlines, cancellation,
 // restarts, GOAWAY, stream limits, slow readers, handshakes that never finish.
 import assert from "node:assert/strict";
-import { createServer as createHttp2Server, type ServerHttp2Session } from "node:http2";
+import { constants as http2Constants, createServer as createHttp2Server, type ServerHttp2Session } from "node:http2";
 import { createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
 import { describe, test } from "node:test";
-import { create, type Message } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { dial, dialHttp2, GatewayError } from "grpc-gateway-express/runtime";
-import { encodeFrame } from "../../runtime/backend/http2/framing.js";
+import { encodeFrame, FrameReader } from "../../runtime/backend/http2/framing.js";
 import { Everything, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 import { Streamer, StreamReplySchema, StreamRequestSchema, type StreamRequest } from "../gen/testing/v1/streaming_pb.js";
 import { startTestServer, type AnyHandler } from "../support/raw-grpc-server.js";
@@ -280,6 +280,73 @@ describe("GOAWAY, stream limits, back-pressure", { timeout: 20_000 }, () => {
     } finally {
       backend.close();
       await server.close();
+    }
+  });
+});
+
+describe("streams the server refuses unprocessed (REFUSED_STREAM)", { timeout: 20_000 }, () => {
+  /**
+   * A raw node:http2 gRPC server that resets the first `refuse` streams with REFUSED_STREAM
+   * before reading them, as grpc-go does to streams that crossed its GOAWAY, and answers
+   * the rest: Echo with the request, ClientStream with the names joined.
+   */
+  async function refusingServer(refuse: number) {
+    let streams = 0;
+    const raw = createHttp2Server();
+    raw.on("stream", (stream, headers) => {
+      // node reports the reset it sent as the stream's error, here expected.
+      stream.on("error", () => {});
+      if (streams++ < refuse) return stream.close(http2Constants.NGHTTP2_REFUSED_STREAM);
+      const reader = new FrameReader(1024 * 1024);
+      const requests: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => requests.push(...reader.push(chunk).map((f) => Buffer.from(f.payload))));
+      stream.on("end", () => {
+        const reply =
+          headers[":path"] === "/testing.v1.Streamer/ClientStream"
+            ? toBinary(StreamReplySchema, create(StreamReplySchema, { text: requests.map((r) => fromBinary(StreamRequestSchema, r).name).join("+") }))
+            : requests[0]!;
+        stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+        stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+        stream.end(encodeFrame(reply));
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, "127.0.0.1", r));
+    return { address: `127.0.0.1:${(raw.address() as AddressInfo).port}`, streams: () => streams, close: () => raw.close() };
+  }
+
+  test("a refused unary call and a refused client-streaming call go out again, what they sent replayed", async () => {
+    const server = await refusingServer(2);
+    const backend = dialHttp2(server.address);
+    try {
+      const streamed = backend.stream(Streamer.method.clientStream, callOptions());
+      const [unary] = await Promise.all([
+        backend.unary(echo, create(ScalarsSchema, { stringValue: "again" }), callOptions()),
+        (async () => {
+          for (const name of ["a", "b"]) await streamed.send(create(StreamRequestSchema, { name }));
+          streamed.close();
+        })(),
+      ]);
+      assert.equal((unary.message as Scalars).stringValue, "again");
+      const replies: string[] = [];
+      for await (const m of streamed.replies) replies.push((m as unknown as { text: string }).text);
+      assert.deepEqual(replies, ["a+b"]);
+      assert.equal(server.streams(), 4);
+    } finally {
+      backend.close();
+      server.close();
+    }
+  });
+
+  test("a server refusing every stream: the call is tried a few times, then fails UNAVAILABLE", async () => {
+    const server = await refusingServer(Number.POSITIVE_INFINITY);
+    const backend = dialHttp2(server.address);
+    try {
+      const err = await failure(backend.unary(echo, create(ScalarsSchema), callOptions()));
+      assert.equal(err.code, grpc.status.UNAVAILABLE);
+      assert.ok(server.streams() > 1 && server.streams() <= 4, `${server.streams()} attempts`);
+    } finally {
+      backend.close();
+      server.close();
     }
   });
 });

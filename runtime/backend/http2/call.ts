@@ -26,11 +26,21 @@ export interface CallListener {
 const noop = (): void => {};
 
 /**
+ * How often a call the server refused unprocessed (RST_STREAM(REFUSED_STREAM), as a server
+ * draining after its GOAWAY answers streams that crossed it) is sent again before it fails
+ * UNAVAILABLE, and how much of what it sent is kept for that until the server answers.
+ */
+const maxRefusals = 3;
+const replayLimitBytes = 1024 * 1024;
+
+/**
  * One gRPC call on one HTTP/2 stream, whatever the method kind: waits for a connection with
  * room, sends the headers (the deadline as `grpc-timeout`), frames what is written, reads
  * length-prefixed replies within the size limit, and ends with the trailers' status, or
  * with a status of its own (deadline, cancellation, a broken connection) after resetting
- * the stream with CANCEL.
+ * the stream with CANCEL. A stream the server refused before processing it (RFC 9113
+ * 8.7: REFUSED_STREAM is safe to retry) goes out again on a connection with room, what it
+ * had sent replayed, as gRPC's transparent retry has it.
  */
 export class ClientCall {
   headers: Metadata | undefined;
@@ -45,6 +55,11 @@ export class ClientCall {
   private trailers: Metadata | undefined;
   private pending: Array<[Buffer, () => void]> | undefined = [];
   private endPending = false;
+  private ended = false;
+  // What went out on the stream, kept until the server answers, in case it refuses the stream; undefined once it may not be replayed.
+  private sent: Buffer[] | undefined = [];
+  private sentBytes = 0;
+  private refusals = 0;
   private drainWaiters: Array<() => void> = [];
   private stopWaiting: () => void = noop;
   private stopDeadline: () => void = noop;
@@ -78,6 +93,10 @@ export class ClientCall {
     }
     this.stopWatching = cancelWhenClientGoes(this.options, () => this.cancel());
     if (this.finished) return;
+    this.acquire();
+  }
+
+  private acquire(): void {
     this.stopWaiting = this.pool.acquire((error, connection) => {
       this.stopWaiting = noop;
       if (error !== undefined) this.finish(error);
@@ -97,6 +116,11 @@ export class ClientCall {
       this.pending!.push([frame, written]);
       return;
     }
+    if (this.sent !== undefined) {
+      this.sentBytes += frame.length;
+      if (this.sentBytes > replayLimitBytes) this.sent = undefined;
+      else this.sent.push(frame);
+    }
     if (stream.write(frame)) return written();
     if (this.drainWaiters.push(written) === 1) stream.once("drain", () => this.flushDrain());
   }
@@ -104,6 +128,7 @@ export class ClientCall {
   /** Says no more messages will be written. */
   end(): void {
     if (this.finished) return;
+    this.ended = true;
     if (this.stream === undefined) this.endPending = true;
     else this.stream.end();
   }
@@ -171,6 +196,8 @@ export class ClientCall {
   }
 
   private onResponse(h: IncomingHttpHeaders, flags: number): void {
+    // The server took the call: it is never sent again.
+    this.sent = undefined;
     const status = Number(h[":status"]);
     if (status !== 200) return this.abort(codeFromHttpStatus(status), `backend answered HTTP ${status}`, { headers: h });
     const type = h["content-type"];
@@ -236,6 +263,7 @@ export class ClientCall {
       const stream = this.stream!;
       const session = this.connection!.session;
       // The connection broke (server gone) or the server reset the stream without a status.
+      if (stream.rstCode === constants.NGHTTP2_REFUSED_STREAM && this.sent !== undefined && this.refusals < maxRefusals) return this.retry();
       if (session.destroyed || stream.rstCode === constants.NGHTTP2_NO_ERROR || stream.rstCode === undefined) {
         return this.finish(transportError(Code.UNAVAILABLE, "backend unavailable", { rstCode: stream.rstCode }));
       }
@@ -243,6 +271,20 @@ export class ClientCall {
     }
     if (status === null && this.reader.partial) return this.finish(transportError(Code.INTERNAL, "backend sent a truncated message"));
     this.finish(status ?? undefined);
+  }
+
+  // Refused unprocessed: the same call on a connection with room (not a draining one), what it sent replayed.
+  private retry(): void {
+    this.refusals++;
+    this.stream = undefined;
+    this.connection = undefined;
+    this.pending = [...this.sent!.map((frame): [Buffer, () => void] => [frame, noop]), ...(this.pending ?? [])];
+    this.sent = [];
+    this.sentBytes = 0;
+    this.endPending = this.ended;
+    // Writers waiting on the refused stream's drain go on: what they wrote is replayed.
+    this.flushDrain();
+    this.acquire();
   }
 
   private finish(error: GatewayError | undefined): void {
