@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";
-import type { HttpRoute } from "grpc-gateway-express/runtime";
+import type { CallOptions, HttpRoute } from "grpc-gateway-express/runtime";
 import { GetItemRequest as TsGetItemRequest, Item as TsItem, Order as TsOrder } from "./backend-gen/bench/v1/bench.js";
 import { BenchServiceRoutes } from "./gen/bench/v1/bench_gateway.js";
 import { BenchService, type GetItemRequest, type Order } from "./gen/bench/v1/bench_pb.js";
@@ -42,6 +42,9 @@ interface Runtime {
   readonly responseMetadata: typeof import("../runtime/protocol-http/response-metadata.js");
   readonly template: typeof import("../runtime/routing/path-template.js");
   readonly router: typeof import("../runtime/routing/router.js");
+  readonly httpCall: typeof import("../runtime/protocol-http/http-call.js");
+  readonly compileRoute: typeof import("../runtime/compile-route.js");
+  readonly settings: typeof import("../runtime/settings.js");
 }
 
 async function loadRuntime(dir: string | undefined): Promise<Runtime> {
@@ -57,6 +60,9 @@ async function loadRuntime(dir: string | undefined): Promise<Runtime> {
     responseMetadata: await load("protocol-http/response-metadata"),
     template: await load("routing/path-template"),
     router: await load("routing/router"),
+    httpCall: await load("protocol-http/http-call"),
+    compileRoute: await load("compile-route"),
+    settings: await load("settings"),
   };
 }
 
@@ -77,7 +83,21 @@ const replyHeaders = new Metadata();
 replyHeaders.set("content-type", "application/grpc+proto");
 replyHeaders.set("grpc-accept-encoding", "identity,deflate,gzip");
 replyHeaders.set("grpc-encoding", "identity");
-const fakeRes = { headersSent: false, appendHeader: () => fakeRes } as unknown as ServerResponse;
+const fakeRes = { headersSent: false, destroyed: false, appendHeader: () => fakeRes, once: () => fakeRes, off: () => fakeRes } as unknown as ServerResponse;
+// What a transport reads of the options of one call (dialHttp2's ClientCall and unaryCall, roughly).
+function readCallOptions(o: CallOptions): number {
+  let n = 0;
+  for (let i = 0; i < 2; i++) {
+    if (o.deadline !== undefined) n++;
+    if (o.replyDeadline !== undefined) n++;
+    if (o.connectTimeoutMs !== undefined) n += o.connectTimeoutMs;
+    if (o.maxRequestBytes !== undefined) n += o.maxRequestBytes;
+    if (o.onClientGone !== undefined) n++;
+    if (o.onTransportError !== undefined) n++;
+    if (o.metadata !== undefined) n++;
+  }
+  return n;
+}
 
 function gatewaySteps(rt: Runtime): Step[] {
   const json = rt.json.createJsonMarshaler();
@@ -92,7 +112,17 @@ function gatewaySteps(rt: Runtime): Step[] {
   const orderSchema = BenchService.method.createOrder.input;
   const itemBytes = toBinary(BenchService.method.getItem.output, item);
   const orderBytes = toBinary(BenchService.method.createOrder.input, order);
+  const settings = rt.settings.resolveSettings({});
+  const noBackend = { unary: () => Promise.reject(new Error("unused")), stream: () => Promise.reject(new Error("unused")) } as never;
+  const compiledGet = rt.compileRoute.compileRoute(unaryRoute("GET"), noBackend, settings);
+  const openCall = () => {
+    const call = new rt.httpCall.HttpCall(compiledGet, { id: getItem.id }, rawQuery, fakeReq, fakeRes, settings);
+    const n = readCallOptions(call.options);
+    call.clientGone.dispose();
+    return n;
+  };
   return [
+    ["open a call (HttpCall: marshalers, metadata, deadlines, options) + the transport's reads of its options", openCall],
     ["router.match GET /v1/items/{id}", () => router.match("GET", path)],
     ["bind GET (path variable + 2 query parameters)", () => getBinding.bind({ pathParams: { id: getItem.id }, rawQuery, body: emptyBody, marshaler: json })],
     ["bind POST 1 KB", () => postBinding.bind({ pathParams: {}, rawQuery: "", body: body1k, marshaler: json })],
