@@ -3,7 +3,8 @@
  * `node --cpu-prof` with the scenario's load and prints where its CPU time went.
  * Targets: gateway (app.use, dialling the backend with grpc-js), front-door (the front door,
  * grpc-js), front-door-http2 (the front door, dialHttp2), gateway-http2 (app.use, dialHttp2),
- * in-process, hand-written, echo, connect.
+ * in-process, hand-written, echo, connect, and the floor under them all (servers/bare.ts):
+ * bare-http (a fixed reply from node:http), bare-proxy (that and one raw node:http2 call).
  * Scenarios: get, post-1k, post-64k, stream (1,000-message calls; per-request figures are
  * then per call). The profiles are kept in bench/.profiles/<target>-<scenario>/.
  */
@@ -32,6 +33,8 @@ const servers: Record<string, { entry: string; args: (backend: string) => string
   "in-process": { entry: "servers/gateway.ts", args: () => ["in-process"] },
   "hand-written": { entry: "servers/hand-written.ts", args: (b) => [b] },
   echo: { entry: "servers/echo.ts", args: () => [] },
+  "bare-http": { entry: "servers/bare.ts", args: () => ["bare-http"] },
+  "bare-proxy": { entry: "servers/bare.ts", args: (b) => ["bare-proxy", b] },
   connect: { entry: "servers/connect-express.ts", args: () => [], connect: true },
 };
 const makeCase = cases[scenario];
