@@ -18,7 +18,14 @@ import { listen } from "./listen.js";
 const [mode, address] = process.argv.slice(2);
 if (mode !== "bare-http" && !(mode === "bare-proxy" && address !== undefined)) throw new Error("usage: bare.ts bare-http | bare-proxy <host:port>");
 
-const reply = JSON.stringify({ id: getItem.id, title: itemTitle, priceCents: String(itemPriceCents), tags: itemTags, view: getItem.view, locale: getItem.locale });
+const reply = JSON.stringify({
+  id: getItem.id,
+  title: itemTitle,
+  priceCents: String(itemPriceCents),
+  tags: itemTags,
+  view: getItem.view,
+  locale: getItem.locale,
+});
 const method = BenchService.method.getItem;
 const message = toBinary(method.input, create(method.input, { id: getItem.id }));
 const frame = Buffer.alloc(5 + message.length);
