@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";
-import type { HttpRoute } from "grpc-gateway-express/runtime";
+import type { CallOptions, HttpRoute } from "grpc-gateway-express/runtime";
 import { GetItemRequest as TsGetItemRequest, Item as TsItem, Order as TsOrder } from "./backend-gen/bench/v1/bench.js";
 import { BenchServiceRoutes } from "./gen/bench/v1/bench_gateway.js";
 import { BenchService, type GetItemRequest, type Order } from "./gen/bench/v1/bench_pb.js";
@@ -32,7 +32,8 @@ const rounds = Number(process.env.MICRO_ROUNDS ?? 7);
 const batchMs = Number(process.env.MICRO_BATCH_MS ?? 200);
 const filter = process.argv[2];
 
-type Step = readonly [name: string, fn: () => unknown];
+/** A step: a function timed in a loop, or with "async", one whose promise each call awaits. */
+type Step = readonly [name: string, fn: () => unknown, kind?: "async"];
 
 interface Runtime {
   readonly label: string;
@@ -42,6 +43,10 @@ interface Runtime {
   readonly responseMetadata: typeof import("../runtime/protocol-http/response-metadata.js");
   readonly template: typeof import("../runtime/routing/path-template.js");
   readonly router: typeof import("../runtime/routing/router.js");
+  readonly httpCall: typeof import("../runtime/protocol-http/http-call.js");
+  readonly compileRoute: typeof import("../runtime/compile-route.js");
+  readonly settings: typeof import("../runtime/settings.js");
+  readonly gateway: typeof import("../runtime/gateway.js");
 }
 
 async function loadRuntime(dir: string | undefined): Promise<Runtime> {
@@ -57,6 +62,10 @@ async function loadRuntime(dir: string | undefined): Promise<Runtime> {
     responseMetadata: await load("protocol-http/response-metadata"),
     template: await load("routing/path-template"),
     router: await load("routing/router"),
+    httpCall: await load("protocol-http/http-call"),
+    compileRoute: await load("compile-route"),
+    settings: await load("settings"),
+    gateway: await load("gateway"),
   };
 }
 
@@ -77,7 +86,76 @@ const replyHeaders = new Metadata();
 replyHeaders.set("content-type", "application/grpc+proto");
 replyHeaders.set("grpc-accept-encoding", "identity,deflate,gzip");
 replyHeaders.set("grpc-encoding", "identity");
-const fakeRes = { headersSent: false, appendHeader: () => fakeRes } as unknown as ServerResponse;
+const fakeRes = { headersSent: false, destroyed: false, appendHeader: () => fakeRes, once: () => fakeRes, off: () => fakeRes } as unknown as ServerResponse;
+// What a transport reads of the options of one call (dialHttp2's ClientCall and unaryCall, roughly).
+function readCallOptions(o: CallOptions): number {
+  let n = 0;
+  for (let i = 0; i < 2; i++) {
+    if (o.deadline !== undefined) n++;
+    if (o.replyTimeoutMs !== undefined) n++;
+    if (o.connectTimeoutMs !== undefined) n += o.connectTimeoutMs;
+    if (o.maxRequestBytes !== undefined) n += o.maxRequestBytes;
+    if (o.onClientGone !== undefined) n++;
+    if (o.onTransportError !== undefined) n++;
+    if (o.metadata !== undefined) n++;
+  }
+  return n;
+}
+
+/**
+ * Just enough of a ServerResponse for the gateway to answer a unary call on it; `end`
+ * settles `done`. One per request, as node makes one.
+ */
+class FakeResponse {
+  statusCode = 200;
+  headersSent = false;
+  destroyed = false;
+  writableEnded = false;
+  writableFinished = false;
+  chunkedEncoding = false;
+  body: unknown;
+  readonly #headers = new Map<string, unknown>();
+  constructor(readonly done: () => void) {}
+  setHeader(name: string, value: unknown): this {
+    this.#headers.set(name.toLowerCase(), value);
+    return this;
+  }
+  appendHeader(name: string, value: unknown): this {
+    return this.setHeader(name, value);
+  }
+  getHeader(name: string): unknown {
+    return this.#headers.get(name.toLowerCase());
+  }
+  hasHeader(name: string): boolean {
+    return this.#headers.has(name.toLowerCase());
+  }
+  removeHeader(name: string): void {
+    this.#headers.delete(name.toLowerCase());
+  }
+  getHeaderNames(): string[] {
+    return [...this.#headers.keys()];
+  }
+  once(): this {
+    return this;
+  }
+  on(): this {
+    return this;
+  }
+  off(): this {
+    return this;
+  }
+  end(body?: unknown): this {
+    this.body = body;
+    this.headersSent = true;
+    this.writableEnded = this.writableFinished = true;
+    this.done();
+    return this;
+  }
+}
+
+// An HTTP/2-looking request, so the HTTP/1.1 connection gate (which needs a real socket) stays out.
+const fakeRequest = (method: string, url: string, body?: Buffer) =>
+  ({ ...fakeReq, method, url, httpVersionMajor: 2, readableEnded: body !== undefined, body }) as unknown as IncomingMessage;
 
 function gatewaySteps(rt: Runtime): Step[] {
   const json = rt.json.createJsonMarshaler();
@@ -92,7 +170,40 @@ function gatewaySteps(rt: Runtime): Step[] {
   const orderSchema = BenchService.method.createOrder.input;
   const itemBytes = toBinary(BenchService.method.getItem.output, item);
   const orderBytes = toBinary(BenchService.method.createOrder.input, order);
+  const settings = rt.settings.resolveSettings({});
+  const noBackend = { unary: () => Promise.reject(new Error("unused")), stream: () => Promise.reject(new Error("unused")) } as never;
+  const compiledGet = rt.compileRoute.compileRoute(unaryRoute("GET"), noBackend, settings);
+  const openCall = () => {
+    const call = new rt.httpCall.HttpCall(compiledGet, { id: getItem.id }, rawQuery, fakeReq, fakeRes, settings);
+    const n = readCallOptions(call.options);
+    call.clientGone.dispose();
+    return n;
+  };
+  // The whole gateway per request, node's HTTP and the backend's transport left out: a
+  // backend answering at once with a prepared reply (header metadata as grpc-js has it).
+  const gateway = rt.gateway.createGateway();
+  const itemReply = { message: item, headers: replyHeaders, trailers: new Metadata() };
+  const orderReply = { message: order, headers: replyHeaders, trailers: new Metadata() };
+  gateway.register(BenchService, BenchServiceRoutes, {
+    unary: (method: unknown) => Promise.resolve(method === BenchService.method.getItem ? itemReply : orderReply),
+    stream: () => Promise.reject(new Error("unused")),
+  } as never);
+  const getReq = fakeRequest("GET", getItem.path);
+  const postReq = fakeRequest("POST", "/v1/orders", body1k);
+  // A step that measured an error reply would measure the wrong thing: each call checks its answer.
+  const serve = (req: IncomingMessage) =>
+    new Promise<void>((resolve, reject) => {
+      const res: FakeResponse = new FakeResponse(() =>
+        res.statusCode === 200 && typeof res.body === "string" && res.body.startsWith('{"id":')
+          ? resolve()
+          : reject(new Error(`the gateway answered ${res.statusCode}: ${String(res.body)}`)),
+      );
+      gateway(req, res as unknown as ServerResponse);
+    });
   return [
+    ["serve GET through the gateway (a backend that answers at once, no HTTP)", () => serve(getReq), "async"],
+    ["serve POST 1 KB through the gateway (body already read, a backend that answers at once, no HTTP)", () => serve(postReq), "async"],
+    ["open a call (HttpCall: marshalers, metadata, deadlines, options) + the transport's reads of its options", openCall],
     ["router.match GET /v1/items/{id}", () => router.match("GET", path)],
     ["bind GET (path variable + 2 query parameters)", () => getBinding.bind({ pathParams: { id: getItem.id }, rawQuery, body: emptyBody, marshaler: json })],
     ["bind POST 1 KB", () => postBinding.bind({ pathParams: {}, rawQuery: "", body: body1k, marshaler: json })],
@@ -147,13 +258,27 @@ function iterationsFor(fn: () => unknown): number {
   return Math.max(1000, Math.round((batchMs * 1e6) / Math.max(probe, 1)));
 }
 
+// The same for a step whose calls each await their promise, one after the other.
+async function batchAsync(fn: () => unknown, n: number): Promise<number> {
+  const start = process.cpuUsage();
+  for (let i = 0; i < n; i++) sink = await fn();
+  const used = process.cpuUsage(start);
+  return ((used.user + used.system) * 1000) / n;
+}
+
+async function iterationsForAsync(fn: () => unknown): Promise<number> {
+  await batchAsync(fn, 2000);
+  const probe = await batchAsync(fn, 5000);
+  return Math.max(1000, Math.round((batchMs * 1e6) / Math.max(probe, 1)));
+}
+
 /** Median CPU ns per call of each variant of one step, batches alternating between them. */
-function time(name: string, variants: readonly (() => unknown)[]): number[] | undefined {
+async function time(name: string, variants: readonly (() => unknown)[], kind?: "async"): Promise<number[] | undefined> {
   if (filter !== undefined && !name.includes(filter)) return undefined;
-  const counts = variants.map(iterationsFor);
+  const counts = kind === "async" ? await Promise.all(variants.map(iterationsForAsync)) : variants.map(iterationsFor);
   const samples = variants.map((): number[] => []);
   for (let r = 0; r < rounds; r++) {
-    for (const [v, fn] of variants.entries()) samples[v]!.push(batch(fn, counts[v]!));
+    for (const [v, fn] of variants.entries()) samples[v]!.push(kind === "async" ? await batchAsync(fn, counts[v]!) : batch(fn, counts[v]!));
   }
   return samples.map(median);
 }
@@ -164,18 +289,19 @@ buildRuntime();
 const runtimes = await Promise.all((compare ?? [undefined]).map(loadRuntime));
 const steps = runtimes.map(gatewaySteps);
 console.log(`gateway steps, CPU time per call (${runtimes.map((r, i) => `${String.fromCharCode(65 + i)}: ${r.label}`).join("; ")}):`);
-steps[0]!.forEach(([name], i) => {
-  const result = time(
+for (const [i, [name, , kind]] of steps[0]!.entries()) {
+  const result = await time(
     name,
     steps.map((s) => s[i]![1]),
+    kind,
   );
-  if (result === undefined) return;
+  if (result === undefined) continue;
   const change = result.length === 2 ? `   B/A ${(result[1]! / result[0]!).toFixed(2)}` : "";
   console.log(`${result.map(ns).join(" ")}${change}  ${name}`);
-});
+}
 console.log("\nthe hand-written proxy's steps (ts-proto):");
 for (const [name, fn] of handWrittenSteps()) {
-  const result = time(name, [fn]);
+  const result = await time(name, [fn]);
   if (result !== undefined) console.log(`${ns(result[0]!)}  ${name}`);
 }
 if (sink === time) console.log(); // keeps the results alive

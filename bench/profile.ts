@@ -2,8 +2,9 @@
  * `npm run bench:profile -- <target> <scenario> [seconds]`: runs one server under
  * `node --cpu-prof` with the scenario's load and prints where its CPU time went.
  * Targets: gateway (app.use, dialling the backend with grpc-js), front-door (the front door,
- * grpc-js), front-door-http2 (the front door, dialHttp2), in-process, hand-written, echo,
- * connect.
+ * grpc-js), front-door-http2 (the front door, dialHttp2), gateway-http2 (app.use, dialHttp2),
+ * in-process, hand-written, echo, connect, and the floor under them all (servers/bare.ts):
+ * bare-http (a fixed reply from node:http), bare-proxy (that and one raw node:http2 call).
  * Scenarios: get, post-1k, post-64k, stream (1,000-message calls; per-request figures are
  * then per call). The profiles are kept in bench/.profiles/<target>-<scenario>/.
  */
@@ -14,7 +15,7 @@ import type { LoadJob } from "./load/jobs.js";
 import { listItems } from "./payloads.js";
 import { connectStream, restStream } from "./scenarios/streaming.js";
 import { getCase, postCase, type UnaryCase } from "./scenarios/unary.js";
-import { gatewayTargets } from "./support/compared-servers.js";
+import { gatewayModes } from "./support/compared-servers.js";
 import { summariseProfile, type ProfileWindow } from "./support/cpu-profile.js";
 import { createHarness } from "./support/harness.js";
 import { readSettings } from "./support/settings.js";
@@ -28,10 +29,12 @@ const cases: Record<string, (() => UnaryCase) | "stream"> = {
   stream: "stream",
 };
 const servers: Record<string, { entry: string; args: (backend: string) => string[]; connect?: boolean }> = {
-  ...Object.fromEntries(gatewayTargets.map((g) => [g.id, { entry: "servers/gateway.ts", args: g.args }])),
+  ...Object.fromEntries(Object.entries(gatewayModes).map(([id, args]) => [id, { entry: "servers/gateway.ts", args }])),
   "in-process": { entry: "servers/gateway.ts", args: () => ["in-process"] },
   "hand-written": { entry: "servers/hand-written.ts", args: (b) => [b] },
   echo: { entry: "servers/echo.ts", args: () => [] },
+  "bare-http": { entry: "servers/bare.ts", args: () => ["bare-http"] },
+  "bare-proxy": { entry: "servers/bare.ts", args: (b) => ["bare-proxy", b] },
   connect: { entry: "servers/connect-express.ts", args: () => [], connect: true },
 };
 const makeCase = cases[scenario];
@@ -91,6 +94,8 @@ const perRequest = (summary.totalMs * 1000) / Math.max(1, requests);
 const pct = (v: number) => `${(v * 100).toFixed(1).padStart(5)}% ${(v * perRequest).toFixed(1).padStart(7)} µs/req`;
 console.log(`\n${name}: ${summary.totalMs.toFixed(0)} ms sampled over ${requests} requests (the measured window only)\n\nself time by module:`);
 for (const [k, v] of summary.selfByModule.slice(0, 25)) console.log(`${pct(v)}  ${k}`);
+const ownSelf = summary.selfByModule.filter(([k]) => k.startsWith("runtime/")).reduce((sum, [, v]) => sum + v, 0);
+console.log(`${pct(ownSelf)}  all runtime/ files together`);
 console.log("\ninclusive time by module (anywhere on the stack):");
 for (const [k, v] of summary.inclusiveByModule.slice(0, 25)) console.log(`${pct(v)}  ${k}`);
 console.log("\nself time by function:");

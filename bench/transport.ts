@@ -3,9 +3,13 @@
  * node:http2 transport (`dialHttp2`), in one process against one grpc-js server in a child
  * process, 50 calls in flight, in alternating batches so the machine's drift touches both
  * alike. A smoke figure, a few seconds long: process.cpuUsage of this process only.
+ * TRANSPORT_AB=<dirA>,<dirB> compares `dialHttp2` of two compiled builds of runtime/ instead
+ * (directories inside the repo, as for bench:compare), each call given what the gateway
+ * passes by default: a connect limit and a reply deadline.
  */
 import { fork } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { create, fromBinary, toBinary, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { dial, dialHttp2, type Backend, type CallOptions } from "grpc-gateway-express/runtime";
@@ -28,13 +32,25 @@ if (process.argv[2] === "--server") {
   const child = fork(fileURLToPath(import.meta.url), ["--server"], { execArgv: process.execArgv });
   const port = await new Promise<number>((resolve) => child.once("message", (p) => resolve(p as number)));
   const address = `127.0.0.1:${port}`;
-  const transports: Array<[string, Backend]> = [
-    ["grpc-js", dial(address)],
-    ["node:http2", dialHttp2(address)],
-  ];
+  type Runtime = typeof import("grpc-gateway-express/runtime");
+  const builds = process.env.TRANSPORT_AB?.split(",");
+  const transports: Array<[string, Backend & { close?: () => void }]> =
+    builds === undefined
+      ? [
+          ["grpc-js", dial(address)],
+          ["node:http2", dialHttp2(address)],
+        ]
+      : await Promise.all(
+          builds.map(async (dir, i): Promise<[string, Backend]> => {
+            const runtime = (await import(pathToFileURL(join(resolve(dir), "index.js")).href)) as Runtime;
+            return [`${"AB"[i]} ${dir}`, runtime.dialHttp2(address)];
+          }),
+        );
   const request = create(GetItemRequestSchema, { id: "item-1" });
   // The gateway's own client-gone hook, a no-op here: no AbortSignal listener per call.
   const options: CallOptions = { metadata: new grpc.Metadata(), deadline: undefined, signal: new AbortController().signal, onClientGone: () => () => {} };
+  // What the gateway adds by default (settings.ts): a 5 s connect limit, a 120 s reply deadline.
+  const gatewayDefaults = builds !== undefined;
   const batch = Number(process.env.TRANSPORT_BATCH ?? 4000);
   const rounds = Number(process.env.TRANSPORT_ROUNDS ?? 4);
 
@@ -43,7 +59,10 @@ if (process.argv[2] === "--server") {
     const start = process.cpuUsage();
     await Promise.all(
       Array.from({ length: 50 }, async () => {
-        while (left-- > 0) await backend.unary(method, request, { ...options, metadata: new grpc.Metadata() });
+        while (left-- > 0) {
+          const extra = gatewayDefaults ? { connectTimeoutMs: 5000, replyTimeoutMs: 120_000 } : {};
+          await backend.unary(method, request, { ...options, ...extra, metadata: new grpc.Metadata() });
+        }
       }),
     );
     const used = process.cpuUsage(start);
@@ -59,7 +78,9 @@ if (process.argv[2] === "--server") {
       `${name.padEnd(12)} median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(1)} µs CPU per call (rounds: ${figures.map((f) => f.toFixed(0)).join(", ")})`,
     );
   }
-  (transports[0]![1] as ReturnType<typeof dial>).client.close();
-  (transports[1]![1] as ReturnType<typeof dialHttp2>).close();
+  for (const [, backend] of transports) {
+    if ("client" in backend) (backend as ReturnType<typeof dial>).client.close();
+    else backend.close?.();
+  }
   child.kill();
 }

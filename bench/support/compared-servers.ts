@@ -8,6 +8,16 @@ export const gatewayTargets = [
   { id: "front-door-http2", label: "gateway, front door, dialHttp2", args: (address: string) => ["--front-door", "dial-http2", address] },
 ] as const;
 
+/**
+ * Every way the bench can run the gateway dialling the backend: {@link gatewayTargets} and
+ * `gateway-http2` (`app.use(gateway)` with `dialHttp2()`), which only bench:profile and
+ * bench:compare take (the full run leaves it out to keep its length).
+ */
+export const gatewayModes: Readonly<Record<string, (address: string) => string[]>> = {
+  ...Object.fromEntries(gatewayTargets.map((g) => [g.id, g.args])),
+  "gateway-http2": (address: string) => ["dial-http2", address],
+};
+
 /** The id of one of {@link gatewayTargets}. */
 export type GatewayTargetId = (typeof gatewayTargets)[number]["id"];
 

@@ -31,7 +31,7 @@ export interface ProfileSummary {
 // Which bucket a frame's script belongs to: a runtime/ file by name, a package by name, node internals, V8 pseudo-frames.
 function moduleOf(url: string, functionName: string): string {
   if (url === "") return functionName.startsWith("(") ? functionName : "(native)";
-  const runtime = /\/runtime\/([^/]+)$/.exec(url);
+  const runtime = /\/runtime\/(?:dist\/)?(.+)$/.exec(url);
   if (runtime && !url.includes("node_modules")) return `runtime/${runtime[1]}`;
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;

@@ -12,7 +12,7 @@ import { encodeTimeout } from "./grpc-timeout.js";
 import { fireAt } from "./long-timeout.js";
 import type { Http2Settings } from "./options.js";
 import type { Pool } from "./pool.js";
-import { codeForReset, isTransportError, metadataOf, replyTooLarge, statusFromTrailers, transportError } from "./status.js";
+import { codeForReset, isTransportError, metadataOf, replyTooLarge, statusFromTrailers, trailerMetadataOf, transportError } from "./status.js";
 
 /** What a call reports, in order: header metadata (maybe), messages, then the end once. */
 export interface CallListener {
@@ -238,13 +238,11 @@ export class ClientCall {
 
   private onTrailers(h: IncomingHttpHeaders): void {
     if (this.status !== undefined) return;
-    this.status = statusFromTrailers(h) ?? null;
-    if (this.status === null) {
-      const trailers = metadataOf(h);
-      trailers.remove("grpc-status");
-      trailers.remove("grpc-message");
-      this.trailers = trailers;
-    } else this.trailers = this.status.trailers;
+    // One conversion of the block, shared by the status and the call's trailers.
+    const trailers = trailerMetadataOf(h);
+    const status = statusFromTrailers(h, trailers);
+    this.status = status ?? null;
+    this.trailers = status === undefined ? trailers : status.trailers;
   }
 
   // The server's END_STREAM, every reply read: the call is over even while requests may still

@@ -37,17 +37,23 @@ export function metadataOf(headers: IncomingHttpHeaders): Metadata {
   return Metadata.fromHttp2Headers(headers);
 }
 
-/**
- * The status a trailer block (or a trailers-only header block) carries, as grpc-js reports
- * it: the code and message the server sent unchanged, the rest of the block as trailers
- * (`grpc-status-details-bin` decoded into details by `GatewayError.from`).
- */
-export function statusFromTrailers(headers: IncomingHttpHeaders): GatewayError | undefined {
-  const raw = headers["grpc-status"];
-  const code = typeof raw === "string" ? Number.parseInt(raw, 10) : Number.NaN;
+/** The trailer metadata of a trailer block: the block without its pseudo-headers, `grpc-status` and `grpc-message`. */
+export function trailerMetadataOf(headers: IncomingHttpHeaders): Metadata {
   const trailers = metadataOf(headers);
   trailers.remove("grpc-status");
   trailers.remove("grpc-message");
+  return trailers;
+}
+
+/**
+ * The status a trailer block (or a trailers-only header block) carries, as grpc-js reports
+ * it: the code and message the server sent unchanged, the rest of the block (`trailers`,
+ * from {@link trailerMetadataOf}) as trailers (`grpc-status-details-bin` decoded into
+ * details by `GatewayError.from`). Undefined for OK.
+ */
+export function statusFromTrailers(headers: IncomingHttpHeaders, trailers: Metadata): GatewayError | undefined {
+  const raw = headers["grpc-status"];
+  const code = typeof raw === "string" ? Number.parseInt(raw, 10) : Number.NaN;
   // Any integer passes unchanged, as grpc-js does (an unknown code is answered 500 upstream).
   if (!Number.isInteger(code)) {
     return new GatewayError(Code.UNKNOWN, "backend sent no valid status", { trailers, cause: { grpcStatus: raw } });

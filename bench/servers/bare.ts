@@ -1,0 +1,68 @@
+/**
+ * The floor under the gateway, on node alone: `bare-http` answers every request with a fixed
+ * JSON reply from a bare node:http handler (a POST's body read first, not parsed);
+ * `bare-proxy <address>` also makes one gRPC call per request to the backend, written
+ * directly on node:http2 (one session, a request encoded once at start, the reply's bytes and
+ * trailers read, not decoded). Neither binds, transcodes or checks anything: what they cost
+ * is what any gateway in one node process pays for the HTTP/1.1 reply and the HTTP/2 call.
+ */
+import { connect } from "node:http2";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { BenchService } from "../gen/bench/v1/bench_pb.js";
+import { serveControl } from "../support/control.js";
+import { getItem } from "../payloads.js";
+import { itemPriceCents, itemTags, itemTitle } from "./implementation.js";
+import { listen } from "./listen.js";
+
+const [mode, address] = process.argv.slice(2);
+if (mode !== "bare-http" && !(mode === "bare-proxy" && address !== undefined)) throw new Error("usage: bare.ts bare-http | bare-proxy <host:port>");
+
+const reply = JSON.stringify({
+  id: getItem.id,
+  title: itemTitle,
+  priceCents: String(itemPriceCents),
+  tags: itemTags,
+  view: getItem.view,
+  locale: getItem.locale,
+});
+const method = BenchService.method.getItem;
+const message = toBinary(method.input, create(method.input, { id: getItem.id }));
+const frame = Buffer.alloc(5 + message.length);
+frame.writeUInt32BE(message.length, 1);
+frame.set(message, 5);
+const path = `/${BenchService.typeName}/${method.name}`;
+const session = mode === "bare-proxy" ? connect(`http://${address}`) : undefined;
+
+// One gRPC call, its reply's bytes and trailers read; calls `done` with whether it said OK.
+function call(done: (ok: boolean) => void): void {
+  const stream = session!.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" }, { endStream: false });
+  let ok = false;
+  stream.on("data", () => {});
+  stream.on("trailers", (trailers) => (ok = trailers["grpc-status"] === "0"));
+  stream.on("close", () => done(ok));
+  stream.on("error", () => {});
+  stream.end(frame);
+}
+
+function answer(res: ServerResponse, ok: boolean): void {
+  if (!ok) {
+    res.statusCode = 502;
+    res.end();
+    return;
+  }
+  res.setHeader("Content-Type", "application/json");
+  res.setHeader("Content-Length", Buffer.byteLength(reply));
+  res.end(reply);
+}
+
+function serve(req: IncomingMessage, res: ServerResponse): void {
+  const respond = () => (session === undefined ? answer(res, true) : call((ok) => answer(res, ok)));
+  if (req.method === "GET") respond();
+  else {
+    req.on("data", () => {});
+    req.on("end", respond);
+  }
+}
+
+serveControl({ port: await listen(serve) });
