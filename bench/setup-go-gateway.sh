@@ -12,27 +12,7 @@ out="$bench/.go-build"
 
 packages="golang-go protobuf-compiler golang-goprotobuf-dev golang-grpc-gateway golang-github-grpc-ecosystem-grpc-gateway-dev golang-google-grpc-dev golang-google-genproto-dev"
 
-installed() {
-  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
-}
-
-if ! command -v dpkg-query >/dev/null 2>&1; then
-  echo "bench:setup needs a Debian-based system (dpkg and apt-get); install by hand: $packages" >&2
-  exit 1
-fi
-
-missing=""
-for p in $packages; do installed "$p" || missing="$missing $p"; done
-if [ -n "$missing" ]; then
-  echo "installing:$missing"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  # shellcheck disable=SC2086 # the package list is meant to split
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing || {
-    $sudo apt-get update
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
-  }
-fi
+sh "$bench/../scripts/install-debian-packages.sh" bench:setup $packages
 
 # The packages' Go sources (GOPATH layout) and the googleapis protos that ship with them.
 gateway_src=$(dpkg -L golang-github-grpc-ecosystem-grpc-gateway-dev | grep '/src/github.com/grpc-ecosystem/grpc-gateway$' | head -n 1)

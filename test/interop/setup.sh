@@ -21,27 +21,7 @@ fi
 
 packages="golang-go protobuf-compiler golang-goprotobuf-dev golang-google-grpc-dev golang-google-genproto-dev"
 
-installed() {
-  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
-}
-
-if ! command -v dpkg-query >/dev/null 2>&1; then
-  echo "test:interop:setup needs a Debian-based system (dpkg and apt-get); install by hand: $packages" >&2
-  exit 1
-fi
-
-missing=""
-for p in $packages; do installed "$p" || missing="$missing $p"; done
-if [ -n "$missing" ]; then
-  echo "installing:$missing"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  # shellcheck disable=SC2086 # the package list is meant to split
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing || {
-    $sudo apt-get update
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing
-  }
-fi
+sh "$here/../../scripts/install-debian-packages.sh" test:interop:setup $packages
 
 # The packages' Go sources, in GOPATH layout.
 grpc_src=$(dpkg -L golang-google-grpc-dev | grep '/src/google.golang.org/grpc$' | head -n 1)
