@@ -5,7 +5,7 @@
  * The directories hold compiled runtime modules and must be inside the repo (so that
  * node_modules resolves), e.g. `esbuild runtime/**\/*.ts --outdir=bench/.gen/ab/new`.
  * Scenarios: get, post-1k, post-64k (default: get post-1k). BENCH_COMPARE_TARGET picks how
- * both run (gateway, front-door, front-door-http2, gateway-http2; default gateway).
+ * both run (gateway, front-door, front-door-grpc-js, gateway-grpc-js; default gateway).
  */
 import { resolve } from "node:path";
 import type { Child } from "./support/child.js";

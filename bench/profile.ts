@@ -1,8 +1,8 @@
 /**
  * `npm run bench:profile -- <target> <scenario> [seconds]`: runs one server under
  * `node --cpu-prof` with the scenario's load and prints where its CPU time went.
- * Targets: gateway (app.use, dialling the backend with grpc-js), front-door (the front door,
- * grpc-js), front-door-http2 (the front door, dialHttp2), gateway-http2 (app.use, dialHttp2),
+ * Targets: gateway (app.use, dialling the backend with dial(), over node:http2), front-door
+ * (the front door, dial()), front-door-grpc-js (the front door, grpc-js), gateway-grpc-js (app.use, grpc-js),
  * in-process, hand-written, echo, connect, and the floor under them all (servers/bare.ts):
  * bare-http (a fixed reply from node:http), bare-proxy (that and one raw node:http2 call).
  * Scenarios: get, post-1k, post-64k, stream (1,000-message calls; per-request figures are

@@ -1,9 +1,9 @@
 /**
- * `npm run bench:transport`: client CPU per unary call, grpc-js (`dial`) beside the lean
- * node:http2 transport (`dialHttp2`), in one process against one grpc-js server in a child
+ * `npm run bench:transport`: client CPU per unary call, grpc-js (`dial(address, { transport:
+ * "grpc-js" })`) beside the lean node:http2 transport (`dial(address)`), in one process against one grpc-js server in a child
  * process, 50 calls in flight, in alternating batches so the machine's drift touches both
  * alike. A smoke figure, a few seconds long: process.cpuUsage of this process only.
- * TRANSPORT_AB=<dirA>,<dirB> compares `dialHttp2` of two compiled builds of runtime/ instead
+ * TRANSPORT_AB=<dirA>,<dirB> compares `dial()` of two compiled builds of runtime/ instead
  * (directories inside the repo, as for bench:compare), each call given what the gateway
  * passes by default: a connect limit and a reply deadline.
  */
@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { create, fromBinary, toBinary, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { dial, dialHttp2, type Backend, type CallOptions } from "grpc-gateway-express/runtime";
+import { dial, type Backend, type CallOptions } from "grpc-gateway-express/runtime";
 import { BenchService, GetItemRequestSchema, ItemSchema } from "./gen/bench/v1/bench_pb.js";
 
 const method = BenchService.method.getItem;
@@ -37,13 +37,13 @@ if (process.argv[2] === "--server") {
   const transports: Array<[string, Backend & { close?: () => void }]> =
     builds === undefined
       ? [
-          ["grpc-js", dial(address)],
-          ["node:http2", dialHttp2(address)],
+          ["grpc-js", dial(address, { transport: "grpc-js" })],
+          ["node:http2", dial(address)],
         ]
       : await Promise.all(
           builds.map(async (dir, i): Promise<[string, Backend]> => {
             const runtime = (await import(pathToFileURL(join(resolve(dir), "index.js")).href)) as Runtime;
-            return [`${"AB"[i]} ${dir}`, runtime.dialHttp2(address)];
+            return [`${"AB"[i]} ${dir}`, runtime.dial(address)];
           }),
         );
   const request = create(GetItemRequestSchema, { id: "item-1" });
@@ -79,8 +79,7 @@ if (process.argv[2] === "--server") {
     );
   }
   for (const [, backend] of transports) {
-    if ("client" in backend) (backend as ReturnType<typeof dial>).client.close();
-    else backend.close?.();
+    backend.close?.();
   }
   child.kill();
 }

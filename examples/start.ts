@@ -67,9 +67,9 @@ export function createExamplesApp(backends: { greeter: string; tags: string; cha
     app,
     gateway,
     close: () => {
-      greeter.client.close();
-      tags.client.close();
-      chathub.client.close();
+      greeter.close();
+      tags.close();
+      chathub.close();
     },
   };
 }

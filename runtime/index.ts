@@ -2,8 +2,9 @@
 export { createGateway, type Gateway } from "./gateway.js";
 export { attachWebSockets } from "./protocol-websocket/serve-websocket.js";
 export type { Backend, BackendStream, CallOptions, UnaryResult } from "./backend/backend.js";
-export { dial, fromClient } from "./backend/grpc-js.js";
-export { dialHttp2, type Http2Backend } from "./backend/http2/dial.js";
+export { dial, type DialOptions, type GrpcJsDialOptions } from "./backend/dial.js";
+export { fromClient, type GrpcJsBackend } from "./backend/grpc-js.js";
+export type { Http2Backend } from "./backend/http2/dial.js";
 export type { Http2BackendOptions, Http2TlsOptions } from "./backend/http2/options.js";
 export { inProcess, type InProcessContext, type ServiceImplementation } from "./backend/in-process.js";
 export type { HttpRoute } from "./route.js";

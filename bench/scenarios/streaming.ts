@@ -1,8 +1,8 @@
 /**
  * The server-streaming scenario (issue 4: "1,000 messages per call, messages/s delivered
  * to the HTTP client"): ListItems (`GET /v1/shelves/{shelf}/items?count=1000`) through the
- * gateway (dialling the gRPC backend mounted with app.use, through the front door over
- * grpc-js and over dialHttp2; and in-process) in its default framing, one
+ * gateway (dialling the gRPC backend with dial() mounted with app.use and through the front
+ * door, the front door over grpc-js too; and in-process) in its default framing, one
  * `{"result": ...}` line per message; through a hand-written Express proxy writing NDJSON;
  * through connect-express over the Connect streaming protocol; through the Go grpc-gateway
  * when it is built (the same `{"result": ...}` lines); and straight to the backend over

@@ -1,8 +1,8 @@
 /**
  * The unary scenarios: GET with a path variable and two query parameters, POST with a
  * 1 KB and a 64 KB JSON body. Each sends the same request to the gateway (dialling the
- * gRPC backend mounted with app.use, through the front door over grpc-js and over
- * dialHttp2; and in-process), to the hand-written Express proxy, to connect-express,
+ * gRPC backend with dial() mounted with app.use and through the front door, the front door
+ * over grpc-js too; and in-process), to the hand-written Express proxy, to connect-express,
  * to the bare Express echo, to the Go grpc-gateway when it is built, and the same call
  * straight to the backend over gRPC; first at full load, then with one connection for the
  * latency the gateway adds.

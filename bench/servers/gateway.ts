@@ -1,7 +1,7 @@
 /**
  * The gateway under test, as a user would run it: `dial <address>` sends calls to the gRPC
- * backend over grpc-js (`dial()`), `dial-http2 <address>` over the lean transport
- * (`dialHttp2()`), `in-process` calls servers/implementation.ts directly. Mounted with
+ * backend over `dial()`'s default, the lean node:http2 transport, `dial-grpc-js <address>`
+ * over grpc-js, `in-process` calls servers/implementation.ts directly. Mounted with
  * `app.use(gateway)` in Express, or with `--front-door` first, in front of Express:
  * `http.createServer(gateway.fallback(app))`.
  * BENCH_GATEWAY_RUNTIME=<dir> loads another build of runtime/ (bench/compare.ts);
@@ -20,7 +20,7 @@ import { listen } from "./listen.js";
 
 type Runtime = typeof import("grpc-gateway-express/runtime");
 const runtimeDir = process.env.BENCH_GATEWAY_RUNTIME;
-const { createGateway, dial, dialHttp2, inProcess } = (
+const { createGateway, dial, inProcess } = (
   runtimeDir === undefined ? await import("grpc-gateway-express/runtime") : await import(pathToFileURL(join(runtimeDir, "index.js")).href)
 ) as Runtime;
 
@@ -29,9 +29,9 @@ const frontDoor = args[0] === "--front-door";
 const [mode, address] = frontDoor ? args.slice(1) : args;
 let backend: Backend;
 if (mode === "dial" && address !== undefined) backend = dial(address);
-else if (mode === "dial-http2" && address !== undefined) backend = dialHttp2(address);
+else if (mode === "dial-grpc-js" && address !== undefined) backend = dial(address, { transport: "grpc-js" });
 else if (mode === "in-process") backend = inProcess(BenchService, benchImplementation);
-else throw new Error("usage: gateway.ts [--front-door] dial <host:port> | dial-http2 <host:port> | in-process");
+else throw new Error("usage: gateway.ts [--front-door] dial <host:port> | dial-grpc-js <host:port> | in-process");
 
 const gateway = createGateway(JSON.parse(process.env.BENCH_GATEWAY_OPTIONS ?? "{}"));
 registerBenchServiceGateway(gateway, backend);

@@ -5,17 +5,17 @@ import type { Harness } from "./harness.js";
 export const gatewayTargets = [
   { id: "gateway", label: "gateway (app.use)", args: (address: string) => ["dial", address] },
   { id: "front-door", label: "gateway, front door", args: (address: string) => ["--front-door", "dial", address] },
-  { id: "front-door-http2", label: "gateway, front door, dialHttp2", args: (address: string) => ["--front-door", "dial-http2", address] },
+  { id: "front-door-grpc-js", label: "gateway, front door, grpc-js", args: (address: string) => ["--front-door", "dial-grpc-js", address] },
 ] as const;
 
 /**
  * Every way the bench can run the gateway dialling the backend: {@link gatewayTargets} and
- * `gateway-http2` (`app.use(gateway)` with `dialHttp2()`), which only bench:profile and
+ * `gateway-grpc-js` (`app.use(gateway)` over grpc-js), which only bench:profile and
  * bench:compare take (the full run leaves it out to keep its length).
  */
 export const gatewayModes: Readonly<Record<string, (address: string) => string[]>> = {
   ...Object.fromEntries(gatewayTargets.map((g) => [g.id, g.args])),
-  "gateway-http2": (address: string) => ["dial-http2", address],
+  "gateway-grpc-js": (address: string) => ["dial-grpc-js", address],
 };
 
 /** The id of one of {@link gatewayTargets}. */

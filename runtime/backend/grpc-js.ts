@@ -9,7 +9,7 @@ import { codecFor, encodeRequest } from "./method-codec.js";
 import { errorFromCallEnd, type CallEnd, type GaveUp } from "./grpc-js-status.js";
 
 /**
- * Reconnect backoff for {@link dial}'s channels, unless the options set their own. grpc-js
+ * Reconnect backoff for {@link dialGrpcJs}'s channels, unless the options set their own. grpc-js
  * backs off up to 120 s by default and fails calls at once while it waits, so recovery after
  * a backend restart grew with the outage; retrying a lost backend every half second at most
  * brings it back within a second of it listening again, for one connection attempt per
@@ -20,13 +20,21 @@ const reconnectBackoff: grpc.ClientOptions = {
   "grpc.max_reconnect_backoff_ms": 500,
 };
 
-/** Opens a grpc-js client to `address` (insecure unless credentials say otherwise, e.g. `grpc.credentials.createSsl()`). */
-export function dial(
+/** What {@link dialGrpcJs} returns: the grpc-js client it made, and a way to close it. */
+export interface GrpcJsBackend extends Backend {
+  readonly client: grpc.Client;
+  /** Closes the client's channel; calls in flight fail UNAVAILABLE, later calls too. */
+  close(): void;
+}
+
+/** Opens a grpc-js client to `address` (insecure unless `credentials` say otherwise, e.g. `grpc.credentials.createSsl()`). */
+export function dialGrpcJs(
   address: string,
   credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
   options: grpc.ClientOptions = {},
-): Backend & { readonly client: grpc.Client } {
-  return fromClient(new grpc.Client(address, credentials, { ...reconnectBackoff, ...options }));
+): GrpcJsBackend {
+  const backend = fromClient(new grpc.Client(address, credentials, { ...reconnectBackoff, ...options }));
+  return { ...backend, close: () => backend.client.close() };
 }
 
 /**

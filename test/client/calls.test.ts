@@ -26,7 +26,7 @@ let streamer: StreamerBackend;
 let recording: RecordingBackend;
 let server: Server;
 let baseUrl: string;
-const channels: Backend[] = [];
+const channels: Array<Backend & { close(): void }> = [];
 
 before(async () => {
   streamer = await startStreamerBackend();
@@ -45,7 +45,7 @@ before(async () => {
 after(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-  for (const channel of channels) (channel as { client?: { close(): void } }).client?.close();
+  for (const channel of channels) channel.close();
   await streamer.close();
   await recording.close();
 });

@@ -31,8 +31,9 @@ interface Front {
   close(): Promise<void>;
 }
 
-function front(address: string, options: GatewayOptions = {}, dialOptions: grpc.ClientOptions = {}): Promise<Front> {
-  return frontOf(dial(address, grpc.credentials.createInsecure(), dialOptions), options);
+/** A gateway over the transport under test; with `channelOptions`, over grpc-js with them. */
+function front(address: string, options: GatewayOptions = {}, channelOptions?: grpc.ClientOptions): Promise<Front> {
+  return frontOf(channelOptions ? dial(address, { transport: "grpc-js", channelOptions }) : dialBackend(address), options);
 }
 
 /** {@link front} over the transport named. */
@@ -40,7 +41,7 @@ function frontOver(transport: typeof testTransport, address: string, options: Ga
   return frontOf(dialBackend(address, transport), options);
 }
 
-async function frontOf(backend: Backend & { readonly client: Pick<grpc.Client, "close"> }, options: GatewayOptions): Promise<Front> {
+async function frontOf(backend: Backend & { close(): void }, options: GatewayOptions): Promise<Front> {
   const gateway = createGateway(options);
   registerEverythingGateway(gateway, backend);
   registerStreamerGateway(gateway, backend);
@@ -56,7 +57,7 @@ async function frontOf(backend: Backend & { readonly client: Pick<grpc.Client, "
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      backend.client.close();
+      backend.close();
     },
   };
 }

@@ -15,7 +15,7 @@ import { Messaging } from "../gen/testing/v1/messaging_pb.js";
 import { registerEverythingGateway } from "../gen/testing/v1/everything_gateway.js";
 import { send } from "../support/http-client.js";
 import { startRecordingBackend, type RecordingBackend } from "../support/recording-backend.js";
-import { dialBackend } from "../support/dial-backend.js";
+import { dialBackend, testTransport } from "../support/dial-backend.js";
 
 async function serve(handler: Parameters<typeof createServer>[1] | express.Express): Promise<{ url: string; server: Server }> {
   const server = createServer(handler as Parameters<typeof createServer>[1]);
@@ -244,8 +244,11 @@ describe("a TLS backend", () => {
   });
   after(() => backend?.close());
 
-  test("is reached with dial(address, grpc.credentials.createSsl(rootCert))", async () => {
-    const tls = dial(backend!.address, grpc.credentials.createSsl(rootCert));
+  test("is reached with dial(address, { tls: { ca } }), or grpc-js credentials.createSsl(ca)", async () => {
+    const tls =
+      testTransport === "grpc-js"
+        ? dial(backend!.address, { transport: "grpc-js", credentials: grpc.credentials.createSsl(rootCert) })
+        : dial(backend!.address, { tls: { ca: rootCert } });
     const gateway = createGateway();
     registerEverythingGateway(gateway, tls);
     const { url, server } = await serve(gateway);
@@ -257,7 +260,7 @@ describe("a TLS backend", () => {
       assert.equal(backend!.calls.length, 1, "the call went through the TLS server");
     } finally {
       await stop(server);
-      tls.client.close();
+      tls.close();
     }
   });
 
@@ -273,7 +276,7 @@ describe("a TLS backend", () => {
       assert.equal(JSON.parse(res.text).code, grpc.status.UNAVAILABLE);
     } finally {
       await stop(server);
-      plaintext.client.close();
+      plaintext.close();
     }
   });
 });

@@ -37,7 +37,7 @@ async function startFront(kind: "express" | "node:http", backend: RecordingBacke
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      channel.client.close();
+      channel.close();
     },
   };
 }

@@ -651,7 +651,7 @@ describe("failing and misbehaving backends", { timeout: 15_000 }, () => {
       errorOf(await call(app.url, { method: "GET", path: "/v1/echo/a" }), 503, Code.UNAVAILABLE, "");
     } finally {
       await app.close();
-      channel.client.close();
+      channel.close();
     }
   });
 });
@@ -765,7 +765,7 @@ describe("hostile streams", { timeout: 15_000 }, () => {
   });
   after(async () => {
     await app.close();
-    channel.client.close();
+    channel.close();
     await backend.close();
   });
 

@@ -199,7 +199,7 @@ const modes: { name: string; start: () => Promise<{ backend: Backend; calls: See
         backend: channel,
         calls: server.calls,
         stop: async () => {
-          channel.client.close();
+          channel.close();
           await server.close();
         },
       };
@@ -430,7 +430,7 @@ describe("WebSocket liveness: pings and the idle limit", () => {
     channel = dialBackend(server.address);
   });
   after(async () => {
-    channel.client.close();
+    channel.close();
     await server.close();
   });
   const lastCall = () => server.calls[server.calls.length - 1]!;
@@ -539,7 +539,7 @@ describe("WebSocket back-pressure", () => {
       assert.equal(await within(2000, "cancellation", call.cancelled), true);
     } finally {
       await site.close();
-      channel.client.close();
+      channel.close();
       await server.close();
     }
   });

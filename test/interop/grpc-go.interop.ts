@@ -1,4 +1,4 @@
-// Both backend transports (dialHttp2, and grpc-js through fromClient) against a real grpc-go
+// Both backend transports (dial over node:http2, and grpc-js through fromClient) against a real grpc-go
 // server (go-server/main.go, grpc-go as Debian ships it), built by `npm run test:interop:setup`
 // and run by `npm run test:interop`. Every case runs over each transport, each with servers of
 // its own. Without the build the suite skips, except under CI=true, where it fails.
@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { create, type DescMethod, type Message } from "@bufbuild/protobuf";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import * as grpc from "@grpc/grpc-js";
-import { Code, dialHttp2, fromClient, GatewayError, type Backend, type CallOptions } from "grpc-gateway-express/runtime";
+import { Code, dial, fromClient, GatewayError, type Backend, type CallOptions } from "grpc-gateway-express/runtime";
 import { ErrorInfoSchema } from "../../runtime/gen/google/rpc/error_details_pb.js";
 import { callOptions } from "../support/raw-grpc-server.js";
 import { buildVersions, interopService, missingBuild, startGoServer, type GoServer } from "./go-server.js";
@@ -33,9 +33,9 @@ interface Dialed {
 
 const transports: ReadonlyArray<{ readonly name: string; dial(address: string): Dialed }> = [
   {
-    name: "dialHttp2",
+    name: "dial (node:http2)",
     dial(address) {
-      const backend = dialHttp2(address);
+      const backend = dial(address);
       return { backend, close: () => backend.close() };
     },
   },

@@ -36,7 +36,7 @@ export async function startHarness(services: ServiceRoutes[], options: GatewayOp
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      channel.client.close();
+      channel.close();
       await backend.close();
     },
   };

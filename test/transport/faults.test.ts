@@ -6,7 +6,7 @@ import { createServer as createTcpServer, type AddressInfo, type Socket } from "
 import { describe, test } from "node:test";
 import { create, fromBinary, toBinary, type Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { dial, dialHttp2, GatewayError } from "grpc-gateway-express/runtime";
+import { dial, GatewayError } from "grpc-gateway-express/runtime";
 import { encodeFrame, FrameReader } from "../../runtime/backend/http2/framing.js";
 import { Everything, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 import { Streamer, StreamReplySchema, StreamRequestSchema, type StreamRequest } from "../gen/testing/v1/streaming_pb.js";
@@ -44,7 +44,7 @@ describe("deadlines and cancellation", { timeout: 20_000 }, () => {
   test("a deadline goes out as grpc-timeout, fails the call DEADLINE_EXCEEDED locally, and the server sees the cancellation", async () => {
     const h = hanging();
     const server = await startTestServer([[echo, h.handler]]);
-    const backend = dialHttp2(server.address);
+    const backend = dial(server.address);
     try {
       const err = await failure(backend.unary(echo, create(ScalarsSchema), callOptions({ deadline: new Date(Date.now() + 300) })));
       assert.equal(err.code, grpc.status.DEADLINE_EXCEEDED);
@@ -60,7 +60,7 @@ describe("deadlines and cancellation", { timeout: 20_000 }, () => {
 
   test("a deadline 30 days away is sent in a form a grpc-js server reads without overflowing, and does not fire early", async () => {
     const server = await startTestServer([[echo, echoHandler]]);
-    const backend = dialHttp2(server.address);
+    const backend = dial(server.address);
     try {
       const far = new Date(Date.now() + 30 * 24 * 3600 * 1000);
       const result = await backend.unary(echo, create(ScalarsSchema, { stringValue: "far" }), callOptions({ deadline: far }));
@@ -74,7 +74,7 @@ describe("deadlines and cancellation", { timeout: 20_000 }, () => {
   test("the HTTP client going away cancels the call as RST_STREAM(CANCEL): the grpc-js handler sees 'cancelled'", async () => {
     const h = hanging();
     const server = await startTestServer([[echo, h.handler]]);
-    const backend = dialHttp2(server.address);
+    const backend = dial(server.address);
     try {
       const abort = new AbortController();
       const pending = failure(backend.unary(echo, create(ScalarsSchema), callOptions({ signal: abort.signal })));
@@ -89,8 +89,8 @@ describe("deadlines and cancellation", { timeout: 20_000 }, () => {
   });
 
   for (const [transport, open] of [
-    ["dialHttp2", (address: string) => dialHttp2(address)],
-    ["grpc-js dial", (address: string) => Object.assign(dial(address), { close: () => {} })],
+    ["node:http2", (address: string) => dial(address)],
+    ["grpc-js", (address: string) => dial(address, { transport: "grpc-js" })],
   ] as const) {
     test(`leaving a for-await over replies early cancels the call on the server (${transport})`, async () => {
       let cancelled: () => void = () => {};
@@ -124,7 +124,7 @@ describe("deadlines and cancellation", { timeout: 20_000 }, () => {
 
 describe("unreachable and restarted servers", { timeout: 20_000 }, () => {
   test("nothing listening is UNAVAILABLE with a generic message, the detail kept as the cause", async () => {
-    const backend = dialHttp2("127.0.0.1:1");
+    const backend = dial("127.0.0.1:1");
     try {
       const err = await failure(backend.unary(echo, create(ScalarsSchema), callOptions()));
       assert.equal(err.code, grpc.status.UNAVAILABLE);
@@ -139,7 +139,7 @@ describe("unreachable and restarted servers", { timeout: 20_000 }, () => {
     const sockets: Socket[] = [];
     const silent = createTcpServer((s) => sockets.push(s));
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
-    const backend = dialHttp2(`127.0.0.1:${(silent.address() as AddressInfo).port}`, { connectTimeoutMs: 200 });
+    const backend = dial(`127.0.0.1:${(silent.address() as AddressInfo).port}`, { connectTimeoutMs: 200 });
     try {
       const err = await failure(backend.unary(echo, create(ScalarsSchema), callOptions()));
       assert.equal(err.code, grpc.status.UNAVAILABLE);
@@ -156,7 +156,7 @@ describe("unreachable and restarted servers", { timeout: 20_000 }, () => {
     let server = await startTestServer([[echo, h.handler]]);
     const { port } = server;
     // Backoff starting at the cap: a backoff that kept growing past 1 s would still be waiting below.
-    const backend = dialHttp2(`127.0.0.1:${port}`, { initialReconnectBackoffMs: 1000 });
+    const backend = dial(`127.0.0.1:${port}`, { initialReconnectBackoffMs: 1000 });
     try {
       const inFlight = failure(backend.unary(echo, create(ScalarsSchema), callOptions()));
       await h.deadline;
@@ -202,7 +202,7 @@ describe("GOAWAY, stream limits, back-pressure", { timeout: 20_000 }, () => {
       });
     });
     await new Promise<void>((r) => raw.listen(0, "127.0.0.1", r));
-    const backend = dialHttp2(`127.0.0.1:${(raw.address() as AddressInfo).port}`);
+    const backend = dial(`127.0.0.1:${(raw.address() as AddressInfo).port}`);
     try {
       const slow = backend.unary(echo, create(ScalarsSchema), callOptions());
       await sleep(50);
@@ -235,7 +235,7 @@ describe("GOAWAY, stream limits, back-pressure", { timeout: 20_000 }, () => {
       ],
       { "grpc.max_concurrent_streams": 1 },
     );
-    const backend = dialHttp2(server.address);
+    const backend = dial(server.address);
     try {
       const replies = await Promise.all(
         Array.from({ length: 6 }, (_, i) => backend.unary(echo, create(ScalarsSchema, { stringValue: `c${i}` }), callOptions())),
@@ -265,7 +265,7 @@ describe("GOAWAY, stream limits, back-pressure", { timeout: 20_000 }, () => {
         },
       ],
     ]);
-    const backend = dialHttp2(server.address);
+    const backend = dial(server.address);
     try {
       const call = backend.stream(Streamer.method.serverStream, callOptions());
       await call.send(create(StreamRequestSchema, { name: "flood" }));
@@ -316,7 +316,7 @@ describe("streams the server refuses unprocessed (REFUSED_STREAM)", { timeout: 2
 
   test("a refused unary call and a refused client-streaming call go out again, what they sent replayed", async () => {
     const server = await refusingServer(2);
-    const backend = dialHttp2(server.address);
+    const backend = dial(server.address);
     try {
       const streamed = backend.stream(Streamer.method.clientStream, callOptions());
       const [unary] = await Promise.all([
@@ -339,7 +339,7 @@ describe("streams the server refuses unprocessed (REFUSED_STREAM)", { timeout: 2
 
   test("a server refusing every stream: the call is tried a few times, then fails UNAVAILABLE", async () => {
     const server = await refusingServer(Number.POSITIVE_INFINITY);
-    const backend = dialHttp2(server.address);
+    const backend = dial(server.address);
     try {
       const err = await failure(backend.unary(echo, create(ScalarsSchema), callOptions()));
       assert.equal(err.code, grpc.status.UNAVAILABLE);

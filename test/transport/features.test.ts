@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { dialHttp2, GatewayError } from "grpc-gateway-express/runtime";
+import { dial, GatewayError } from "grpc-gateway-express/runtime";
 import { encodeTimeout } from "../../runtime/backend/http2/grpc-timeout.js";
 import { FrameReader, encodeFrame } from "../../runtime/backend/http2/framing.js";
 import { Everything, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
@@ -80,7 +80,7 @@ describe("compression and size limits", { timeout: 20_000 }, () => {
 
   test("a gzip-compressed reply (grpc-encoding: gzip) is decoded", async () => {
     const server = await gzipServer(toBinary(ScalarsSchema, create(ScalarsSchema, { stringValue: "zip".repeat(1000) })));
-    const backend = dialHttp2(server.address);
+    const backend = dial(server.address);
     try {
       const result = await backend.unary(echo, create(ScalarsSchema), callOptions());
       assert.equal((result.message as Scalars).stringValue, "zip".repeat(1000));
@@ -94,8 +94,8 @@ describe("compression and size limits", { timeout: 20_000 }, () => {
   test("a reply over the 4 MiB default is RESOURCE_EXHAUSTED, raised locally; so is a small one that inflates past it", async () => {
     const server = await startTestServer([[echo, echoHandler]], { "grpc.max_send_message_length": -1 });
     const zipped = await gzipServer(toBinary(ScalarsSchema, create(ScalarsSchema, { stringValue: "x".repeat(5 * 1024 * 1024) })));
-    const backend = dialHttp2(server.address);
-    const zippedBackend = dialHttp2(zipped.address);
+    const backend = dial(server.address);
+    const zippedBackend = dial(zipped.address);
     try {
       const err = await failure(backend.unary(echo, create(ScalarsSchema, { stringValue: "x", int32Value: 5 * 1024 * 1024 }), callOptions()));
       assert.equal(err.code, grpc.status.RESOURCE_EXHAUSTED);
@@ -116,7 +116,7 @@ describe("compression and size limits", { timeout: 20_000 }, () => {
 
   test("a request over maxSendMessageLength is RESOURCE_EXHAUSTED before it leaves", async () => {
     const server = await startTestServer([[echo, echoHandler]]);
-    const backend = dialHttp2(server.address, { maxSendMessageLength: 10 });
+    const backend = dial(server.address, { maxSendMessageLength: 10 });
     try {
       const err = await failure(backend.unary(echo, create(ScalarsSchema, { stringValue: "much too long" }), callOptions()));
       assert.equal(err.code, grpc.status.RESOURCE_EXHAUSTED);
@@ -161,12 +161,12 @@ describe("TLS, unix sockets, several addresses", { timeout: 20_000 }, () => {
     const tlsServer = await startTestServer([[echo, echoHandler]], {}, "127.0.0.1:0", grpc.ServerCredentials.createSsl(c.ca, keyPair, false));
     const mtlsServer = await startTestServer([[echo, echoHandler]], {}, "127.0.0.1:0", grpc.ServerCredentials.createSsl(c.ca, keyPair, true));
     const backends = [
-      dialHttp2(`localhost:${tlsServer.port}`, { tls: { ca: c.ca } }),
-      dialHttp2(tlsServer.address, { tls: { ca: c.ca } }),
-      dialHttp2(`localhost:${mtlsServer.port}`, { tls: { ca: c.ca, cert: c.clientCert, key: c.clientKey } }),
+      dial(`localhost:${tlsServer.port}`, { tls: { ca: c.ca } }),
+      dial(tlsServer.address, { tls: { ca: c.ca } }),
+      dial(`localhost:${mtlsServer.port}`, { tls: { ca: c.ca, cert: c.clientCert, key: c.clientKey } }),
     ];
-    const withoutClientCert = dialHttp2(`localhost:${mtlsServer.port}`, { tls: { ca: c.ca } });
-    const untrusted = dialHttp2(`localhost:${tlsServer.port}`, { tls: {} });
+    const withoutClientCert = dial(`localhost:${mtlsServer.port}`, { tls: { ca: c.ca } });
+    const untrusted = dial(`localhost:${tlsServer.port}`, { tls: {} });
     try {
       for (const backend of backends) {
         const result = await backend.unary(echo, create(ScalarsSchema, { stringValue: "secure" }), callOptions());
@@ -184,7 +184,7 @@ describe("TLS, unix sockets, several addresses", { timeout: 20_000 }, () => {
   test("a unix socket: unix:/path", async () => {
     const dir = mkdtempSync(join(tmpdir(), "transport-unix-"));
     const server = await startTestServer([[echo, echoHandler]], {}, `unix:${join(dir, "grpc.sock")}`);
-    const backend = dialHttp2(`unix:${join(dir, "grpc.sock")}`);
+    const backend = dial(`unix:${join(dir, "grpc.sock")}`);
     try {
       const result = await backend.unary(echo, create(ScalarsSchema, { stringValue: "local" }), callOptions());
       assert.equal((result.message as Scalars).stringValue, "local");
@@ -205,9 +205,9 @@ describe("TLS, unix sockets, several addresses", { timeout: 20_000 }, () => {
       };
     const a = await startTestServer([[echo, counting(0)]]);
     const b = await startTestServer([[echo, counting(1)]]);
-    const both = dialHttp2(`ipv4:127.0.0.1:${a.port},127.0.0.1:${b.port}`);
+    const both = dial(`ipv4:127.0.0.1:${a.port},127.0.0.1:${b.port}`);
     // localhost may resolve to ::1 too, where nothing listens: the call goes to the address that answers.
-    const named = dialHttp2(`dns:///localhost:${a.port}`);
+    const named = dial(`dns:///localhost:${a.port}`);
     try {
       await both.unary(echo, create(ScalarsSchema), callOptions());
       for (let i = 0; i < 10; i++) await both.unary(echo, create(ScalarsSchema), callOptions());
@@ -219,6 +219,35 @@ describe("TLS, unix sockets, several addresses", { timeout: 20_000 }, () => {
       named.close();
       await a.close();
       await b.close();
+    }
+  });
+});
+
+describe("dial() picks the transport", { timeout: 20_000 }, () => {
+  test("node:http2 by default, grpc-js when asked (the user-agent tells them apart); a misspelt transport throws", async () => {
+    const agents: string[] = [];
+    const server = await startTestServer([
+      [
+        echo,
+        (call: grpc.ServerUnaryCall<Scalars, Scalars>, callback: grpc.sendUnaryData<Scalars>) => {
+          agents.push(String(call.metadata.get("user-agent")[0]));
+          callback(null, call.request);
+        },
+      ],
+    ]);
+    const lean = dial(server.address);
+    const grpcJs = dial(server.address, { transport: "grpc-js" });
+    try {
+      await lean.unary(echo, create(ScalarsSchema), callOptions());
+      await grpcJs.unary(echo, create(ScalarsSchema), callOptions());
+      assert.match(agents[0]!, /^grpc-gateway-express/);
+      assert.match(agents[1]!, /^grpc-node-js\//);
+      assert.ok(grpcJs.client instanceof grpc.Client);
+      assert.throws(() => dial(server.address, { transport: "grpcjs" } as never), /unknown transport "grpcjs"/);
+    } finally {
+      lean.close();
+      grpcJs.close();
+      await server.close();
     }
   });
 });

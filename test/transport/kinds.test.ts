@@ -4,7 +4,7 @@ import { after, before, describe, test } from "node:test";
 import { create, toBinary, type Message } from "@bufbuild/protobuf";
 import { anyPack } from "@bufbuild/protobuf/wkt";
 import * as grpc from "@grpc/grpc-js";
-import { dialHttp2, GatewayError, type Http2Backend } from "grpc-gateway-express/runtime";
+import { dial, GatewayError, type Http2Backend } from "grpc-gateway-express/runtime";
 import { StatusSchema } from "../../runtime/gen/google/rpc/status_pb.js";
 import { ErrorInfoSchema } from "../../runtime/gen/google/rpc/error_details_pb.js";
 import { Everything, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
@@ -79,7 +79,7 @@ describe("the four method kinds over node:http2", { timeout: 20_000 }, () => {
         },
       ],
     ]);
-    backend = dialHttp2(server.address);
+    backend = dial(server.address);
   });
   after(async () => {
     backend.close();

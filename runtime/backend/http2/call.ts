@@ -12,7 +12,7 @@ import { encodeTimeout } from "./grpc-timeout.js";
 import { fireAt } from "./long-timeout.js";
 import type { Http2Settings } from "./options.js";
 import type { Pool } from "./pool.js";
-import { codeForReset, isTransportError, metadataOf, replyTooLarge, statusFromTrailers, trailerMetadataOf, transportError } from "./status.js";
+import { isTransportError, metadataOf, replyTooLarge, resetError, statusFromTrailers, trailerMetadataOf, transportError } from "./status.js";
 
 /** What a call reports, in order: header metadata (maybe), messages, then the end once. */
 export interface CallListener {
@@ -265,7 +265,7 @@ export class ClientCall {
       if (session.destroyed || stream.rstCode === constants.NGHTTP2_NO_ERROR || stream.rstCode === undefined) {
         return this.finish(transportError(Code.UNAVAILABLE, "backend unavailable", { rstCode: stream.rstCode }));
       }
-      return this.finish(transportError(codeForReset(stream.rstCode), "backend reset the call", { rstCode: stream.rstCode }));
+      return this.finish(resetError(stream.rstCode, this.headers !== undefined));
     }
     if (status === null && this.reader.partial) return this.finish(transportError(Code.INTERNAL, "backend sent a truncated message"));
     this.finish(status ?? undefined);

@@ -78,18 +78,24 @@ function decodeMessage(value: string | string[] | undefined): string {
   }
 }
 
-/** The code for a stream reset by the server before it sent a status. */
-export function codeForReset(rstCode: number): Code {
+/**
+ * The error for a stream the server reset before it sent a status, as the grpc-js path
+ * words it (grpc-js-status.ts): the gateway's own cancels never get here, so a CANCEL is
+ * the server going away (503), and ENHANCE_YOUR_CALM before any response headers is the
+ * server's limit on request headers (431).
+ */
+export function resetError(rstCode: number, headersReceived: boolean): GatewayError {
+  const cause = { rstCode };
   switch (rstCode) {
     case constants.NGHTTP2_REFUSED_STREAM:
-      return Code.UNAVAILABLE;
     case constants.NGHTTP2_CANCEL:
-      return Code.CANCELLED;
+      return transportError(Code.UNAVAILABLE, "backend unavailable", cause);
     case constants.NGHTTP2_ENHANCE_YOUR_CALM:
-      return Code.RESOURCE_EXHAUSTED;
+      if (!headersReceived) return transportError(Code.RESOURCE_EXHAUSTED, "request headers too large for the backend", cause, 431);
+      return transportError(Code.RESOURCE_EXHAUSTED, "resource exhausted", cause);
     case constants.NGHTTP2_INADEQUATE_SECURITY:
-      return Code.PERMISSION_DENIED;
+      return transportError(Code.PERMISSION_DENIED, "backend reset the call", cause);
     default:
-      return Code.INTERNAL;
+      return transportError(Code.INTERNAL, "backend reset the call", cause);
   }
 }
