@@ -12,6 +12,7 @@ import { Everything, ScalarsSchema, type Scalars } from "../gen/testing/v1/every
 import { Streamer, StreamReplySchema, StreamRequestSchema, type StreamRequest } from "../gen/testing/v1/streaming_pb.js";
 import { startTestServer, type AnyHandler } from "../support/raw-grpc-server.js";
 import { callOptions } from "../support/raw-grpc-server.js";
+import { spawnBackendProcess } from "../support/spawn-backend.js";
 
 const echo = Everything.method.echo;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -251,6 +252,36 @@ describe("GOAWAY, stream limits, back-pressure", { timeout: 20_000 }, () => {
     }
   });
 
+  test("a server at its MAX_CONCURRENT_STREAMS gets no more calls while another has room", async () => {
+    // node's HTTP/2 client would queue a stream past the limit by itself, so only the spread
+    // over two servers tells whether the transport counts the server's limit.
+    const counts = [0, 0];
+    const counting =
+      (i: number, ms: number): AnyHandler =>
+      (call: grpc.ServerUnaryCall<Scalars, Scalars>, callback: grpc.sendUnaryData<Scalars>) => {
+        counts[i]!++;
+        setTimeout(() => callback(null, call.request), ms);
+      };
+    const full = await startTestServer([[echo, counting(0, 300)]], { "grpc.max_concurrent_streams": 1 });
+    const roomy = await startTestServer([[echo, counting(1, 10)]]);
+    const backend = dial(`ipv4:127.0.0.1:${full.port},127.0.0.1:${roomy.port}`);
+    try {
+      // Both connections up first (round robin: one call each).
+      await Promise.all([0, 1].map(() => backend.unary(echo, create(ScalarsSchema), callOptions())));
+      counts.fill(0);
+      const replies = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => backend.unary(echo, create(ScalarsSchema, { stringValue: `c${i}` }), callOptions())),
+      );
+      assert.equal(replies.length, 8);
+      assert.ok(counts[0]! <= 1, `the server allowing one stream got ${counts[0]} of 8 calls made at once`);
+      assert.equal(counts[0]! + counts[1]!, 8);
+    } finally {
+      backend.close();
+      await full.close();
+      await roomy.close();
+    }
+  });
+
   test("a slow reader holds a fast server back: what it produces stays bounded", async () => {
     let produced = 0;
     const server = await startTestServer([
@@ -347,6 +378,113 @@ describe("streams the server refuses unprocessed (REFUSED_STREAM)", { timeout: 2
     } finally {
       backend.close();
       server.close();
+    }
+  });
+});
+
+describe("keepalive", { timeout: 20_000 }, () => {
+  /**
+   * A raw node:http2 gRPC server noting when each session is pinged: /Echo answers after
+   * 500 ms, any other method at once. With `goawayAtPing`, the first session's nth ping is
+   * answered GOAWAY ENHANCE_YOUR_CALM "too_many_pings", as grpc-go does.
+   */
+  async function pingCountingServer(goawayAtPing?: number) {
+    const pings: number[][] = [];
+    const sessions: ServerHttp2Session[] = [];
+    const raw = createHttp2Server();
+    raw.on("session", (session) => {
+      const seen: number[] = [];
+      pings.push(seen);
+      sessions.push(session);
+      session.on("ping", () => {
+        seen.push(performance.now());
+        if (sessions.length === 1 && seen.length === goawayAtPing)
+          session.goaway(http2Constants.NGHTTP2_ENHANCE_YOUR_CALM, 2 ** 31 - 1, Buffer.from("too_many_pings"));
+      });
+    });
+    raw.on("stream", (stream, headers) => {
+      stream.on("data", () => {});
+      stream.on("end", () => {
+        const answer = () => {
+          if (stream.closed) return;
+          stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+          stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+          stream.end(encodeFrame(new Uint8Array()));
+        };
+        if (headers[":path"] === "/testing.v1.Everything/Echo") setTimeout(answer, 500);
+        else answer();
+      });
+    });
+    await new Promise<void>((r) => raw.listen(0, "127.0.0.1", r));
+    return {
+      address: `127.0.0.1:${(raw.address() as AddressInfo).port}`,
+      pings,
+      close() {
+        for (const s of sessions) s.destroy();
+        raw.close();
+      },
+    };
+  }
+  const quick = Everything.method.echoNested;
+
+  test("pings go out while a call is in flight, not on an idle connection unless keepalivePermitWithoutCalls", async () => {
+    const server = await pingCountingServer();
+    const backend = dial(server.address, { keepaliveTimeMs: 50 });
+    const eager = dial(server.address, { keepaliveTimeMs: 50, keepalivePermitWithoutCalls: true });
+    try {
+      await backend.unary(quick, create(ScalarsSchema), callOptions());
+      await sleep(300);
+      assert.equal(server.pings[0]!.length, 0, "an idle connection was pinged");
+      await backend.unary(echo, create(ScalarsSchema), callOptions());
+      assert.ok(server.pings[0]!.length >= 2, `${server.pings[0]!.length} pings during a 500 ms call`);
+      await eager.unary(quick, create(ScalarsSchema), callOptions());
+      await sleep(300);
+      assert.ok(server.pings[1]!.length >= 2, `${server.pings[1]!.length} pings on an idle connection that permits them`);
+    } finally {
+      backend.close();
+      eager.close();
+      server.close();
+    }
+  });
+
+  test("a server answering GOAWAY too_many_pings is pinged half as often on the next connection", async () => {
+    const server = await pingCountingServer(2);
+    const backend = dial(server.address, { keepaliveTimeMs: 50 });
+    try {
+      // An error GOAWAY ends the connection and its calls (node destroys the session; grpc-go closes it).
+      assert.equal((await failure(backend.unary(echo, create(ScalarsSchema), callOptions()))).code, grpc.status.UNAVAILABLE);
+      assert.equal(server.pings.length, 1);
+      await backend.unary(echo, create(ScalarsSchema), callOptions());
+      assert.equal(server.pings.length, 2, "the second call went over a new connection");
+      const [first, second] = server.pings[1]!;
+      assert.ok(second !== undefined, `pings on the second connection: ${server.pings[1]!.length}`);
+      // Timers never fire early: 100 ms apart at least (a little less for clock granularity).
+      assert.ok(second - first! >= 95, `pings ${(second - first!).toFixed(0)} ms apart`);
+    } finally {
+      backend.close();
+      server.close();
+    }
+  });
+
+  test("a frozen grpc-js backend (SIGSTOP): the call in flight fails UNAVAILABLE once a ping goes unanswered; back once it wakes", async () => {
+    const frozen = await spawnBackendProcess();
+    const backend = dial(frozen.address, { keepaliveTimeMs: 100, keepaliveTimeoutMs: 300 });
+    try {
+      await backend.unary(echo, create(ScalarsSchema, { stringValue: "before" }), callOptions());
+      frozen.child.kill("SIGSTOP");
+      // No deadline and no reply limit: only keepalive can end this call.
+      const stuck = failure(backend.unary(echo, create(ScalarsSchema, { stringValue: "frozen" }), callOptions()));
+      const timer = sleep(5000).then(() => "still waiting after 5 s");
+      const outcome = await Promise.race([stuck, timer]);
+      assert.ok(outcome instanceof GatewayError, String(outcome));
+      assert.equal(outcome.code, grpc.status.UNAVAILABLE);
+      assert.equal(outcome.message, "backend unavailable");
+      frozen.child.kill("SIGCONT");
+      const after = await backend.unary(echo, create(ScalarsSchema, { stringValue: "after" }), callOptions());
+      assert.equal((after.message as Scalars).stringValue, "after");
+    } finally {
+      backend.close();
+      frozen.stop();
     }
   });
 });

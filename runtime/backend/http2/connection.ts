@@ -1,4 +1,4 @@
-import { connect, type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders, type SecureClientSessionOptions } from "node:http2";
+import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders, type SecureClientSessionOptions } from "node:http2";
 import { connect as connectSocket, isIP } from "node:net";
 import { connect as connectTls, type ConnectionOptions } from "node:tls";
 import type { Endpoint } from "./address.js";
@@ -12,12 +12,14 @@ export interface ConnectionEvents {
   gone(connection: Connection, error: unknown, wasReady: boolean): void;
   /** A stream slot freed up, or the server raised its stream limit. */
   room(connection: Connection): void;
+  /** The server sent GOAWAY `too_many_pings`: it wants fewer keepalive pings. */
+  tooManyPings(connection: Connection): void;
 }
 
 /**
  * One HTTP/2 session to one endpoint: ready once the server's SETTINGS arrive (within the
- * connect timeout), the server's MAX_CONCURRENT_STREAMS counted, kept alive by pings, and
- * draining after a GOAWAY: the streams in flight finish, no new one starts.
+ * connect timeout), the server's MAX_CONCURRENT_STREAMS counted, kept alive by pings while
+ * calls are in flight, and draining after a GOAWAY: the streams in flight finish, no new one starts.
  */
 export class Connection {
   readonly session: ClientHttp2Session;
@@ -66,12 +68,13 @@ export class Connection {
         this.maxStreams = later.maxConcurrentStreams ?? Number.POSITIVE_INFINITY;
         this.events.room(this);
       });
-      if (settings.keepaliveTimeMs > 0) this.startKeepalive(settings.keepaliveTimeMs, settings.keepaliveTimeoutMs);
+      if (settings.keepaliveTimeMs > 0) this.startKeepalive(settings.keepaliveTimeMs, settings.keepaliveTimeoutMs, settings.keepalivePermitWithoutCalls);
       if (this.active === 0) session.unref();
       if (!this.gone) this.events.ready(this);
     });
-    session.on("goaway", (errorCode) => {
+    session.on("goaway", (errorCode, _lastStreamId, data) => {
       this.lastError = new Error(`GOAWAY from the server (code ${errorCode})`);
+      if (errorCode === constants.NGHTTP2_ENHANCE_YOUR_CALM && data?.toString("latin1") === "too_many_pings") this.events.tooManyPings(this);
       this.retire();
       // node closes the session once the streams in flight are done.
     });
@@ -119,9 +122,9 @@ export class Connection {
     this.events.gone(this, this.lastError ?? new Error("connection closed"), this.ready);
   }
 
-  private startKeepalive(every: number, timeout: number): void {
+  private startKeepalive(every: number, timeout: number, withoutCalls: boolean): void {
     this.keepalive = setInterval(() => {
-      if (this.session.destroyed) return;
+      if (this.session.destroyed || (this.active === 0 && !withoutCalls)) return;
       const dead = setTimeout(() => this.fail(new Error(`keepalive ping unanswered within ${timeout} ms`)), timeout);
       dead.unref();
       try {

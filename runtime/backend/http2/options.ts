@@ -20,8 +20,14 @@ export interface Http2BackendOptions {
   readonly initialReconnectBackoffMs?: number;
   /** The longest delay before reconnecting; at most 1000 ms, so a backend back up is reached within a second. Default 1000 ms. */
   readonly maxReconnectBackoffMs?: number;
-  /** How often an idle connection is pinged; 0 turns keepalive off. Default 300000 ms, the least grpc-go servers accept by default. */
+  /**
+   * How often a connection with calls in flight is pinged; 0 turns keepalive off. Default
+   * 300000 ms, the least grpc-go servers accept by default. A server that answers GOAWAY
+   * `too_many_pings` gets pinged half as often on the next connections, as grpc-js and grpc-go do.
+   */
   readonly keepaliveTimeMs?: number;
+  /** Ping connections with no call in flight too. Default false: grpc-go servers by default close a connection pinged while idle more than twice in two hours. */
+  readonly keepalivePermitWithoutCalls?: boolean;
   /** How long a ping may go unanswered before the connection is dropped. Default 20000 ms. */
   readonly keepaliveTimeoutMs?: number;
   /** The largest reply message accepted, in bytes (after decompression); larger is RESOURCE_EXHAUSTED. Default 4 MiB, as grpc-js. */
@@ -40,6 +46,7 @@ export interface Http2Settings {
   readonly maxReconnectBackoffMs: number;
   readonly keepaliveTimeMs: number;
   readonly keepaliveTimeoutMs: number;
+  readonly keepalivePermitWithoutCalls: boolean;
   readonly maxReceiveMessageLength: number;
   readonly maxSendMessageLength: number;
   readonly userAgent: string;
@@ -54,6 +61,7 @@ export function settingsOf(options: Http2BackendOptions): Http2Settings {
     maxReconnectBackoffMs: maxBackoff,
     keepaliveTimeMs: options.keepaliveTimeMs === 0 ? 0 : positive(options.keepaliveTimeMs, 300_000),
     keepaliveTimeoutMs: positive(options.keepaliveTimeoutMs, 20_000),
+    keepalivePermitWithoutCalls: options.keepalivePermitWithoutCalls === true,
     maxReceiveMessageLength: positive(options.maxReceiveMessageLength, 4 * 1024 * 1024),
     maxSendMessageLength: positive(options.maxSendMessageLength, Number.POSITIVE_INFINITY),
     userAgent: options.userAgent ?? "grpc-gateway-express",

@@ -29,11 +29,15 @@ export class Pool {
   private next = 0;
   private closed = false;
   private lastError: unknown;
+  /** The keepalive interval of new connections: the settings', doubled each time a server said too_many_pings. */
+  private keepaliveTimeMs: number;
 
   constructor(
     private readonly target: Target,
     private readonly settings: Http2Settings,
-  ) {}
+  ) {
+    this.keepaliveTimeMs = settings.keepaliveTimeMs;
+  }
 
   /** Hands `done` a connection with room; returns the function that stops waiting. */
   acquire(done: Acquired): () => void {
@@ -128,12 +132,15 @@ export class Pool {
   }
 
   private open(key: string, endpoint: Endpoint): void {
-    const connection = new Connection(endpoint, this.target.authority, this.settings, {
+    const settings = this.keepaliveTimeMs === this.settings.keepaliveTimeMs ? this.settings : { ...this.settings, keepaliveTimeMs: this.keepaliveTimeMs };
+    const connection = new Connection(endpoint, this.target.authority, settings, {
       ready: () => {
         this.backoff.delete(key);
         this.progress();
       },
       room: () => this.progress(),
+      // setTimeout's limit, 2^31-1 ms, is past any interval worth having.
+      tooManyPings: () => (this.keepaliveTimeMs = Math.min(this.keepaliveTimeMs * 2, 2 ** 31 - 1)),
       gone: (gone, error, wasReady) => {
         if (this.connections.get(key) === gone) this.connections.delete(key);
         this.lastError = error;
