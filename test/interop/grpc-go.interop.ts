@@ -102,6 +102,24 @@ if (missing !== undefined && process.env.CI === "true") {
       }
     });
 
+    test("keepalive under grpc-go's ping policy: GOAWAY too_many_pings halves the pings until a quiet call survives (dial)", async () => {
+      // The server allows a ping every 150 ms; the client starts at one per 50 ms. Each quiet
+      // call (Slow never answers) ends at its 800 ms deadline if its connection lives that long.
+      const server = await startGoServer(["-keepalive-min-time=150ms"]);
+      const backend = dial(server.address, { keepaliveTimeMs: 50 });
+      try {
+        const outcomes: Code[] = [];
+        while (outcomes.at(-1) !== Code.DEADLINE_EXCEEDED && outcomes.length < 6) {
+          outcomes.push((await failure(backend.unary(m.slow!, request(m.slow!, { id: `pings-${ids++}` }), within(800)))).code);
+        }
+        assert.equal(outcomes[0], Code.UNAVAILABLE, "grpc-go closed the first connection for its pings");
+        assert.equal(outcomes.at(-1), Code.DEADLINE_EXCEEDED, `outcomes: ${outcomes.map((c) => Code[c]).join(", ")}`);
+      } finally {
+        backend.close();
+        await server.stop();
+      }
+    });
+
     for (const transport of transports) {
       describe(`over ${transport.name}`, () => {
         let plain: GoServer;

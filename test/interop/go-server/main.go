@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	_ "google.golang.org/grpc/encoding/gzip" // decodes gzip requests
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
@@ -31,6 +32,7 @@ var (
 	port       = flag.Int("port", 0, "port on 127.0.0.1 (0: any free one)")
 	gzipReply  = flag.Bool("gzip", false, "compress every reply with gzip")
 	maxStreams = flag.Uint("max-streams", 0, "MAX_CONCURRENT_STREAMS per connection (0: grpc-go's default)")
+	pingMin    = flag.Duration("keepalive-min-time", 0, "the shortest ping interval allowed before GOAWAY too_many_pings (0: grpc-go's default, 5m)")
 )
 
 // A call that tests look up by id: how it ended, and a way to let it go on.
@@ -321,6 +323,9 @@ func newServer() *grpc.Server {
 	}
 	if *maxStreams > 0 {
 		opts = append(opts, grpc.MaxConcurrentStreams(uint32(*maxStreams)))
+	}
+	if *pingMin > 0 {
+		opts = append(opts, grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: *pingMin}))
 	}
 	s := grpc.NewServer(opts...)
 	served++
