@@ -1,7 +1,7 @@
 // The lean node:http2 transport when calls or servers misbehave: deadlines, cancellation,
 // restarts, GOAWAY, stream limits, slow readers, handshakes that never finish.
 import assert from "node:assert/strict";
-import { constants as http2Constants, createServer as createHttp2Server, type ServerHttp2Session } from "node:http2";
+import { constants as http2Constants, createServer as createHttp2Server, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
 import { createServer as createTcpServer, type AddressInfo, type Socket } from "node:net";
 import { describe, test } from "node:test";
 import { create, fromBinary, toBinary, type Message } from "@bufbuild/protobuf";
@@ -25,6 +25,14 @@ async function failure(promise: Promise<unknown>): Promise<GatewayError> {
     return err;
   }
   assert.fail("expected the call to fail");
+}
+
+/** Answers a raw HTTP/2 gRPC stream OK with one empty message, unless it closed meanwhile. */
+function answerEmpty(stream: ServerHttp2Stream): void {
+  if (stream.closed) return;
+  stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
+  stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
+  stream.end(encodeFrame(new Uint8Array()));
 }
 
 const echoHandler: AnyHandler = (call: grpc.ServerUnaryCall<Scalars, Scalars>, callback: grpc.sendUnaryData<Scalars>) =>
@@ -189,12 +197,7 @@ describe("GOAWAY, stream limits, back-pressure", { timeout: 20_000 }, () => {
     raw.on("stream", (stream, headers) => {
       stream.on("data", () => {});
       stream.on("end", () => {
-        const answer = () => {
-          if (stream.closed) return;
-          stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
-          stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
-          stream.end(encodeFrame(new Uint8Array()));
-        };
+        const answer = () => answerEmpty(stream);
         if (headers[":path"] === "/testing.v1.Everything/Echo") setTimeout(answer, 200);
         else {
           answer();
@@ -405,12 +408,7 @@ describe("keepalive", { timeout: 20_000 }, () => {
     raw.on("stream", (stream, headers) => {
       stream.on("data", () => {});
       stream.on("end", () => {
-        const answer = () => {
-          if (stream.closed) return;
-          stream.respond({ ":status": 200, "content-type": "application/grpc" }, { waitForTrailers: true });
-          stream.on("wantTrailers", () => stream.sendTrailers({ "grpc-status": "0" }));
-          stream.end(encodeFrame(new Uint8Array()));
-        };
+        const answer = () => answerEmpty(stream);
         if (headers[":path"] === "/testing.v1.Everything/Echo") setTimeout(answer, 500);
         else answer();
       });
