@@ -75,6 +75,14 @@ function figuresTable(list: readonly TargetFigures[], f: UnaryFigures): string {
   return table(header, rows);
 }
 
+/**
+ * The floor under any gateway in one node process (servers/bare.ts bare-proxy): a fixed
+ * reply from node:http after one gRPC call written directly on node:http2, nothing bound,
+ * transcoded or checked. What bounds the issue 9 ratios, measured in the same run.
+ */
+export const floorId = "floor";
+export const floorLabel = "floor: node:http reply + one node:http2 call";
+
 // Issue 9: requests per server CPU-second over the Go gateway's, for get and post-1k; the
 // front door is held to more than the Express mount, whose per-request machinery it skips.
 const goGoal: Record<GatewayTargetId, number> = { gateway: 0.8, "front-door": 1.0, "front-door-grpc-js": 1.0 };
@@ -100,6 +108,7 @@ export function reportUnary(settings: BenchSettings, c: UnaryReportCase, f: Unar
         row(`req per server CPU-s: ${g.label} / hand-written`, g.id, "hand-written", cpu),
         row(`req/s: ${g.label} / direct gRPC`, g.id, "grpc", rps),
         row(`req/s: ${g.label} / echo`, g.id, "echo", rps),
+        row(`req per server CPU-s: ${g.label} / floor`, g.id, floorId, cpu),
       ]),
       row("req/s: in-process / connect-express", "in-process", "connect", rps),
       row("req/s: in-process / echo", "in-process", "echo", rps),
@@ -111,6 +120,7 @@ export function reportUnary(settings: BenchSettings, c: UnaryReportCase, f: Unar
               row(`req per server CPU-s: ${g.label} / Go grpc-gateway`, g.id, goId, cpu),
             ]),
             row("req per server CPU-s: hand-written / Go grpc-gateway", "hand-written", goId, cpu),
+            row("req per server CPU-s: floor / Go grpc-gateway", floorId, goId, cpu),
           ]
         : []),
     ],
