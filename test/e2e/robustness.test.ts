@@ -336,7 +336,7 @@ describe("hostile request bodies", { timeout: 15_000 }, () => {
     }
     assert.equal(h.backend.calls.length, 0);
   });
-  test("a JSON body declared in a charset other than UTF-8 is 415; UTF-8 in any spelling is read", async () => {
+  test("a JSON body declared in a charset other than UTF-8 is 415; UTF-8 in any spelling, and its subset US-ASCII, is read", async () => {
     reset();
     for (const type of ["application/json; charset=utf-16", "application/json;charset=UTF-16LE", 'application/json; charset="latin1"']) {
       errorOf(
@@ -351,6 +351,11 @@ describe("hostile request bodies", { timeout: 15_000 }, () => {
       const res = await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: { "Content-Type": type }, body: '{"stringValue":"é"}' });
       assert.equal(res.status, 200, `${type}: ${res.text}`);
       assert.equal(JSON.parse(res.text).stringValue, "é");
+    }
+    for (const type of ["application/json; charset=us-ascii", 'application/json;charset="US-ASCII"']) {
+      const res = await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: { "Content-Type": type }, body: '{"stringValue":"plain"}' });
+      assert.equal(res.status, 200, `${type}: ${res.text}`);
+      assert.equal(JSON.parse(res.text).stringValue, "plain");
     }
   });
 });
