@@ -47,8 +47,10 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const admit = createConnectionGates(settings.pipelining);
 
   const gateway = (req: IncomingMessage, res: ServerResponse, next?: Next): void => {
-    const { path, rawQuery } = splitRequestTarget(req.url);
+    const { path, rawQuery, invalid } = splitRequestTarget(req.url);
     const method = req.method ?? "GET";
+    // A target no client may send is answered as a malformed path is, whichever app it was for.
+    if (invalid !== undefined) return sendRoutingError({ kind: "bad-path", message: invalid });
     let match = router.match(method, path);
     // HEAD is GET without a body, as everywhere else in HTTP (node drops the body itself).
     if (method === "HEAD" && match.kind === "method-not-allowed" && match.allow.includes("GET")) {

@@ -88,10 +88,11 @@ export function inboundMarshaler(route: RequestBodyShape, contentType: string | 
 }
 
 // JSON is UTF-8 (RFC 8259 8.1) and the JSON marshaler decodes nothing else: another declared
-// charset would be read wrongly, so it is refused as an unsupported media type.
+// charset would be read wrongly, so it is refused as an unsupported media type. US-ASCII (its
+// IANA name) is a subset of UTF-8, so a body in it reads the same.
 function checkUtf8(marshaler: Marshaler, contentType: string): Marshaler {
   const charset = charsetOf(contentType);
-  if (charset === undefined || charset === "utf-8" || charset === "utf8") return marshaler;
+  if (charset === undefined || charset === "utf-8" || charset === "utf8" || charset === "us-ascii") return marshaler;
   throw new GatewayError(Code.INVALID_ARGUMENT, `unsupported charset "${charset.slice(0, 40)}" in Content-Type: JSON must be sent as UTF-8`, {
     httpStatus: 415,
   });

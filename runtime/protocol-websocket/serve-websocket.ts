@@ -51,7 +51,8 @@ export function createWebSocketUpgrade(router: Router<CompiledRoute>, settings: 
   let server: WebSocketServer | undefined;
   return (req, socket, head) => {
     if (!isWebSocketHandshake(req)) return false;
-    const { path, rawQuery } = splitRequestTarget(req.url);
+    const { path, rawQuery, invalid } = splitRequestTarget(req.url);
+    if (invalid !== undefined) return false; // as a malformed path is: not a route of this gateway
     const found = findStreamingRoute(router, path);
     if (found === undefined) return false;
     let call: WebSocketCall;

@@ -3,7 +3,7 @@
 // message, never an address or grpc-js internals), that the backend sees the cancel, that
 // nothing is left open, and that recovery after a restart does not grow with the outage.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import type { Server } from "node:http";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { after, describe, test } from "node:test";
@@ -130,6 +130,41 @@ async function closedPort(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return `127.0.0.1:${port}`;
+}
+
+/** test/support/backend-process.ts in a child process (`mode` "streamer" serves Streamer); `stop()` wakes and kills it. */
+function backendProcess(mode?: "streamer"): { child: ChildProcess; output(): string; listening(): Promise<string>; stop(): void } {
+  const script = fileURLToPath(new URL("../support/backend-process.ts", import.meta.url));
+  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", script, ...(mode ? [mode] : [])], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
+  return {
+    child,
+    output: () => out,
+    async listening() {
+      while (!/listening (\S+)\n/.test(out)) {
+        assert.equal(child.exitCode, null, "the backend process died");
+        await sleep(20);
+      }
+      return /listening (\S+)\n/.exec(out)![1]!;
+    },
+    stop() {
+      child.kill("SIGCONT");
+      child.kill();
+    },
+  };
+}
+
+/** Open HTTP connections to `server`, once they have had up to a second to close. */
+async function openConnections(server: Server): Promise<number> {
+  let open = -1;
+  for (let i = 0; i < 50 && open !== 0; i++) {
+    open = await new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+    if (open !== 0) await sleep(20);
+  }
+  return open;
 }
 
 /** Every call the backend has seen has ended (none is left open on its side). */
@@ -305,6 +340,38 @@ for (const transport of ["grpc-js", "http2"] as const) {
       }
     });
 
+    test("a server stream to a backend frozen (SIGSTOP) on an open connection: 504 after replyTimeoutMs, then cancelled, nothing left open", async () => {
+      const backend = backendProcess("streamer");
+      try {
+        const gw = await frontOver(transport, await backend.listening(), { replyTimeoutMs: 300 });
+        try {
+          const stream = (path: string) => within(10_000, send(gw.url, { method: "GET", path, headers: { Connection: "close" } }));
+          assert.equal((await stream("/v1/stream/warm?count=1")).status, 200, "the connection is open before the freeze");
+          backend.child.kill("SIGSTOP");
+          // If its handler ever runs, it is still in its delay when the cancel is read.
+          const { value: res, ms } = await timed(() => stream("/v1/stream/frozen?count=1&delayMs=300"));
+          streamErrorBody(res, 504, Code.DEADLINE_EXCEEDED, /deadline exceeded/);
+          assert.ok(ms >= 280 && ms < 4000, `answered after ${ms} ms`);
+          assert.doesNotMatch(backend.output(), /call 2/, "a frozen process reads nothing");
+          backend.child.kill("SIGCONT");
+          assert.equal((await stream("/v1/stream/after?count=1")).status, 200, "back once it runs again");
+          for (let i = 0; i < 100 && !/ended 3 /.test(backend.output()); i++) await sleep(20);
+          // On waking it reads the frozen call's request and the gateway's RST_STREAM in one
+          // go; grpc-js still starts the handler, which is in its delay when the cancel lands.
+          assert.deepEqual(
+            backend.output().trim().split("\n").slice(1).sort(),
+            ["call 1", "call 2", "call 3", "ended 1 finished", "ended 2 cancelled", "ended 3 finished"],
+            backend.output(),
+          );
+          assert.equal(await openConnections(gw.server), 0, "no HTTP connection left open");
+        } finally {
+          await gw.close();
+        }
+      } finally {
+        backend.stop();
+      }
+    });
+
     test("a server stream that has sent its headers may stay quiet longer", async () => {
       const streamer = await startStreamerBackend();
       const gw = await frontOver(transport, streamer.address, { replyTimeoutMs: 200 });
@@ -467,12 +534,7 @@ describe("backend faults", () => {
       for (const res of results) errorBody(res, 503, Code.UNAVAILABLE, "backend unavailable");
       assert.equal(backend.calls.length, 5, "the backend saw exactly the calls made");
       assert.deepEqual(await allEnded(backend), [true, true, true, true, true], "each call was cut, none answered");
-      let open = -1;
-      for (let i = 0; i < 50 && open !== 0; i++) {
-        open = await new Promise<number>((resolve, reject) => gw.server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
-        if (open !== 0) await sleep(20);
-      }
-      assert.equal(open, 0, "no HTTP connection left open");
+      assert.equal(await openConnections(gw.server), 0, "no HTTP connection left open");
     } finally {
       await gw.close();
     }
@@ -501,21 +563,10 @@ describe("backend faults", () => {
   });
 
   test("frozen (SIGSTOP): 504 after the reply limit, new connections 503, then back once it runs again", async () => {
-    const child = spawn(
-      process.execPath,
-      ["--conditions=source", "--import", "tsx", fileURLToPath(new URL("../support/backend-process.ts", import.meta.url))],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    const backend = backendProcess();
+    const { child } = backend;
     try {
-      while (!/listening (\S+)\n/.test(out)) {
-        assert.equal(child.exitCode, null, "the backend process died");
-        await sleep(20);
-      }
-      const address = /listening (\S+)\n/.exec(out)![1]!;
+      const address = await backend.listening();
       const gw = await front(address, { replyTimeoutMs: 400 });
       // Its own subchannel: grpc-js would otherwise share the one connection between both.
       const other = await front(address, { replyTimeoutMs: 1500, connectTimeoutMs: 300 }, { "grpc.use_local_subchannel_pool": 1 });
@@ -533,16 +584,15 @@ describe("backend faults", () => {
         // The backend saw exactly the three calls that reached it (the fresh connection never
         // got through), each ended. The frozen one may even finish: on waking it reads the
         // request and its cancel in one go, and a synchronous handler answers before the cancel.
-        const lines = out.split("\n");
-        assert.equal(lines.filter((l) => l.startsWith("call ")).length, 3, out);
-        assert.equal(lines.filter((l) => l.startsWith("ended ")).length, 3, out);
+        const lines = backend.output().split("\n");
+        assert.equal(lines.filter((l) => l.startsWith("call ")).length, 3, backend.output());
+        assert.equal(lines.filter((l) => l.startsWith("ended ")).length, 3, backend.output());
       } finally {
         await gw.close();
         await other.close();
       }
     } finally {
-      child.kill("SIGCONT");
-      child.kill();
+      backend.stop();
     }
   });
 

@@ -336,7 +336,7 @@ describe("hostile request bodies", { timeout: 15_000 }, () => {
     }
     assert.equal(h.backend.calls.length, 0);
   });
-  test("a JSON body declared in a charset other than UTF-8 is 415; UTF-8 in any spelling is read", async () => {
+  test("a JSON body declared in a charset other than UTF-8 is 415; UTF-8 in any spelling, and its subset US-ASCII, is read", async () => {
     reset();
     for (const type of ["application/json; charset=utf-16", "application/json;charset=UTF-16LE", 'application/json; charset="latin1"']) {
       errorOf(
@@ -351,6 +351,11 @@ describe("hostile request bodies", { timeout: 15_000 }, () => {
       const res = await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: { "Content-Type": type }, body: '{"stringValue":"é"}' });
       assert.equal(res.status, 200, `${type}: ${res.text}`);
       assert.equal(JSON.parse(res.text).stringValue, "é");
+    }
+    for (const type of ["application/json; charset=us-ascii", 'application/json;charset="US-ASCII"']) {
+      const res = await call(h.baseUrl, { method: "POST", path: "/v1/echo", headers: { "Content-Type": type }, body: '{"stringValue":"plain"}' });
+      assert.equal(res.status, 200, `${type}: ${res.text}`);
+      assert.equal(JSON.parse(res.text).stringValue, "plain");
     }
   });
 });
@@ -538,6 +543,25 @@ describe("hostile paths, query strings and headers", { timeout: 15_000 }, () => 
     assert.equal(h.backend.calls.length, 2);
     assert.equal((h.backend.calls[0]!.request as { stringValue?: string }).stringValue, "abs");
     assert.equal((h.backend.calls[0]!.request as { int32Value?: number }).int32Value, 7);
+  });
+
+  test("a request target with a fragment, or absolute-form with a scheme other than http(s), is 400 naming it", async () => {
+    reset();
+    const targets = ["/v1/echo/a#frag", "/v1/echo/a?int32_value=1#", "http://x/v1/echo/a#frag", "/not/a/route#x", "ftp://x/v1/echo/a", "ws://x/v1/echo/a"];
+    const requests = targets.map((t) => `GET ${t} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    requests.push("GET /v1/ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const raw = await rawExchange(h.baseUrl, requests.join(""));
+    assert.deepEqual(statusLines(raw), [400, 400, 400, 400, 400, 400, 200], raw.slice(0, 500));
+    const bodies = Array.from(raw.matchAll(/\{"code":.*?"details":\[\]\}/g), (m) => JSON.parse(m[0]) as { code: number; message: string });
+    assert.deepEqual(
+      bodies.map((b) => [b.code, b.message]),
+      [
+        ...targets.slice(0, 4).map((t) => [Code.INVALID_ARGUMENT, `request target "${t}" has a fragment: "#" is not part of an HTTP request target`]),
+        [Code.INVALID_ARGUMENT, 'request target "ftp://x/v1/echo/a" has the scheme "ftp": only http and https are served'],
+        [Code.INVALID_ARGUMENT, 'request target "ws://x/v1/echo/a" has the scheme "ws": only http and https are served'],
+      ],
+    );
+    assert.equal(h.backend.calls.length, 1, "only the ping reached the backend");
   });
 
   test("pipelined requests with mistakes each get their own answer, in order", async () => {

@@ -490,6 +490,60 @@ describe("WebSocket liveness: pings and the idle limit", () => {
   });
 });
 
+for (const transport of ["grpc-js", "http2"] as const) {
+  // replyTimeoutMs counts from the end of a stream's requests: a WebSocket bidi stream whose
+  // client has not half-closed is bounded by the idle limit instead, however quiet the backend.
+  describe(`WebSocket and the reply wait (${transport})`, () => {
+    /** A Streamer backend and a site with a 200 ms reply wait; every part closed within bounded waits. */
+    async function withSite(work: (site: Site, server: StreamerBackend) => Promise<void>): Promise<void> {
+      const server = await startStreamerBackend();
+      const channel = dialBackend(server.address, transport);
+      const site = await startSite(channel, { replyTimeoutMs: 200 });
+      try {
+        await work(site, server);
+      } finally {
+        await within(2000, "the site's close", site.close());
+        channel.close();
+        // A call left open would hold a graceful shutdown: cut it rather than hang the suite.
+        await within(2000, "the backend's shutdown", server.close()).catch((err: unknown) => {
+          server.kill();
+          throw err;
+        });
+      }
+    }
+
+    test("a quiet bidi stream is not cut by replyTimeoutMs: a reply after 600 ms arrives", async () => {
+      await withSite(async (site, server) => {
+        const peer = await site.open("/v1/stream:bidi");
+        await sleep(400); // nothing either way, twice the reply wait
+        assert.equal(peer.ws.readyState, WebSocket.OPEN);
+        const sent = performance.now();
+        peer.send(JSON.stringify({ name: "late", delayMs: 600 }));
+        assert.equal(json(await within(3000, "the late reply", peer.next())).text, "echo late");
+        assert.ok(performance.now() - sent >= 550, "the backend did take its time");
+        peer.send(""); // half-close: the reply has come, so the wait does not start
+        assert.deepEqual(await within(2000, "the close", peer.rest()), { frames: [], code: 1000, reason: "" });
+        assert.equal(await within(2000, "the end", server.calls[0]!.cancelled), false);
+      });
+    });
+
+    test("once the client half-closes, a backend still silent past replyTimeoutMs ends the call with 4004", async () => {
+      await withSite(async (site, server) => {
+        const peer = await site.open("/v1/stream:bidi");
+        peer.send(JSON.stringify({ name: "slow", delayMs: 5000 }));
+        await sleep(50);
+        const halfClosed = performance.now();
+        peer.send("");
+        const end = await within(3000, "the close", peer.rest());
+        assert.equal(end.code, 4000 + Code.DEADLINE_EXCEEDED);
+        assert.match(end.reason, /deadline exceeded/);
+        assert.ok(performance.now() - halfClosed < 2000);
+        assert.equal(await within(2000, "the cancel", server.calls[0]!.cancelled), true);
+      });
+    });
+  });
+}
+
 describe("WebSocket back-pressure", () => {
   test("a client that sends faster than the backend reads is held back, not buffered", async () => {
     let received = 0;

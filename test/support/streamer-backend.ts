@@ -48,7 +48,7 @@ type AnyCall =
   | grpc.ServerDuplexStream<StreamRequest, StreamReply>
   | grpc.ServerReadableStream<StreamRequest, StreamReply>;
 
-function record(calls: StreamerCall[], method: string, call: AnyCall): StreamerCall {
+function record(calls: StreamerCall[], method: string, call: AnyCall, onCall: (call: StreamerCall) => void): StreamerCall {
   // grpc-js may report 'finish' or 'close' before 'cancelled' on the same call, so the
   // verdict waits a moment after the call closed. It also emits 'cancelled' (and sets
   // `call.cancelled`) after sending a status of its own, so a call the implementation ended
@@ -61,6 +61,7 @@ function record(calls: StreamerCall[], method: string, call: AnyCall): StreamerC
   });
   const recorded: StreamerCall = { method, metadata: call.metadata, requests: [], produced: 0, cancelled, finishing: () => settle(false) };
   calls.push(recorded);
+  onCall(recorded);
   return recorded;
 }
 
@@ -85,8 +86,8 @@ async function write(
   if (!call.write(message)) await firstEvent(call, ["drain", "cancelled"]);
 }
 
-/** Starts the Streamer backend on 127.0.0.1, port 0. */
-export async function startStreamerBackend(): Promise<StreamerBackend> {
+/** Starts the Streamer backend on 127.0.0.1, port 0; `onCall` is told of each call as it starts. */
+export async function startStreamerBackend(onCall: (call: StreamerCall) => void = () => {}): Promise<StreamerBackend> {
   const calls: StreamerCall[] = [];
   const server = new grpc.Server();
   const definition: Record<string, grpc.MethodDefinition<Message, Message>> = {};
@@ -103,7 +104,7 @@ export async function startStreamerBackend(): Promise<StreamerBackend> {
   }
   server.addService(definition, {
     async ServerStream(call: grpc.ServerWritableStream<StreamRequest, StreamReply>) {
-      const seen = record(calls, "ServerStream", call);
+      const seen = record(calls, "ServerStream", call, onCall);
       const req = call.request;
       seen.requests.push(req);
       let live = true;
@@ -122,7 +123,7 @@ export async function startStreamerBackend(): Promise<StreamerBackend> {
     },
     // Chunk i is `name` with content type text/plain;part=i (only the first one's should count).
     async Download(call: grpc.ServerWritableStream<StreamRequest, HttpBody>) {
-      const seen = record(calls, "Download", call);
+      const seen = record(calls, "Download", call, onCall);
       const req = call.request;
       seen.requests.push(req);
       let live = true;
@@ -140,7 +141,7 @@ export async function startStreamerBackend(): Promise<StreamerBackend> {
       else call.end();
     },
     ClientStream(call: grpc.ServerReadableStream<StreamRequest, StreamReply>, callback: grpc.sendUnaryData<StreamReply>) {
-      const seen = record(calls, "ClientStream", call);
+      const seen = record(calls, "ClientStream", call, onCall);
       call.on("data", (req: StreamRequest) => seen.requests.push(req));
       call.on("end", async () => {
         if (await cancelledAfterEnd(call)) return;
@@ -151,7 +152,7 @@ export async function startStreamerBackend(): Promise<StreamerBackend> {
       });
     },
     Bidi(call: grpc.ServerDuplexStream<StreamRequest, StreamReply>) {
-      const seen = record(calls, "Bidi", call);
+      const seen = record(calls, "Bidi", call, onCall);
       let chain = Promise.resolve();
       call.on("data", (req: StreamRequest) => {
         seen.requests.push(req);
