@@ -3,11 +3,9 @@
 // message, never an address or grpc-js internals), that the backend sees the cancel, that
 // nothing is left open, and that recovery after a restart does not grow with the outage.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import type { Server } from "node:http";
 import { createServer, type AddressInfo, type Socket } from "node:net";
 import { after, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import express from "express";
 import * as grpc from "@grpc/grpc-js";
 import { WebSocket } from "ws";
@@ -15,6 +13,7 @@ import { createGateway, dial, inProcess, type Backend, type GatewayError, type G
 import { registerEverythingGateway } from "../gen/testing/v1/everything_gateway.js";
 import { Everything } from "../gen/testing/v1/everything_pb.js";
 import { registerStreamerGateway } from "../gen/testing/v1/streaming_gateway.js";
+import { spawnBackendProcess } from "../support/spawn-backend.js";
 import { dialBackend, type testTransport } from "../support/dial-backend.js";
 import { send, type HttpResult } from "../support/http-client.js";
 import { startRecordingBackend, type RecordingBackend } from "../support/recording-backend.js";
@@ -130,31 +129,6 @@ async function closedPort(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return `127.0.0.1:${port}`;
-}
-
-/** test/support/backend-process.ts in a child process (`mode` "streamer" serves Streamer); `stop()` wakes and kills it. */
-function backendProcess(mode?: "streamer"): { child: ChildProcess; output(): string; listening(): Promise<string>; stop(): void } {
-  const script = fileURLToPath(new URL("../support/backend-process.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--conditions=source", "--import", "tsx", script, ...(mode ? [mode] : [])], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let out = "";
-  child.stdout!.on("data", (c: Buffer) => (out += c.toString()));
-  return {
-    child,
-    output: () => out,
-    async listening() {
-      while (!/listening (\S+)\n/.test(out)) {
-        assert.equal(child.exitCode, null, "the backend process died");
-        await sleep(20);
-      }
-      return /listening (\S+)\n/.exec(out)![1]!;
-    },
-    stop() {
-      child.kill("SIGCONT");
-      child.kill();
-    },
-  };
 }
 
 /** Open HTTP connections to `server`, once they have had up to a second to close. */
@@ -341,9 +315,9 @@ for (const transport of ["grpc-js", "http2"] as const) {
     });
 
     test("a server stream to a backend frozen (SIGSTOP) on an open connection: 504 after replyTimeoutMs, then cancelled, nothing left open", async () => {
-      const backend = backendProcess("streamer");
+      const backend = await spawnBackendProcess(["streamer"]);
       try {
-        const gw = await frontOver(transport, await backend.listening(), { replyTimeoutMs: 300 });
+        const gw = await frontOver(transport, backend.address, { replyTimeoutMs: 300 });
         try {
           const stream = (path: string) => within(10_000, send(gw.url, { method: "GET", path, headers: { Connection: "close" } }));
           assert.equal((await stream("/v1/stream/warm?count=1")).status, 200, "the connection is open before the freeze");
@@ -563,10 +537,10 @@ describe("backend faults", () => {
   });
 
   test("frozen (SIGSTOP): 504 after the reply limit, new connections 503, then back once it runs again", async () => {
-    const backend = backendProcess();
+    const backend = await spawnBackendProcess();
     const { child } = backend;
     try {
-      const address = await backend.listening();
+      const { address } = backend;
       const gw = await front(address, { replyTimeoutMs: 400 });
       // Its own subchannel: grpc-js would otherwise share the one connection between both.
       const other = await front(address, { replyTimeoutMs: 1500, connectTimeoutMs: 300 }, { "grpc.use_local_subchannel_pool": 1 });
