@@ -24,7 +24,12 @@ export interface GrpcJsDialOptions {
  */
 export function dial(address: string, options?: DialOptions): Http2Backend;
 export function dial(address: string, options: GrpcJsDialOptions): GrpcJsBackend;
-export function dial(address: string, options: DialOptions | GrpcJsDialOptions = {}): Http2Backend | GrpcJsBackend {
+export function dial(address: string, options: DialOptions | GrpcJsDialOptions = {}, ...rest: unknown[]): Http2Backend | GrpcJsBackend {
+  // From JavaScript, the grpc-js-era call dial(address, credentials, channelOptions) would
+  // otherwise dial plaintext over node:http2, its credentials and options unread.
+  if (rest.length > 0 || typeof (options as { compose?: unknown }).compose === "function") {
+    throw new TypeError('dial(address, credentials, options) is now dial(address, { transport: "grpc-js", credentials, channelOptions })');
+  }
   switch (options.transport) {
     case "grpc-js":
       return dialGrpcJs(address, options.credentials, options.channelOptions);

@@ -23,7 +23,7 @@ const reconnectBackoff: grpc.ClientOptions = {
 /** What {@link dialGrpcJs} returns: the grpc-js client it made, and a way to close it. */
 export interface GrpcJsBackend extends Backend {
   readonly client: grpc.Client;
-  /** Closes the client's channel; calls in flight fail UNAVAILABLE, later calls too. */
+  /** Closes the client's channel (grpc-js's `close()`): calls under way run to their end, later calls fail UNAVAILABLE. */
   close(): void;
 }
 

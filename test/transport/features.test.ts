@@ -11,26 +11,17 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import { dial, GatewayError } from "grpc-gateway-express/runtime";
+import { dial } from "grpc-gateway-express/runtime";
 import { encodeTimeout } from "../../runtime/backend/http2/grpc-timeout.js";
 import { FrameReader, encodeFrame } from "../../runtime/backend/http2/framing.js";
 import { Everything, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 import { callOptions, startTestServer, type AnyHandler } from "../support/raw-grpc-server.js";
+import { failure } from "../support/call-failure.js";
 
 const echo = Everything.method.echo;
 
 const echoHandler: AnyHandler = (call: grpc.ServerUnaryCall<Scalars, Scalars>, callback: grpc.sendUnaryData<Scalars>) =>
   callback(null, create(ScalarsSchema, { stringValue: call.request.stringValue.repeat(call.request.int32Value || 1) }));
-
-async function failure(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof GatewayError, String(err));
-    return err;
-  }
-  assert.fail("expected the call to fail");
-}
 
 describe("framing and grpc-timeout", { timeout: 20_000 }, () => {
   test("messages are cut out of chunks at any boundary", () => {
@@ -244,6 +235,8 @@ describe("dial() picks the transport", { timeout: 20_000 }, () => {
       assert.match(agents[1]!, /^grpc-node-js\//);
       assert.ok(grpcJs.client instanceof grpc.Client);
       assert.throws(() => dial(server.address, { transport: "grpcjs" } as never), /unknown transport "grpcjs"/);
+      // The grpc-js-era dial(address, credentials) from JavaScript: an error, not a plaintext dial.
+      assert.throws(() => dial(server.address, grpc.credentials.createInsecure() as never), /transport: "grpc-js", credentials/);
     } finally {
       lean.close();
       grpcJs.close();

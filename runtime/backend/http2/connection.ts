@@ -2,6 +2,7 @@ import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, ty
 import { connect as connectSocket, isIP } from "node:net";
 import { connect as connectTls, type ConnectionOptions } from "node:tls";
 import type { Endpoint } from "./address.js";
+import { Keepalive } from "./keepalive.js";
 import type { Http2Settings } from "./options.js";
 
 /** What a connection tells its pool. */
@@ -12,8 +13,8 @@ export interface ConnectionEvents {
   gone(connection: Connection, error: unknown, wasReady: boolean): void;
   /** A stream slot freed up, or the server raised its stream limit. */
   room(connection: Connection): void;
-  /** The server sent GOAWAY `too_many_pings`: it wants fewer keepalive pings. */
-  tooManyPings(connection: Connection): void;
+  /** The server sent GOAWAY `too_many_pings`: it wants fewer keepalive pings than every `keepaliveTimeMs`. */
+  tooManyPings(connection: Connection, keepaliveTimeMs: number): void;
 }
 
 /**
@@ -29,7 +30,7 @@ export class Connection {
   active = 0;
   maxStreams = Number.POSITIVE_INFINITY;
   private connectTimer: NodeJS.Timeout | undefined;
-  private keepalive: NodeJS.Timeout | undefined;
+  private keepalive: Keepalive | undefined;
   private lastError: unknown;
 
   constructor(
@@ -68,18 +69,32 @@ export class Connection {
         this.maxStreams = later.maxConcurrentStreams ?? Number.POSITIVE_INFINITY;
         this.events.room(this);
       });
-      if (settings.keepaliveTimeMs > 0) this.startKeepalive(settings.keepaliveTimeMs, settings.keepaliveTimeoutMs, settings.keepalivePermitWithoutCalls);
+      if (settings.keepaliveTimeMs > 0) {
+        const keepalive = { intervalMs: settings.keepaliveTimeMs, timeoutMs: settings.keepaliveTimeoutMs, withoutCalls: settings.keepalivePermitWithoutCalls };
+        this.keepalive = new Keepalive(
+          session,
+          keepalive,
+          () => this.active === 0,
+          (err) => this.fail(err),
+        );
+      }
       if (this.active === 0) session.unref();
       if (!this.gone) this.events.ready(this);
     });
     session.on("goaway", (errorCode, _lastStreamId, data) => {
       this.lastError = new Error(`GOAWAY from the server (code ${errorCode})`);
-      if (errorCode === constants.NGHTTP2_ENHANCE_YOUR_CALM && data?.toString("latin1") === "too_many_pings") this.events.tooManyPings(this);
+      if (errorCode === constants.NGHTTP2_ENHANCE_YOUR_CALM && data?.toString("latin1") === "too_many_pings") {
+        this.events.tooManyPings(this, settings.keepaliveTimeMs);
+      }
       this.retire();
       // node closes the session once the streams in flight are done.
     });
     session.on("error", (err) => (this.lastError = err));
-    session.on("close", () => this.retire());
+    // Pings go on while a draining connection finishes its streams: a server frozen meanwhile is found out too.
+    session.on("close", () => {
+      this.keepalive?.stop();
+      this.retire();
+    });
   }
 
   /** Whether a new stream may start on it now. */
@@ -90,7 +105,10 @@ export class Connection {
   /** Starts a stream; the caller counted it usable. */
   request(headers: OutgoingHttpHeaders): ClientHttp2Stream {
     const stream = this.session.request(headers, { endStream: false });
-    if (this.active++ === 0) this.session.ref();
+    if (this.active++ === 0) {
+      this.session.ref();
+      this.keepalive?.callStarted();
+    }
     stream.once("close", () => {
       if (--this.active === 0 && !this.session.destroyed) this.session.unref();
       if (this.gone) {
@@ -117,27 +135,8 @@ export class Connection {
     if (this.gone) return;
     this.gone = true;
     clearTimeout(this.connectTimer);
-    clearInterval(this.keepalive);
     if (this.active === 0 && !this.session.destroyed) this.session.close();
     this.events.gone(this, this.lastError ?? new Error("connection closed"), this.ready);
-  }
-
-  private startKeepalive(every: number, timeout: number, withoutCalls: boolean): void {
-    this.keepalive = setInterval(() => {
-      if (this.session.destroyed || (this.active === 0 && !withoutCalls)) return;
-      const dead = setTimeout(() => this.fail(new Error(`keepalive ping unanswered within ${timeout} ms`)), timeout);
-      dead.unref();
-      try {
-        this.session.ping((err) => {
-          clearTimeout(dead);
-          if (err) this.fail(err);
-        });
-      } catch (err) {
-        clearTimeout(dead);
-        this.fail(err);
-      }
-    }, every);
-    this.keepalive.unref();
   }
 }
 

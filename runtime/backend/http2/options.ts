@@ -14,7 +14,11 @@ export interface Http2TlsOptions {
 export interface Http2BackendOptions {
   /** TLS, or plaintext when absent. */
   readonly tls?: Http2TlsOptions;
-  /** How long a connection may take, TCP and TLS and the server's first SETTINGS frame, before the calls waiting on it fail UNAVAILABLE. Default 5000 ms. */
+  /**
+   * How long one connection attempt may take, TCP and TLS and the server's first SETTINGS
+   * frame, before the calls waiting on it fail UNAVAILABLE. Default 5000 ms; at most 2^31-1
+   * (`Infinity` waits that long). The gateway's `connectTimeoutMs` bounds a call's wait apart.
+   */
   readonly connectTimeoutMs?: number;
   /** The first delay before reconnecting to an endpoint that failed, doubled on each failure. Default 100 ms. */
   readonly initialReconnectBackoffMs?: number;
@@ -53,19 +57,24 @@ export interface Http2Settings {
 }
 
 export function settingsOf(options: Http2BackendOptions): Http2Settings {
-  const maxBackoff = Math.min(positive(options.maxReconnectBackoffMs, 1000), 1000);
+  const maxBackoff = Math.min(duration(options.maxReconnectBackoffMs, 1000), 1000);
   return {
     tls: options.tls,
-    connectTimeoutMs: positive(options.connectTimeoutMs, 5000),
-    initialReconnectBackoffMs: Math.min(positive(options.initialReconnectBackoffMs, 100), maxBackoff),
+    connectTimeoutMs: duration(options.connectTimeoutMs, 5000),
+    initialReconnectBackoffMs: Math.min(duration(options.initialReconnectBackoffMs, 100), maxBackoff),
     maxReconnectBackoffMs: maxBackoff,
-    keepaliveTimeMs: options.keepaliveTimeMs === 0 ? 0 : positive(options.keepaliveTimeMs, 300_000),
-    keepaliveTimeoutMs: positive(options.keepaliveTimeoutMs, 20_000),
+    keepaliveTimeMs: options.keepaliveTimeMs === 0 ? 0 : duration(options.keepaliveTimeMs, 300_000),
+    keepaliveTimeoutMs: duration(options.keepaliveTimeoutMs, 20_000),
     keepalivePermitWithoutCalls: options.keepalivePermitWithoutCalls === true,
     maxReceiveMessageLength: positive(options.maxReceiveMessageLength, 4 * 1024 * 1024),
     maxSendMessageLength: positive(options.maxSendMessageLength, Number.POSITIVE_INFINITY),
     userAgent: options.userAgent ?? "grpc-gateway-express",
   };
+}
+
+// A delay for setTimeout, which fires at once past 2^31-1 ms: longer ones (Infinity included) wait that long, 24.8 days.
+function duration(value: number | undefined, fallback: number): number {
+  return Math.min(positive(value, fallback), 2 ** 31 - 1);
 }
 
 function positive(value: number | undefined, fallback: number): number {

@@ -139,8 +139,7 @@ export class Pool {
         this.progress();
       },
       room: () => this.progress(),
-      // setTimeout's limit, 2^31-1 ms, is past any interval worth having.
-      tooManyPings: () => (this.keepaliveTimeMs = Math.min(this.keepaliveTimeMs * 2, 2 ** 31 - 1)),
+      tooManyPings: (_connection, pingedEvery) => this.pingLessOften(pingedEvery),
       gone: (gone, error, wasReady) => {
         if (this.connections.get(key) === gone) this.connections.delete(key);
         this.lastError = error;
@@ -151,6 +150,17 @@ export class Pool {
       },
     });
     this.connections.set(key, connection);
+  }
+
+  // Twice the interval the refused connection used, once however many connections the server
+  // refused for it (grpc-js and grpc-go do the same), and said once per change, as they do.
+  private pingLessOften(pingedEvery: number): void {
+    const next = Math.min(pingedEvery * 2, maxTimerMs);
+    if (next <= this.keepaliveTimeMs) return;
+    this.keepaliveTimeMs = next;
+    process.emitWarning(`the backend ${this.target.authority} answered GOAWAY too_many_pings; keepalive pings now every ${next} ms`, {
+      code: "GRPC_GATEWAY_KEEPALIVE",
+    });
   }
 
   private failed(key: string): void {
@@ -169,3 +179,6 @@ export class Pool {
 }
 
 const noop = (): void => {};
+
+// setTimeout's limit; a longer delay would fire at once.
+const maxTimerMs = 2 ** 31 - 1;

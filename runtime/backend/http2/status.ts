@@ -94,8 +94,8 @@ export function resetError(rstCode: number, headersReceived: boolean): GatewayEr
       if (!headersReceived) return transportError(Code.RESOURCE_EXHAUSTED, "request headers too large for the backend", cause, 431);
       return transportError(Code.RESOURCE_EXHAUSTED, "resource exhausted", cause);
     case constants.NGHTTP2_INADEQUATE_SECURITY:
-      return transportError(Code.PERMISSION_DENIED, "backend reset the call", cause);
+      return transportError(Code.PERMISSION_DENIED, "backend call failed", cause);
     default:
-      return transportError(Code.INTERNAL, "backend reset the call", cause);
+      return transportError(Code.INTERNAL, "backend call failed", cause);
   }
 }
