@@ -8,10 +8,11 @@ import { after, before, describe, test } from "node:test";
 import { create, type DescMethod, type Message } from "@bufbuild/protobuf";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import * as grpc from "@grpc/grpc-js";
-import { Code, dial, fromClient, GatewayError, type Backend, type CallOptions } from "grpc-gateway-express/runtime";
+import { Code, dial, fromClient, type Backend, type CallOptions } from "grpc-gateway-express/runtime";
 import { ErrorInfoSchema } from "../../runtime/gen/google/rpc/error_details_pb.js";
 import { callOptions } from "../support/raw-grpc-server.js";
 import { buildVersions, interopService, missingBuild, startGoServer, type GoServer } from "./go-server.js";
+import { failure } from "../support/call-failure.js";
 
 interface EchoReply {
   text: string;
@@ -49,16 +50,6 @@ const transports: ReadonlyArray<{ readonly name: string; dial(address: string): 
 ];
 
 const MiB = 1024 * 1024;
-
-async function failure(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof GatewayError, String(err));
-    return err;
-  }
-  assert.fail("expected the call to fail");
-}
 
 /** Call options with a deadline `ms` from now. */
 function within(ms: number, init: Partial<CallOptions> = {}): CallOptions {

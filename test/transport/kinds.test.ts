@@ -4,25 +4,16 @@ import { after, before, describe, test } from "node:test";
 import { create, toBinary, type Message } from "@bufbuild/protobuf";
 import { anyPack } from "@bufbuild/protobuf/wkt";
 import * as grpc from "@grpc/grpc-js";
-import { dial, GatewayError, type Http2Backend } from "grpc-gateway-express/runtime";
+import { dial, type Http2Backend } from "grpc-gateway-express/runtime";
 import { StatusSchema } from "../../runtime/gen/google/rpc/status_pb.js";
 import { ErrorInfoSchema } from "../../runtime/gen/google/rpc/error_details_pb.js";
 import { Everything, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 import { Streamer, StreamReplySchema, StreamRequestSchema, type StreamRequest } from "../gen/testing/v1/streaming_pb.js";
 import { callOptions, startTestServer, type TestServer } from "../support/raw-grpc-server.js";
+import { failure } from "../support/call-failure.js";
 
 const echo = Everything.method.echo;
 const { serverStream, clientStream, bidi } = Streamer.method;
-
-async function failure(promise: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof GatewayError, String(err));
-    return err;
-  }
-  assert.fail("expected the call to fail");
-}
 
 describe("the four method kinds over node:http2", { timeout: 20_000 }, () => {
   let server: TestServer;
