@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { routingProto } from "./routing-proto.js";
 
@@ -16,7 +16,9 @@ const genRoot = join(root, "bench/.gen");
 // The plugin's source is part of the key: a generator change must regenerate.
 function pluginDigest(): string {
   const hash = createHash("sha256");
-  for (const name of readdirSync(join(root, "src")).sort()) hash.update(readFileSync(join(root, "src", name)));
+  // src/ has folders: every file under it, by its path.
+  const files = readdirSync(join(root, "src"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+  for (const path of files.map((e) => join(e.parentPath, e.name)).sort()) hash.update(relative(root, path)).update(readFileSync(path));
   return hash.digest("hex");
 }
 
