@@ -77,8 +77,8 @@ function figuresTable(list: readonly TargetFigures[], f: UnaryFigures): string {
 
 /**
  * The floor under any gateway in one node process (servers/bare.ts bare-proxy): a fixed
- * reply from node:http after one gRPC call written directly on node:http2, nothing bound,
- * transcoded or checked. What bounds the issue 9 ratios, measured in the same run.
+ * reply from node:http after one gRPC call written directly on node:http2 (a POST's body
+ * carried to the backend and back as bytes), nothing bound, transcoded or checked. What bounds the issue 9 ratios, measured in the same run.
  */
 export const floorId = "floor";
 export const floorLabel = "floor: node:http reply + one node:http2 call";

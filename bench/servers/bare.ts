@@ -2,8 +2,9 @@
  * The floor under the gateway, on node alone: `bare-http` answers every request with a fixed
  * JSON reply from a bare node:http handler (a POST's body read first, not parsed);
  * `bare-proxy <address>` also makes one gRPC call per request to the backend, written
- * directly on node:http2 (one session, a request encoded once at start, the reply's bytes and
- * trailers read, not decoded). Neither binds, transcodes or checks anything: what they cost
+ * directly on node:http2 (one session; a GET's request encoded once at start, a POST's body
+ * sent as the request's `id`, so its bytes go to the backend and come back in the reply as
+ * the gateway's do; the reply's bytes and trailers read, not decoded). Neither binds, transcodes or checks anything: what they cost
  * is what any gateway in one node process pays for the HTTP/1.1 reply and the HTTP/2 call.
  */
 import { connect } from "node:http2";
@@ -34,15 +35,34 @@ frame.set(message, 5);
 const path = `/${BenchService.typeName}/${method.name}`;
 const session = mode === "bare-proxy" ? connect(`http://${address}`) : undefined;
 
+// A GetItem request whose id is `body`, framed: field 1, length-delimited, written by hand.
+function frameCarrying(body: Buffer): Buffer {
+  const length: number[] = [];
+  for (let n = body.length; ; n >>>= 7) {
+    if (n < 0x80) {
+      length.push(n);
+      break;
+    }
+    length.push((n & 0x7f) | 0x80);
+  }
+  const size = 1 + length.length + body.length;
+  const framed = Buffer.alloc(5 + size);
+  framed.writeUInt32BE(size, 1);
+  framed[5] = 0x0a;
+  framed.set(length, 6);
+  framed.set(body, 6 + length.length);
+  return framed;
+}
+
 // One gRPC call, its reply's bytes and trailers read; calls `done` with whether it said OK.
-function call(done: (ok: boolean) => void): void {
+function call(request: Buffer, done: (ok: boolean) => void): void {
   const stream = session!.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" }, { endStream: false });
   let ok = false;
   stream.on("data", () => {});
   stream.on("trailers", (trailers) => (ok = trailers["grpc-status"] === "0"));
   stream.on("close", () => done(ok));
   stream.on("error", () => {});
-  stream.end(frame);
+  stream.end(request);
 }
 
 function answer(res: ServerResponse, ok: boolean): void {
@@ -57,11 +77,12 @@ function answer(res: ServerResponse, ok: boolean): void {
 }
 
 function serve(req: IncomingMessage, res: ServerResponse): void {
-  const respond = () => (session === undefined ? answer(res, true) : call((ok) => answer(res, ok)));
-  if (req.method === "GET") respond();
+  const respond = (request: Buffer) => (session === undefined ? answer(res, true) : call(request, (ok) => answer(res, ok)));
+  if (req.method === "GET") respond(frame);
   else {
-    req.on("data", () => {});
-    req.on("end", respond);
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => respond(frameCarrying(Buffer.concat(chunks))));
   }
 }
 
