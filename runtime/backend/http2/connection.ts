@@ -70,10 +70,9 @@ export class Connection {
         this.events.room(this);
       });
       if (settings.keepaliveTimeMs > 0) {
-        const keepalive = { intervalMs: settings.keepaliveTimeMs, timeoutMs: settings.keepaliveTimeoutMs, withoutCalls: settings.keepalivePermitWithoutCalls };
         this.keepalive = new Keepalive(
           session,
-          keepalive,
+          settings,
           () => this.active === 0,
           (err) => this.fail(err),
         );
@@ -90,7 +89,6 @@ export class Connection {
       // node closes the session once the streams in flight are done.
     });
     session.on("error", (err) => (this.lastError = err));
-    // Pings go on while a draining connection finishes its streams: a server frozen meanwhile is found out too.
     session.on("close", () => {
       this.keepalive?.stop();
       this.retire();

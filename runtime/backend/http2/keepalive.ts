@@ -1,22 +1,16 @@
 import type { ClientHttp2Session } from "node:http2";
+import type { Http2Settings } from "./options.js";
 
-/** What a connection's keepalive needs of it. */
-export interface KeepaliveSettings {
-  /** The wait after a ping's answer before the next ping. */
-  readonly intervalMs: number;
-  /** How long a ping may go unanswered before the connection is given up. */
-  readonly timeoutMs: number;
-  /** Ping while no call is in flight too. */
-  readonly withoutCalls: boolean;
-}
+/** The settings a connection's keepalive reads. */
+type KeepaliveSettings = Pick<Http2Settings, "keepaliveTimeMs" | "keepaliveTimeoutMs" | "keepalivePermitWithoutCalls">;
 
 /**
  * A connection's pings, as grpc-js and grpc-go schedule theirs: one ping in flight at most,
- * the next `intervalMs` after the previous answer (so a server's minimum interval, which
+ * the next `keepaliveTimeMs` after the previous answer (so a server's minimum interval, which
  * counts from the ping it last read, is never undercut by timer or network jitter), and none
- * while the connection is idle unless `withoutCalls`. A ping that came due while idle goes
+ * while the connection is idle unless `keepalivePermitWithoutCalls`. A ping that came due while idle goes
  * out as soon as the next call starts, so a connection that died while idle is found out
- * within `timeoutMs` of being used again. A draining session (closed after a GOAWAY, its
+ * within `keepaliveTimeoutMs` of being used again. A draining session (closed after a GOAWAY, its
  * streams finishing) is not pinged: node cancels its pings (ERR_HTTP2_PING_CANCEL).
  */
 export class Keepalive {
@@ -48,15 +42,15 @@ export class Keepalive {
   private arm(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      if (this.idle() && !this.settings.withoutCalls) this.due = true;
+      if (this.idle() && !this.settings.keepalivePermitWithoutCalls) this.due = true;
       else this.ping();
-    }, this.settings.intervalMs);
+    }, this.settings.keepaliveTimeMs);
     this.timer.unref();
   }
 
   private ping(): void {
     if (this.stopped || this.session.closed) return;
-    const { timeoutMs } = this.settings;
+    const { keepaliveTimeoutMs: timeoutMs } = this.settings;
     const unanswered = setTimeout(() => this.dead(new Error(`keepalive ping unanswered within ${timeoutMs} ms`)), timeoutMs);
     unanswered.unref();
     try {

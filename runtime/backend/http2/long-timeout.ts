@@ -1,5 +1,5 @@
 /** The longest delay setTimeout honours; a longer one fires at once. */
-const maxTimerMs = 0x7fffffff;
+export const maxTimerMs = 0x7fffffff;
 
 /**
  * Calls `fire` once `at` (epoch ms) has passed, chaining timers for a moment further away

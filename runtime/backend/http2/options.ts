@@ -1,3 +1,5 @@
+import { maxTimerMs } from "./long-timeout.js";
+
 /** TLS for the connection; present (even empty) means `https` with the system's roots unless `ca` says otherwise. */
 export interface Http2TlsOptions {
   /** Trusted root certificates (PEM); the system's when absent. */
@@ -74,7 +76,7 @@ export function settingsOf(options: Http2BackendOptions): Http2Settings {
 
 // A delay for setTimeout, which fires at once past 2^31-1 ms: longer ones (Infinity included) wait that long, 24.8 days.
 function duration(value: number | undefined, fallback: number): number {
-  return Math.min(positive(value, fallback), 2 ** 31 - 1);
+  return Math.min(positive(value, fallback), maxTimerMs);
 }
 
 function positive(value: number | undefined, fallback: number): number {

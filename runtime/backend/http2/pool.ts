@@ -2,6 +2,7 @@ import { Code } from "../../gen/google/rpc/code_pb.js";
 import type { GatewayError } from "../../gateway-error.js";
 import { endpointKey, resolveTarget, type Endpoint, type Target } from "./address.js";
 import { Connection } from "./connection.js";
+import { maxTimerMs } from "./long-timeout.js";
 import type { Http2Settings } from "./options.js";
 import { transportError } from "./status.js";
 
@@ -179,6 +180,3 @@ export class Pool {
 }
 
 const noop = (): void => {};
-
-// setTimeout's limit; a longer delay would fire at once.
-const maxTimerMs = 2 ** 31 - 1;
