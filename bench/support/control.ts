@@ -4,6 +4,9 @@
  * when the harness goes away, so no server outlives a run.
  */
 
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
+
 /** What a child answers to "stats": its own resource use, measured from inside. */
 export interface ProcessStats {
   /** Microseconds of CPU in user and kernel mode since start (process.cpuUsage). */
@@ -28,8 +31,33 @@ export type ControlReply =
   | { readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly id: number; readonly ok: false; readonly error: string };
 
-/** Handlers of a child's own commands, by name; the built-in ones are stats, gc and exit. */
+/** Handlers of a child's own commands, by name; the built-in ones are stats, now, gc, the heap sampling pair and exit. */
 export type CommandHandlers = Record<string, (payload: unknown) => unknown>;
+
+/**
+ * V8's sampling heap profiler through node:inspector, counting objects the GC has already
+ * collected too: what a request allocates, not what it leaves behind.
+ */
+const heapSampling = {
+  session: undefined as Session | undefined,
+  post(method: string, params?: object): Promise<unknown> {
+    const session = this.session;
+    if (session === undefined) return Promise.reject(new Error("heap sampling has not started"));
+    return new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  },
+  async start(samplingInterval: number): Promise<void> {
+    this.session = new Session();
+    this.session.connect();
+    await this.post("HeapProfiler.enable");
+    await this.post("HeapProfiler.startSampling", { samplingInterval, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  },
+  async stop(path: string): Promise<void> {
+    const { profile } = (await this.post("HeapProfiler.stopSampling")) as { profile: unknown };
+    writeFileSync(path, JSON.stringify(profile));
+    this.session?.disconnect();
+    this.session = undefined;
+  },
+};
 
 /** This process's stats right now. */
 export function ownStats(): ProcessStats {
@@ -60,6 +88,9 @@ export function serveControl(info: unknown, handlers: CommandHandlers = {}): voi
       (globalThis as { gc?: () => void }).gc?.();
       return ownStats();
     },
+    // Allocation sampling for bench:profile's alloc mode, from inside: no flags, and the window is exact.
+    "heap-sampling-start": (interval) => heapSampling.start(Number(interval)),
+    "heap-sampling-stop": (path) => heapSampling.stop(String(path)),
     // Exit through process.exit so that --cpu-prof writes its profile.
     exit: () => {
       setImmediate(() => process.exit(0));

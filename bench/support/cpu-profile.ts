@@ -29,7 +29,7 @@ export interface ProfileSummary {
 }
 
 // Which bucket a frame's script belongs to: a runtime/ file by name, a package by name, node internals, V8 pseudo-frames.
-function moduleOf(url: string, functionName: string): string {
+export function moduleOf(url: string, functionName: string): string {
   if (url === "") return functionName.startsWith("(") ? functionName : "(native)";
   const runtime = /\/runtime\/(?:dist\/)?(.+)$/.exec(url);
   if (runtime && !url.includes("node_modules")) return `runtime/${runtime[1]}`;
@@ -40,7 +40,7 @@ function moduleOf(url: string, functionName: string): string {
   return bench ? bench[1]! : url;
 }
 
-function frameKey(node: ProfileNode): string {
+export function frameKey(node: Pick<ProfileNode, "callFrame">): string {
   const { functionName, url, lineNumber } = node.callFrame;
   const file = url === "" ? "" : ` ${moduleOf(url, functionName)}:${lineNumber + 1}`;
   return `${functionName || "(anonymous)"}${file}`;
