@@ -64,6 +64,8 @@ export class ClientCall {
   private stopWaiting: () => void = noop;
   private stopDeadline: () => void = noop;
   private stopConnectWait: () => void = noop;
+  private connectWaitArmed = false;
+  private startedAt = 0;
   private stopWatching: () => void = noop;
 
   constructor(
@@ -83,14 +85,7 @@ export class ClientCall {
       if (deadline <= Date.now()) return this.abort(Code.DEADLINE_EXCEEDED, "deadline exceeded");
       this.stopDeadline = fireAt(deadline, () => this.abort(Code.DEADLINE_EXCEEDED, "deadline exceeded"));
     }
-    // The gateway's own limit on waiting for a connection, beside the transport's connect timeout.
-    const connectMs = this.options.connectTimeoutMs;
-    if (connectMs !== undefined && connectMs > 0 && Number.isFinite(connectMs)) {
-      this.stopConnectWait = fireAt(Date.now() + connectMs, () => {
-        if (this.stream === undefined)
-          this.fail(transportError(Code.UNAVAILABLE, "backend unavailable", `no connection to the backend within ${connectMs} ms`));
-      });
-    }
+    this.startedAt = Date.now();
     this.stopWatching = cancelWhenClientGoes(this.options, () => this.cancel());
     if (this.finished) return;
     this.acquire();
@@ -101,6 +96,19 @@ export class ClientCall {
       this.stopWaiting = noop;
       if (error !== undefined) this.finish(error);
       else this.open(connection!);
+    });
+    if (this.stream === undefined && !this.finished) this.limitConnectWait();
+  }
+
+  // The gateway's own limit on waiting for a connection, beside the transport's connect
+  // timeout, counted from the start of the call. Armed only when a call has to wait: most
+  // find a connection with room at once, and a timer per call is not free.
+  private limitConnectWait(): void {
+    const connectMs = this.options.connectTimeoutMs;
+    if (this.connectWaitArmed || connectMs === undefined || connectMs <= 0 || !Number.isFinite(connectMs)) return;
+    this.connectWaitArmed = true;
+    this.stopConnectWait = fireAt(this.startedAt + connectMs, () => {
+      if (this.stream === undefined) this.fail(transportError(Code.UNAVAILABLE, "backend unavailable", `no connection to the backend within ${connectMs} ms`));
     });
   }
 

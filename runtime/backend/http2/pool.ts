@@ -25,6 +25,8 @@ export class Pool {
   private endpoints: readonly Endpoint[] | undefined;
   private resolving: Promise<void> | undefined;
   private readonly connections = new Map<string, Connection>();
+  // The same connections as a list, for the round robin of every call without a copy of the map.
+  private list: Connection[] = [];
   private readonly backoff = new Map<string, Backoff>();
   private readonly waiting: Acquired[] = [];
   private next = 0;
@@ -62,14 +64,15 @@ export class Pool {
   /** Closes every connection (`graceful`: once its streams are done) and fails the waiting calls. */
   close(graceful = false): void {
     this.closed = true;
-    for (const connection of this.connections.values()) connection.close(graceful);
+    for (const connection of this.list) connection.close(graceful);
     this.connections.clear();
+    this.list = [];
     this.failWaiting(transportError(Code.UNAVAILABLE, "backend closed"));
   }
 
   // Round robin over the connections with room now.
   private pick(): Connection | undefined {
-    const all = [...this.connections.values()];
+    const all = this.list;
     for (let i = 0; i < all.length; i++) {
       const connection = all[(this.next + i) % all.length]!;
       if (connection.usable) {
@@ -142,7 +145,10 @@ export class Pool {
       room: () => this.progress(),
       tooManyPings: (_connection, pingedEvery) => this.pingLessOften(pingedEvery),
       gone: (gone, error, wasReady) => {
-        if (this.connections.get(key) === gone) this.connections.delete(key);
+        if (this.connections.get(key) === gone) {
+          this.connections.delete(key);
+          this.list = [...this.connections.values()];
+        }
         this.lastError = error;
         if (!wasReady) this.failed(key);
         // A name may now point elsewhere: resolve it again before the next connection.
@@ -151,6 +157,7 @@ export class Pool {
       },
     });
     this.connections.set(key, connection);
+    this.list = [...this.connections.values()];
   }
 
   // Twice the interval the refused connection used, once however many connections the server
