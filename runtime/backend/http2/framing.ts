@@ -7,10 +7,15 @@ export interface Frame {
 /** The 5-byte prefix (flag, then big-endian length) and `payload`, uncompressed, in one buffer. */
 export function encodeFrame(payload: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(5 + payload.byteLength);
-  out[0] = 0;
-  out.writeUInt32BE(payload.byteLength, 1);
   out.set(payload, 5);
-  return out;
+  return withFramePrefix(out);
+}
+
+/** Fills in the prefix of `frame`: its first 5 bytes left free, an uncompressed message after them. */
+export function withFramePrefix(frame: Buffer): Buffer {
+  frame[0] = 0;
+  frame.writeUInt32BE(frame.length - 5, 1);
+  return frame;
 }
 
 /** Thrown by {@link FrameReader.push} for a message longer than the limit, before it is buffered. */

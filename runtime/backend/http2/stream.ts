@@ -5,7 +5,6 @@ import { Code } from "../../gen/google/rpc/code_pb.js";
 import type { BackendStream, CallOptions } from "../backend.js";
 import { codecFor } from "../method-codec.js";
 import { ClientCall } from "./call.js";
-import { encodeFrame } from "./framing.js";
 import { fireAt } from "./long-timeout.js";
 import type { Http2Settings } from "./options.js";
 import type { Pool } from "./pool.js";
@@ -113,7 +112,7 @@ export function streamCall(pool: Pool, settings: Http2Settings, method: DescMeth
       new Promise<void>((resolve, reject) => {
         let frame: Buffer;
         try {
-          frame = encodeFrame(codec.serialize(message));
+          frame = codec.frame(message);
         } catch (err) {
           return reject(transportError(Code.INTERNAL, "request could not be encoded", err));
         }

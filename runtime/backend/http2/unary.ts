@@ -6,7 +6,6 @@ import type { CallOptions, UnaryResult } from "../backend.js";
 import { codecFor, encodeRequest } from "../method-codec.js";
 import { fireAt } from "./long-timeout.js";
 import { ClientCall } from "./call.js";
-import { encodeFrame } from "./framing.js";
 import type { Http2Settings } from "./options.js";
 import type { Pool } from "./pool.js";
 import { replyTimedOut, transportError } from "./status.js";
@@ -38,7 +37,7 @@ export function unaryCall(pool: Pool, settings: Http2Settings, method: DescMetho
     });
     let frame: Buffer;
     try {
-      frame = encodeFrame(encodeRequest(codec, request, options.maxRequestBytes));
+      frame = encodeRequest(codec, request, options.maxRequestBytes, true);
     } catch (err) {
       return reject(err);
     }
