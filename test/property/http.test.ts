@@ -179,7 +179,18 @@ describe("the gateway over generated requests: properties", { timeout: 120_000 }
         if (res.status !== 504) assertClientSide(res, JSON.stringify(headers));
       }),
       // The deadline case always, not only when the generator happens on it.
-      { numRuns: runs, examples: [[[["Grpc-Timeout", "1n"]]]] },
+      {
+        numRuns: runs,
+        examples: [
+          [[["Grpc-Timeout", "1n"]]],
+          [
+            [
+              ["Authorization", ""],
+              ["Authorization", ""],
+            ],
+          ],
+        ],
+      },
     );
   });
 });

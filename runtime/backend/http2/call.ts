@@ -1,6 +1,6 @@
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from "node:http2";
 import { Metadata } from "@grpc/grpc-js";
-import type { GatewayError } from "../../gateway-error.js";
+import { GatewayError } from "../../gateway-error.js";
 import { Code } from "../../gen/google/rpc/code_pb.js";
 import { codeFromHttpStatus } from "../../http-status.js";
 import type { CallOptions } from "../backend.js";
@@ -184,6 +184,12 @@ export class ClientCall {
     try {
       stream = connection.request(headers);
     } catch (err) {
+      // Metadata with several values under a name node's HTTP/2 client sends once (two
+      // Authorization headers, say) is the request's fault, not the gateway's.
+      if ((err as { code?: string }).code === "ERR_HTTP2_HEADER_SINGLE_VALUE") {
+        const name = /"([^"]+)"/.exec((err as Error).message)?.[1] ?? "a header";
+        return this.finish(new GatewayError(Code.INVALID_ARGUMENT, `metadata "${name}" takes one value, and the request carries several`));
+      }
       // A session that died under us is unavailable; a header node refuses is ours to report.
       return this.finish(transportError(connection.session.destroyed || connection.gone ? Code.UNAVAILABLE : Code.INTERNAL, "backend call failed", err));
     }
