@@ -1,6 +1,7 @@
 import { ScalarType, toBinary, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
-import { bareScalar, cannotVouch, giveUp, mapKeyOf, scalarOf, varintSize, writeVarint, zeroEnum, zeroScalar, type Scratch, type ValuePlan } from "./scalars.js";
+import { IMPLICIT, implicitZeroTest, LEGACY_REQUIRED } from "../presence.js";
+import { bareScalar, cannotVouch, giveUp, mapKeyOf, scalarOf, varintSize, writeVarint, type Scratch, type ValuePlan } from "./scalars.js";
 
 /**
  * Protobuf binary, written by code compiled once per message type: the bytes protobuf-es's
@@ -117,7 +118,7 @@ function compileField(field: DescField): FieldPlan | undefined {
       const scalar = scalarOf(field.fieldKind === "enum" ? ScalarType.INT32 : field.scalar, field.number);
       if (field.oneof !== undefined) return oneofField(field.oneof.localName, local, scalar);
       if (field.presence === IMPLICIT) {
-        const isZero = field.fieldKind === "enum" ? zeroEnum(field.enum.values[0]?.number ?? 0) : zeroScalar(field.scalar);
+        const isZero = implicitZeroTest(field);
         return {
           size: (message, scratch) => {
             const value = message[local];
@@ -152,10 +153,6 @@ function compileField(field: DescField): FieldPlan | undefined {
     }
   }
 }
-
-// protobuf-es's FeatureSet.FieldPresence values.
-const IMPLICIT = 2;
-const LEGACY_REQUIRED = 3;
 
 /**
  * Whether protobuf-es holds the field's value as the message itself: not a group, not a

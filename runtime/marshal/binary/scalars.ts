@@ -254,30 +254,6 @@ export function bareScalar(type: ScalarType): ValuePlan {
   }
 }
 
-// Implicit presence: protobuf-es leaves out exactly these values.
-export function zeroScalar(type: ScalarType): (value: unknown) => boolean {
-  switch (type) {
-    case ScalarType.BOOL:
-      return (value) => value === false;
-    case ScalarType.STRING:
-      return (value) => value === "";
-    case ScalarType.BYTES:
-      return (value) => value instanceof Uint8Array && value.byteLength === 0;
-    case ScalarType.DOUBLE:
-    case ScalarType.FLOAT:
-      // -0 is written.
-      return (value) => Object.is(value, 0);
-    default:
-      // 0, 0n and "0", as protobuf-es's loose comparison has it.
-      // biome-ignore lint/suspicious/noDoubleEquals: the loose comparison is the rule being mirrored
-      return (value) => value == 0;
-  }
-}
-
-export function zeroEnum(zero: number): (value: unknown) => boolean {
-  return (value) => value === zero;
-}
-
 /** A map key from its object key, converted as protobuf-es converts it, with its tag (field 1). */
 export function mapKeyOf(type: ScalarType): ValuePlan & { convert: (key: string) => unknown } {
   const plan = scalarOf(type, 1);

@@ -2,6 +2,7 @@ import { ScalarType } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, JsonObject, JsonValue, Registry } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
 import { isJsonObject } from "../../plain-object.js";
+import { IMPLICIT } from "../presence.js";
 
 /** What to add for one field that protobuf-es leaves out of its output, and where to recurse. */
 interface FieldFill {
@@ -13,7 +14,6 @@ interface FieldFill {
   readonly nested: DescMessage | undefined;
 }
 
-const IMPLICIT = 2; // FeatureSet.FieldPresence.IMPLICIT
 const ANY = "google.protobuf.Any";
 
 /**

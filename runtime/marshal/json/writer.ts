@@ -1,7 +1,8 @@
-import { ScalarType, toJson } from "@bufbuild/protobuf";
+import { toJson } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, JsonWriteOptions, Message, Registry } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation, isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { isObjectLike } from "../../plain-object.js";
+import { IMPLICIT, implicitZeroTest, LEGACY_REQUIRED } from "../presence.js";
 import { giveUp } from "./scalars.js";
 import { emittedWhenUnset, unpopulatedValue } from "./unpopulated.js";
 import { enumText, quote, scalarText, structText, type ValueText } from "./value-text.js";
@@ -171,15 +172,12 @@ function fieldText(field: DescField, c: Compiler): FieldPlan["text"] {
       return required ? giveUp() : undefined;
     };
   }
-  const isZero = zeroTest(field);
+  const isZero = implicitZeroTest(field);
   return (message) => {
     const value = message[local];
     return !emitUnpopulated && isZero(value) ? undefined : text(value);
   };
 }
-
-const IMPLICIT = 2; // FeatureSet.FieldPresence.IMPLICIT
-const LEGACY_REQUIRED = 3; // FeatureSet.FieldPresence.LEGACY_REQUIRED
 
 function isExplicit(field: DescField): boolean {
   return field.oneof === undefined && field.fieldKind !== "list" && field.fieldKind !== "map" && field.presence !== IMPLICIT;
@@ -189,29 +187,6 @@ function isExplicit(field: DescField): boolean {
 // (proto2 defaults live on the prototype).
 function isSet(message: Local, local: string): boolean {
   return message[local] !== undefined && Object.hasOwn(message, local);
-}
-
-/** protobuf-es's zero test for a field with implicit presence, per type. */
-function zeroTest(field: DescField): (value: unknown) => boolean {
-  if (field.fieldKind === "enum") {
-    const zero = field.enum.values[0]!.number;
-    return (value) => value === zero;
-  }
-  switch (field.scalar) {
-    case ScalarType.BOOL:
-      return (value) => value === false;
-    case ScalarType.STRING:
-      return (value) => value === "";
-    case ScalarType.BYTES:
-      return (value) => value instanceof Uint8Array && value.byteLength === 0;
-    case ScalarType.DOUBLE:
-    case ScalarType.FLOAT:
-      return (value) => Object.is(value, 0);
-    default:
-      // Loose, as protobuf-es compares: 0, 0n and "0" are all zero.
-      // biome-ignore lint/suspicious/noDoubleEquals: the loose comparison is the point
-      return (value) => (value as number) == 0;
-  }
 }
 
 /** The text of one value of a field (a singular value, a list item or a map value). */
