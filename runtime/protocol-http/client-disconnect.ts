@@ -17,7 +17,8 @@ export class ClientDisconnect implements ClientGone {
 
   constructor(res: ServerResponse) {
     this.#res = res;
-    res.once("close", this.#onClose);
+    // 'close' comes once; `on` spares once's wrapper, and dispose removes it.
+    res.on("close", this.#onClose);
     if (res.destroyed) this.#gone = true; // gone before anyone listened
   }
 

@@ -56,15 +56,18 @@ class ConnectionGate {
 
   #start(res: ServerResponse, serve: () => void): void {
     this.#running++;
-    // 'close' comes after 'finish' or when the connection drops: either way the slot is free.
-    res.once("close", () => {
-      this.#running--;
-      const next = this.socket.destroyed ? undefined : this.#waiting.shift();
-      if (this.#waiting.length === 0) this.#resume();
-      next?.();
-    });
+    // 'close' comes once, after 'finish' or when the connection drops: either way the slot is
+    // free. One listener per connection, not a closure per request.
+    res.on("close", this.#done);
     serve();
   }
+
+  readonly #done = (): void => {
+    this.#running--;
+    const next = this.socket.destroyed ? undefined : this.#waiting.shift();
+    if (this.#waiting.length === 0) this.#resume();
+    next?.();
+  };
 
   // The way node's own back-pressure stops reading (parserOnIncoming in _http_server.js):
   // flag the socket, and node pauses the parser once the chunk it is executing is done.

@@ -324,7 +324,10 @@ describe("streams the server refuses unprocessed (REFUSED_STREAM)", { timeout: 2
       if (streams++ < refuse) return stream.close(http2Constants.NGHTTP2_REFUSED_STREAM);
       const reader = new FrameReader(1024 * 1024);
       const requests: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => requests.push(...reader.push(chunk).map((f) => Buffer.from(f.payload))));
+      stream.on("data", (chunk: Buffer) => {
+        reader.push(chunk);
+        for (let payload = reader.next(); payload !== undefined; payload = reader.next()) requests.push(Buffer.from(payload));
+      });
       stream.on("end", () => {
         const reply =
           headers[":path"] === "/testing.v1.Streamer/ClientStream"

@@ -13,7 +13,7 @@ import { create, toBinary } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { dial } from "grpc-gateway-express/runtime";
 import { encodeTimeout } from "../../runtime/backend/http2/grpc-timeout.js";
-import { FrameReader, encodeFrame } from "../../runtime/backend/http2/framing.js";
+import { FrameReader, FrameTooLarge, encodeFrame } from "../../runtime/backend/http2/framing.js";
 import { Everything, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 import { callOptions, startTestServer, type AnyHandler } from "../support/raw-grpc-server.js";
 import { failure } from "../support/call-failure.js";
@@ -25,16 +25,42 @@ const echoHandler: AnyHandler = (call: grpc.ServerUnaryCall<Scalars, Scalars>, c
 
 describe("framing and grpc-timeout", { timeout: 20_000 }, () => {
   test("messages are cut out of chunks at any boundary", () => {
-    const wire = Buffer.concat([encodeFrame(Buffer.from("hello")), encodeFrame(new Uint8Array()), encodeFrame(Buffer.from("world!"))]);
-    for (let cut = 1; cut < wire.length; cut++) {
-      const reader = new FrameReader(100);
-      const frames = [...reader.push(wire.subarray(0, cut)), ...reader.push(wire.subarray(cut))];
-      assert.deepEqual(
-        frames.map((f) => f.payload.toString()),
-        ["hello", "", "world!"],
-      );
-      assert.equal(reader.partial, false);
+    const compressed = encodeFrame(Buffer.from("zipped"));
+    compressed[0] = 1;
+    const wire = Buffer.concat([encodeFrame(Buffer.from("hello")), encodeFrame(new Uint8Array()), compressed, encodeFrame(Buffer.from("world!"))]);
+    const expected = [
+      ["hello", false],
+      ["", false],
+      ["zipped", true],
+      ["world!", false],
+    ];
+    // Every way of cutting the wire into three chunks (empty ones included), read as they come.
+    for (let a = 0; a <= wire.length; a++) {
+      for (let b = a; b <= wire.length; b++) {
+        const reader = new FrameReader(100);
+        const frames: [string, boolean][] = [];
+        for (const chunk of [wire.subarray(0, a), wire.subarray(a, b), wire.subarray(b)]) {
+          reader.push(chunk);
+          for (let payload = reader.next(); payload !== undefined; payload = reader.next()) frames.push([payload.toString(), reader.compressed]);
+        }
+        assert.deepEqual(frames, expected, `cut at ${a} and ${b}`);
+        assert.equal(reader.partial, false);
+      }
     }
+  });
+
+  test("a message cut short is partial, and one over the limit is refused from its prefix", () => {
+    const reader = new FrameReader(100);
+    const frame = encodeFrame(Buffer.from("hello"));
+    reader.push(frame.subarray(0, 7));
+    assert.equal(reader.next(), undefined);
+    assert.equal(reader.partial, true);
+    const large = new FrameReader(4);
+    large.push(frame.subarray(0, 5));
+    assert.throws(
+      () => large.next(),
+      (err: unknown) => err instanceof FrameTooLarge && err.length === 5 && err.limit === 4,
+    );
   });
 
   test("grpc-timeout: milliseconds up to 8 digits, then seconds clamped below 2^31 ms", () => {

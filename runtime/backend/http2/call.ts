@@ -25,6 +25,26 @@ export interface CallListener {
 
 const noop = (): void => {};
 
+// The listeners every call's stream shares, each finding its call on the stream.
+const callOfStream = Symbol("call");
+type CallStream = ClientHttp2Stream & { [callOfStream]: ClientCall };
+
+function streamResponse(this: CallStream, h: IncomingHttpHeaders, flags: number): void {
+  this[callOfStream].onResponse(h, flags);
+}
+function streamData(this: CallStream, chunk: Buffer): void {
+  this[callOfStream].onData(chunk);
+}
+function streamTrailers(this: CallStream, h: IncomingHttpHeaders): void {
+  this[callOfStream].onTrailers(h);
+}
+function streamEnd(this: CallStream): void {
+  this[callOfStream].onEnd();
+}
+function streamClose(this: CallStream): void {
+  this[callOfStream].onClose();
+}
+
 /**
  * How often a call the server refused unprocessed (RST_STREAM(REFUSED_STREAM), as a server
  * draining after its GOAWAY answers streams that crossed it) is sent again before it fails
@@ -195,11 +215,13 @@ export class ClientCall {
     }
     this.stream = stream;
     this.connection = connection;
-    stream.on("response", (h, flags) => this.onResponse(h, flags));
-    stream.on("data", (chunk: Buffer) => this.onData(chunk));
-    stream.on("trailers", (h) => this.onTrailers(h));
-    stream.on("end", () => this.onEnd());
-    stream.on("close", () => this.onClose());
+    // Listeners shared by every call, finding theirs on the stream: six closures less per call.
+    (stream as CallStream)[callOfStream] = this;
+    stream.on("response", streamResponse);
+    stream.on("data", streamData);
+    stream.on("trailers", streamTrailers);
+    stream.on("end", streamEnd);
+    stream.on("close", streamClose);
     // Reported through the status at 'close'; without a listener node would throw it.
     stream.on("error", noop);
     if (this.paused) stream.pause();
@@ -209,7 +231,8 @@ export class ClientCall {
     if (this.endPending) stream.end();
   }
 
-  private onResponse(h: IncomingHttpHeaders, flags: number): void {
+  /** @internal the stream's listener */
+  onResponse(h: IncomingHttpHeaders, flags: number): void {
     // The server took the call: it is never sent again.
     this.sent = undefined;
     const status = Number(h[":status"]);
@@ -223,18 +246,21 @@ export class ClientCall {
     this.listener.onHeaders(this.headers);
   }
 
-  private onData(chunk: Buffer): void {
+  /** @internal the stream's listener */
+  onData(chunk: Buffer): void {
     if (this.finished) return;
-    let frames: ReturnType<FrameReader["push"]>;
-    try {
-      frames = this.reader.push(chunk);
-    } catch (err) {
-      if (err instanceof FrameTooLarge) return this.fail(replyTooLarge(err));
-      throw err;
-    }
-    for (const frame of frames) {
-      let payload = frame.payload;
-      if (frame.compressed) {
+    const reader = this.reader;
+    reader.push(chunk);
+    for (;;) {
+      let payload: Buffer | undefined;
+      try {
+        payload = reader.next();
+      } catch (err) {
+        if (err instanceof FrameTooLarge) return this.fail(replyTooLarge(err));
+        throw err;
+      }
+      if (payload === undefined) return;
+      if (reader.compressed) {
         let inflated: Buffer | undefined;
         try {
           inflated = decompress(payload, this.encoding, this.settings.maxReceiveMessageLength);
@@ -250,7 +276,8 @@ export class ClientCall {
     }
   }
 
-  private onTrailers(h: IncomingHttpHeaders): void {
+  /** @internal the stream's listener */
+  onTrailers(h: IncomingHttpHeaders): void {
     if (this.status !== undefined) return;
     // One conversion of the block, shared by the status and the call's trailers.
     const trailers = trailerMetadataOf(h);
@@ -261,14 +288,16 @@ export class ClientCall {
 
   // The server's END_STREAM, every reply read: the call is over even while requests may still
   // flow (a bidi call the server ended first), so the status goes out now and our side half-closes.
-  private onEnd(): void {
+  /** @internal the stream's listener */
+  onEnd(): void {
     if (this.finished || this.status === undefined) return;
     const stream = this.stream!;
     if (!stream.writableEnded) stream.end();
     this.onClose();
   }
 
-  private onClose(): void {
+  /** @internal the stream's listener */
+  onClose(): void {
     if (this.finished) return;
     const status = this.status;
     if (status === undefined) {
@@ -325,6 +354,7 @@ export class ClientCall {
   }
 
   private flushDrain(): void {
+    if (this.drainWaiters.length === 0) return;
     for (const written of this.drainWaiters.splice(0)) written();
   }
 }

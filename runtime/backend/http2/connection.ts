@@ -107,14 +107,17 @@ export class Connection {
       this.session.ref();
       this.keepalive?.callStarted();
     }
-    stream.once("close", () => {
-      if (--this.active === 0 && !this.session.destroyed) this.session.unref();
-      if (this.gone) {
-        if (this.active === 0 && !this.session.destroyed) this.session.close();
-      } else this.events.room(this);
-    });
+    // A stream closes once; one listener made per connection rather than one per call.
+    stream.on("close", this.streamClosed);
     return stream;
   }
+
+  private readonly streamClosed = (): void => {
+    if (--this.active === 0 && !this.session.destroyed) this.session.unref();
+    if (this.gone) {
+      if (this.active === 0 && !this.session.destroyed) this.session.close();
+    } else this.events.room(this);
+  };
 
   /** Closes it: at once, or once its streams are done when `graceful`. */
   close(graceful: boolean): void {

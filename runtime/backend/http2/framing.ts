@@ -1,9 +1,3 @@
-/** One gRPC message off the wire: its payload, and whether the compressed flag was set. */
-export interface Frame {
-  readonly compressed: boolean;
-  readonly payload: Buffer;
-}
-
 /** The 5-byte prefix (flag, then big-endian length) and `payload`, uncompressed, in one buffer. */
 export function encodeFrame(payload: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(5 + payload.byteLength);
@@ -18,7 +12,7 @@ export function withFramePrefix(frame: Buffer): Buffer {
   return frame;
 }
 
-/** Thrown by {@link FrameReader.push} for a message longer than the limit, before it is buffered. */
+/** Thrown by {@link FrameReader.next} for a message longer than the limit, before it is gathered. */
 export class FrameTooLarge extends Error {
   constructor(
     readonly length: number,
@@ -28,34 +22,52 @@ export class FrameTooLarge extends Error {
   }
 }
 
-/** Cuts length-prefixed messages out of a stream of chunks, whatever the chunk boundaries. */
+/**
+ * Cuts length-prefixed messages out of a stream of chunks, whatever the chunk boundaries:
+ * {@link push} each chunk, then take messages with {@link next} until it has none. A message
+ * inside one chunk (a unary reply, nearly always) is a view of it, made without any other
+ * allocation: this runs for every reply.
+ */
 export class FrameReader {
-  private chunks: Buffer[] = [];
+  private readonly chunks: Buffer[] = [];
+  // Where the unread part of chunks[0] starts.
+  private offset = 0;
   private buffered = 0;
-  // The prefix of the message being read, once its 5 bytes have arrived.
-  private compressed = false;
+  // The length of the message being read once its 5-byte prefix is in, else -1.
   private length = -1;
+  private flagged = false;
+  /** Whether the message {@link next} returned last had the compressed flag set. */
+  compressed = false;
 
   constructor(private readonly limit: number) {}
 
-  /** Adds a chunk; returns the messages it completes (often none or one). */
-  push(chunk: Buffer): Frame[] {
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    const frames: Frame[] = [];
-    for (;;) {
-      if (this.length < 0) {
-        if (this.buffered < 5) break;
+  }
+
+  /** The next whole message's payload, or undefined until more arrives; throws FrameTooLarge. */
+  next(): Buffer | undefined {
+    if (this.length < 0) {
+      if (this.buffered < 5) return undefined;
+      const first = this.chunks[0]!;
+      if (first.length - this.offset >= 5) {
+        this.flagged = (first[this.offset]! & 1) === 1;
+        this.length = first.readUInt32BE(this.offset + 1);
+        this.skip(5);
+      } else {
         const prefix = this.take(5);
-        this.compressed = (prefix[0]! & 1) === 1;
+        this.flagged = (prefix[0]! & 1) === 1;
         this.length = prefix.readUInt32BE(1);
-        if (this.length > this.limit) throw new FrameTooLarge(this.length, this.limit);
       }
-      if (this.buffered < this.length) break;
-      frames.push({ compressed: this.compressed, payload: this.take(this.length) });
-      this.length = -1;
+      if (this.length > this.limit) throw new FrameTooLarge(this.length, this.limit);
     }
-    return frames;
+    if (this.buffered < this.length) return undefined;
+    const payload = this.take(this.length);
+    this.compressed = this.flagged;
+    this.length = -1;
+    return payload;
   }
 
   /** Whether a message was cut short by the end of the stream. */
@@ -63,18 +75,35 @@ export class FrameReader {
     return this.length >= 0 || this.buffered > 0;
   }
 
+  private skip(n: number): void {
+    this.buffered -= n;
+    this.offset += n;
+    if (this.offset === this.chunks[0]!.length) {
+      this.chunks.shift();
+      this.offset = 0;
+    }
+  }
+
   private take(n: number): Buffer {
     const first = this.chunks[0];
+    const start = this.offset;
     // The common case: the whole message is in the first chunk; a view, not a copy.
-    if (first !== undefined && first.length >= n) {
-      this.buffered -= n;
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
+    if (first === undefined || first.length - start >= n) {
+      if (first === undefined) return Buffer.alloc(0);
+      const view = first.subarray(start, start + n);
+      this.skip(n);
+      return view;
     }
-    const all = Buffer.concat(this.chunks, this.buffered);
-    this.buffered -= n;
-    this.chunks = this.buffered > 0 ? [all.subarray(n)] : [];
-    return all.subarray(0, n);
+    const out = Buffer.allocUnsafe(n);
+    let written = 0;
+    while (written < n) {
+      const chunk = this.chunks[0]!;
+      const from = this.offset;
+      const count = Math.min(n - written, chunk.length - from);
+      chunk.copy(out, written, from, from + count);
+      written += count;
+      this.skip(count);
+    }
+    return out;
   }
 }

@@ -1,11 +1,11 @@
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";
-import { withHeaderMetadata } from "../../gateway-error.js";
+import { type GatewayError, withHeaderMetadata } from "../../gateway-error.js";
 import { Code } from "../../gen/google/rpc/code_pb.js";
 import type { CallOptions, UnaryResult } from "../backend.js";
-import { codecFor, encodeRequest } from "../method-codec.js";
+import { codecFor, encodeRequest, type WireCodec } from "../method-codec.js";
 import { fireAt } from "./long-timeout.js";
-import { ClientCall } from "./call.js";
+import { type CallListener, ClientCall } from "./call.js";
 import type { Http2Settings } from "./options.js";
 import type { Pool } from "./pool.js";
 import { replyTimedOut, transportError } from "./status.js";
@@ -14,27 +14,9 @@ import { replyTimedOut, transportError } from "./status.js";
 export function unaryCall(pool: Pool, settings: Http2Settings, method: DescMethod, request: Message, options: CallOptions): Promise<UnaryResult> {
   const codec = codecFor(method);
   return new Promise((resolve, reject) => {
-    let reply: Buffer | undefined;
-    let stopReplyWait = noop;
-    const call = new ClientCall(pool, codec.path, options, settings, {
-      onHeaders: noop,
-      onMessage(payload) {
-        if (reply !== undefined) return call.abort(Code.UNIMPLEMENTED, "backend sent more than one reply");
-        reply = payload;
-      },
-      onEnd(error, trailers, headers) {
-        stopReplyWait();
-        if (error !== undefined) return reject(withHeaderMetadata(error, headers));
-        if (reply === undefined) return reject(withHeaderMetadata(transportError(Code.UNIMPLEMENTED, "backend sent no reply"), headers));
-        let message: Message;
-        try {
-          message = codec.deserialize(reply);
-        } catch (err) {
-          return reject(withHeaderMetadata(transportError(Code.INTERNAL, "backend sent a malformed reply", err), headers));
-        }
-        resolve({ message, headers: headers ?? new Metadata(), trailers });
-      },
-    });
+    const unary = new UnaryListener(codec, resolve, reject);
+    const call = new ClientCall(pool, codec.path, options, settings, unary);
+    unary.call = call;
     let frame: Buffer;
     try {
       frame = encodeRequest(codec, request, options.maxRequestBytes, true);
@@ -42,11 +24,45 @@ export function unaryCall(pool: Pool, settings: Http2Settings, method: DescMetho
       return reject(err);
     }
     // The gateway's wait limit for a call without a deadline: never sent, only enforced here.
-    if (options.replyTimeoutMs !== undefined) stopReplyWait = fireAt(Date.now() + options.replyTimeoutMs, () => call.fail(replyTimedOut()));
+    if (options.replyTimeoutMs !== undefined) unary.stopReplyWait = fireAt(Date.now() + options.replyTimeoutMs, () => call.fail(replyTimedOut()));
     call.start();
     call.write(frame, noop);
     call.end();
   });
+}
+
+// The call's listener as one object with its methods on the prototype: no closures per call.
+class UnaryListener implements CallListener {
+  call: ClientCall | undefined;
+  stopReplyWait = noop;
+  private reply: Buffer | undefined;
+
+  constructor(
+    private readonly codec: WireCodec,
+    private readonly resolve: (result: UnaryResult) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  onHeaders(): void {}
+
+  onMessage(payload: Buffer): void {
+    if (this.reply !== undefined) return this.call!.abort(Code.UNIMPLEMENTED, "backend sent more than one reply");
+    this.reply = payload;
+  }
+
+  onEnd(error: GatewayError | undefined, trailers: Metadata, headers: Metadata | undefined): void {
+    this.stopReplyWait();
+    if (error !== undefined) return this.reject(withHeaderMetadata(error, headers));
+    const reply = this.reply;
+    if (reply === undefined) return this.reject(withHeaderMetadata(transportError(Code.UNIMPLEMENTED, "backend sent no reply"), headers));
+    let message: Message;
+    try {
+      message = this.codec.deserialize(reply);
+    } catch (err) {
+      return this.reject(withHeaderMetadata(transportError(Code.INTERNAL, "backend sent a malformed reply", err), headers));
+    }
+    this.resolve({ message, headers: headers ?? new Metadata(), trailers });
+  }
 }
 
 const noop = (): void => {};
