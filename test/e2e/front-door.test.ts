@@ -58,3 +58,58 @@ test("everything else reaches the Express app untouched: its routes, its body pa
   assert.match(await missing.text(), /Cannot GET \/nothing\/here/, "Express's own 404");
   assert.deepEqual(expressSaw, ["GET /ping?x=1", "POST /echo", "GET /nothing/here"]);
 });
+
+test("replies carry the same fields through the front door as through app.use: Content-Type, a true Content-Length, metadata, trailers", async () => {
+  const gateway = createGateway();
+  registerGreeterGateway(
+    gateway,
+    inProcess(Greeter, {
+      sayHello: ({ name }, context) => {
+        if (name.startsWith("md")) {
+          context.responseHeaders.set("x-request-id", "r-1");
+          context.responseTrailers.set("x-cost", "3");
+        }
+        return { message: `Hello ${name}` };
+      },
+    }),
+  );
+  // Express sets X-Powered-By before the gateway runs, so app.use writes its reply the
+  // general way and the front door its own shorter way: the two must agree.
+  const mounted = express();
+  mounted.use(gateway);
+  const servers = [createServer(gateway.fallback(express())), createServer(mounted)];
+  try {
+    const bases: string[] = [];
+    for (const s of servers) {
+      await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
+      bases.push(`http://127.0.0.1:${(s.address() as AddressInfo).port}`);
+    }
+    const cases: [string, Record<string, string>][] = [
+      ["/v1/greeter/w%C3%B6rld", {}],
+      ["/v1/greeter/md", {}],
+      ["/v1/greeter/md", { te: "trailers" }],
+    ];
+    for (const [path, headers] of cases) {
+      const seen: string[] = [];
+      for (const b of bases) {
+        const res = await fetch(b + path, { headers });
+        const body = Buffer.from(await res.arrayBuffer());
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get("content-type"), "application/json");
+        if (res.headers.get("transfer-encoding") === null) assert.equal(Number(res.headers.get("content-length")), body.length, `${path}: Content-Length`);
+        const fields = [...res.headers].filter(([name]) => !["date", "connection", "keep-alive", "x-powered-by"].includes(name));
+        seen.push(JSON.stringify([fields, body.toString()]));
+      }
+      assert.equal(seen[0], seen[1], `${path} ${JSON.stringify(headers)}: the front door and app.use differ`);
+      if (!path.endsWith("md"))
+        assert.deepEqual(JSON.parse(seen[0]!)[0], [
+          ["content-length", "26"],
+          ["content-type", "application/json"],
+        ]);
+      if (path.endsWith("md")) assert.match(seen[0]!, /"grpc-metadata-x-request-id","r-1"/);
+      if (headers.te !== undefined) assert.match(seen[0]!, /"trailer","Grpc-Trailer-X-Cost"/i);
+    }
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+});
