@@ -5,13 +5,14 @@ import { Code } from "../../gen/google/rpc/code_pb.js";
 import { codeFromHttpStatus } from "../../http-status.js";
 import type { CallOptions } from "../backend.js";
 import { cancelWhenClientGoes } from "../client-gone.js";
-import { acceptEncoding, decompress } from "./compression.js";
+import { decompress } from "./compression.js";
 import type { Connection } from "./connection.js";
 import { FrameReader, FrameTooLarge } from "./framing.js";
 import { encodeTimeout } from "./grpc-timeout.js";
 import { fireAt } from "./long-timeout.js";
 import type { Http2Settings } from "./options.js";
 import type { Pool } from "./pool.js";
+import { requestHeaders } from "./request-headers.js";
 import { isTransportError, metadataOf, replyTooLarge, resetError, statusFromTrailers, trailerMetadataOf, transportError } from "./status.js";
 
 /** What a call reports, in order: header metadata (maybe), messages, then the end once. */
@@ -192,14 +193,8 @@ export class ClientCall {
 
   private open(connection: Connection): void {
     const { options, settings } = this;
-    const headers = options.metadata.toHttp2Headers();
-    headers[":method"] = "POST";
-    headers[":path"] = this.path;
-    headers["content-type"] = "application/grpc";
-    headers.te = "trailers";
-    headers["grpc-accept-encoding"] = acceptEncoding;
-    headers["user-agent"] = settings.userAgent;
-    if (options.deadline !== undefined) headers["grpc-timeout"] = encodeTimeout(options.deadline.getTime() - Date.now());
+    const timeout = options.deadline === undefined ? undefined : encodeTimeout(options.deadline.getTime() - Date.now());
+    const headers = requestHeaders(this.path, options.metadata, settings.userAgent, timeout);
     let stream: ClientHttp2Stream;
     try {
       stream = connection.request(headers);

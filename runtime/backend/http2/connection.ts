@@ -101,8 +101,9 @@ export class Connection {
   }
 
   /** Starts a stream; the caller counted it usable. */
-  request(headers: OutgoingHttpHeaders): ClientHttp2Stream {
-    const stream = this.session.request(headers, { endStream: false });
+  request(headers: OutgoingHttpHeaders | string[]): ClientHttp2Stream {
+    // The list form (request-headers.ts) is node's since 22.17; its types know only the object.
+    const stream = this.session.request(headers as OutgoingHttpHeaders, { endStream: false });
     if (this.active++ === 0) {
       this.session.ref();
       this.keepalive?.callStarted();
