@@ -14,6 +14,7 @@ import * as grpc from "@grpc/grpc-js";
 import { dial } from "grpc-gateway-express/runtime";
 import { encodeTimeout } from "../../runtime/backend/http2/grpc-timeout.js";
 import { FrameReader, FrameTooLarge, encodeFrame } from "../../runtime/backend/http2/framing.js";
+import { trailerMetadataOf } from "../../runtime/backend/http2/status.js";
 import { Everything, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 import { callOptions, startTestServer, type AnyHandler } from "../support/raw-grpc-server.js";
 import { failure } from "../support/call-failure.js";
@@ -61,6 +62,23 @@ describe("framing and grpc-timeout", { timeout: 20_000 }, () => {
       () => large.next(),
       (err: unknown) => err instanceof FrameTooLarge && err.length === 5 && err.limit === 4,
     );
+  });
+
+  test("trailer metadata is the block without pseudo-headers, grpc-status and grpc-message, whatever else it holds", () => {
+    const blocks: Record<string, string | string[]>[] = [
+      { "grpc-status": "0" },
+      { "grpc-status": "0", "grpc-message": "" },
+      { ":status": "200", "content-type": "application/grpc", "grpc-status": "5", "grpc-message": "gone" },
+      { "grpc-status": "0", "x-cost": "3", "x-multi": ["a", "b"] },
+      { "x-only": "1" },
+    ];
+    for (const block of blocks) {
+      const general = grpc.Metadata.fromHttp2Headers(block);
+      general.remove("grpc-status");
+      general.remove("grpc-message");
+      assert.deepEqual(trailerMetadataOf(block).toJSON(), general.toJSON(), JSON.stringify(block));
+    }
+    assert.deepEqual(trailerMetadataOf(blocks[3]!).get("x-multi"), ["a", "b"]);
   });
 
   test("grpc-timeout: milliseconds up to 8 digits, then seconds clamped below 2^31 ms", () => {

@@ -39,10 +39,17 @@ export function metadataOf(headers: IncomingHttpHeaders): Metadata {
 
 /** The trailer metadata of a trailer block: the block without its pseudo-headers, `grpc-status` and `grpc-message`. */
 export function trailerMetadataOf(headers: IncomingHttpHeaders): Metadata {
+  // Nearly every block is the status alone: no conversion to add its keys only to remove them.
+  if (onlyStatus(headers)) return new Metadata();
   const trailers = metadataOf(headers);
   trailers.remove("grpc-status");
   trailers.remove("grpc-message");
   return trailers;
+}
+
+function onlyStatus(headers: IncomingHttpHeaders): boolean {
+  for (const key in headers) if (!key.startsWith(":") && key !== "grpc-status" && key !== "grpc-message") return false;
+  return true;
 }
 
 /**
