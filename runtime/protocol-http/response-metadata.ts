@@ -80,7 +80,9 @@ function httpFieldsFromMetadata(md: Metadata, matcher: OutgoingHeaderMatcher): R
   // walk the keys without building entry pairs, and the result only if something passes.
   let fields: Map<string, string[]> | undefined;
   const all = md.toJSON();
-  for (const key in all) {
+  // Own keys only: a `__proto__` key became the object's prototype (grpc-js's own
+  // conversions drop it the same way), and a for-in would walk what it points to.
+  for (const key of Object.keys(all)) {
     if (transportResponseKeys.has(key) || isProtocolKey(key)) continue;
     const mapped = matcher(key);
     if (mapped === undefined || !httpToken.test(mapped)) continue;

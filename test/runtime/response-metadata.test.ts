@@ -27,6 +27,16 @@ describe("writeResponseHeaders", () => {
     assert.deepEqual(rawValues(reply.rawHeaders, "grpc-metadata-data-bin"), ["AQI="]);
   });
 
+  test("a __proto__ key (the prototype of grpc-js's object view) is left out, the rest forwarded", async () => {
+    const md = new Metadata();
+    md.add("__proto__", "evil");
+    md.add("x-request-id", "r1");
+    const reply = await served(md);
+    assert.equal(reply.status, 200);
+    assert.deepEqual(rawValues(reply.rawHeaders, "grpc-metadata-x-request-id"), ["r1"]);
+    assert.equal(reply.rawHeaders.filter((name) => /^grpc-metadata-(\d+|__proto__)$/i.test(name)).length, 0);
+  });
+
   test("every value of a repeated key is its own header line", async () => {
     const md = new Metadata();
     md.add("x-tag", "a");

@@ -17,6 +17,8 @@ function callMetadata(): Metadata {
   md.add("user-agent", "from-metadata");
   md.add("content-type", "text/plain");
   md.add("grpc-timeout", "5S");
+  // Becomes the prototype of grpc-js's plain-object views of the metadata: never sent.
+  md.add("__proto__", "evil");
   return md;
 }
 
@@ -74,4 +76,14 @@ test("a server receives the same request headers from the list and from the obje
   assert.equal(fields[0]!["trace-bin"], Buffer.from([0, 1, 2, 250]).toString("base64"));
   assert.equal(fields[0]![":method"], "POST");
   assert.equal(fields[0]![":path"], "/pkg.Service/Method");
+  for (const f of fields) assert.equal(Object.keys(f).filter((k) => /^\d+$/.test(k) || k === "__proto__").length, 0, "nothing of __proto__ went out");
+});
+
+test("metadata with a host key goes as an object, where node lets host stand for :authority", () => {
+  const md = callMetadata();
+  md.add("host", "example.test");
+  const headers = requestHeaders("/pkg.Service/Method", md, "ua/1", undefined, true);
+  assert.equal(Array.isArray(headers), false);
+  assert.equal((headers as Record<string, unknown>).host, "example.test");
+  assert.equal(Array.isArray(requestHeaders("/pkg.Service/Method", callMetadata(), "ua/1", undefined, true)), true);
 });

@@ -26,7 +26,8 @@ export function requestHeaders(
   timeout: string | undefined,
   lists = headerLists,
 ): string[] | OutgoingHttpHeaders {
-  if (!lists) {
+  // node gives a `host` header in an object the role of `:authority`, never in a list.
+  if (!lists || metadata.get("host").length > 0) {
     const headers = metadata.toHttp2Headers();
     headers[":method"] = "POST";
     headers[":path"] = path;
@@ -53,7 +54,8 @@ export function requestHeaders(
   ];
   if (timeout !== undefined) list.push("grpc-timeout", timeout);
   const entries = metadata.toJSON();
-  for (const key in entries) {
+  // Own keys only, as the object form has them: a `__proto__` key became the prototype.
+  for (const key of Object.keys(entries)) {
     if (key.startsWith(":") || protocolOwned.has(key) || (timeout !== undefined && key === "grpc-timeout")) continue;
     for (const value of entries[key]!) list.push(key, typeof value === "string" ? value : value.toString("base64"));
   }
