@@ -174,7 +174,7 @@ function gatewaySteps(rt: Runtime): Step[] {
   const noBackend = { unary: () => Promise.reject(new Error("unused")), stream: () => Promise.reject(new Error("unused")) } as never;
   const compiledGet = rt.compileRoute.compileRoute(unaryRoute("GET"), noBackend, settings);
   const openCall = () => {
-    const call = new rt.httpCall.HttpCall(compiledGet, { id: getItem.id }, rawQuery, fakeReq, fakeRes, settings);
+    const call = new rt.httpCall.HttpCall(compiledGet, { id: getItem.id }, rawQuery, fakeReq, fakeRes, settings, false);
     const n = readCallOptions(call.options);
     call.clientGone.dispose();
     return n;

@@ -46,7 +46,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const router = createRouter<CompiledRoute>({ unescaping: settings.unescaping });
   const admit = createConnectionGates(settings.pipelining);
 
-  const gateway = (req: IncomingMessage, res: ServerResponse, next?: Next): void => {
+  // `frontDoor`: called by `fallback`, the request's first handler; nothing has wrapped or watched the response.
+  const serve = (req: IncomingMessage, res: ServerResponse, next: Next | undefined, frontDoor: boolean): void => {
     const { path, rawQuery, invalid } = splitRequestTarget(req.url);
     const method = req.method ?? "GET";
     // A target no client may send is answered as a malformed path is, whichever app it was for.
@@ -58,7 +59,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     }
     switch (match.kind) {
       case "match":
-        admit(req, res, () => void serveMatched(match.value, match.params, rawQuery, req, res, settings).catch(lastResort));
+        admit(req, res, () => void serveMatched(match.value, match.params, rawQuery, req, res, settings, frontDoor).catch(lastResort));
         return;
       case "not-found":
         if (settings.notFound === "next" && next !== undefined) return next();
@@ -79,6 +80,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     }
   };
 
+  const gateway = (req: IncomingMessage, res: ServerResponse, next?: Next): void => serve(req, res, next, false);
+
   const register = (service: DescService, routes: readonly HttpRoute[], backend: Backend): void => {
     // Compile everything first, so a bad route leaves the gateway as it was.
     const compiled = routes.map((route) => {
@@ -92,7 +95,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
 
   // With notFound "error" the gateway answers 404 itself and `app` never runs, as when mounted last.
   const fallback = (app: (req: IncomingMessage, res: ServerResponse) => void) => (req: IncomingMessage, res: ServerResponse) =>
-    gateway(req, res, () => app(req, res));
+    serve(req, res, () => app(req, res), true);
 
   return Object.assign(gateway, { register, upgrade: createWebSocketUpgrade(router, settings), fallback });
 }
@@ -109,10 +112,11 @@ function serveMatched(
   req: IncomingMessage,
   res: ServerResponse,
   settings: GatewaySettings,
+  frontDoor: boolean,
 ): Promise<void> {
   let call: HttpCall;
   try {
-    call = new HttpCall(compiled, pathParams, rawQuery, req, res, settings);
+    call = new HttpCall(compiled, pathParams, rawQuery, req, res, settings, frontDoor);
   } catch (err) {
     if (res.destroyed) return Promise.resolve(); // nobody is listening any more
     return sendError({ req, res, route: compiled.route, settings }, GatewayError.from(err), settings.errorHandler);

@@ -12,6 +12,12 @@ import { ClientDisconnect } from "./client-disconnect.js";
 export class HttpCall extends Call {
   /** The response the call is answered on. */
   readonly res: ServerResponse;
+  /**
+   * Served through the front door (`gateway.fallback`): the gateway is the request's first
+   * handler, so no middleware has wrapped the response's methods or watches its headers,
+   * and a reply may take node's shortest way out.
+   */
+  readonly frontDoor: boolean;
 
   /**
    * Opens the call for a matched request. Throws a GatewayError when it cannot be served:
@@ -24,10 +30,12 @@ export class HttpCall extends Call {
     req: IncomingMessage,
     res: ServerResponse,
     settings: GatewaySettings,
+    frontDoor: boolean,
   ) {
     const inbound = inboundMarshaler(compiled, req.headers["content-type"], settings.marshalers);
     const outbound = outboundMarshaler(compiled, req.headers.accept, inbound, settings.marshalers);
     super(compiled, pathParams, rawQuery, req, settings, inbound, outbound, new ClientDisconnect(res));
     this.res = res;
+    this.frontDoor = frontDoor;
   }
 }

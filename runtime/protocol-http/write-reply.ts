@@ -53,10 +53,13 @@ function writeBody(call: HttpCall, result: UnaryResult): void {
     contentType = outbound.contentType;
   }
   const length = typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength;
-  // Nothing set on the response yet and no trailers to declare (the front door, nearly
-  // always): the headers go out in one writeHead with a list, node's cheapest way.
-  if (res.getHeaderNames().length === 0 && !trailersWanted(req)) {
-    res.writeHead(res.statusCode, contentType === "" ? ["Content-Length", String(length)] : ["Content-Type", contentType, "Content-Length", String(length)]);
+  // Through the front door, with nothing set on the response yet and no trailers to declare
+  // (nearly always), the headers go out in one writeHead with a list, node's cheapest way.
+  // Not after middleware: one that wraps writeHead may not take a list (on-headers before
+  // 1.1), and one that reads headers at 'finish' (a logger) would find none. Not for an
+  // HttpBody's own content type either, which node may refuse after writeHead has begun.
+  if (call.frontDoor && !reply.raw && res.getHeaderNames().length === 0 && !trailersWanted(req)) {
+    res.writeHead(res.statusCode, ["Content-Type", contentType, "Content-Length", String(length)]);
     res.end(payload);
     return;
   }

@@ -113,3 +113,27 @@ test("replies carry the same fields through the front door as through app.use: C
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 });
+
+test("mounted with app.use, a reply's headers stay readable by middleware that watches the response, even with nothing set before", async () => {
+  const gateway = createGateway();
+  registerGreeterGateway(gateway, inProcess(Greeter, { sayHello: ({ name }) => ({ message: `Hello ${name}` }) }));
+  const app = express();
+  app.disable("x-powered-by");
+  const logged: unknown[] = [];
+  // What a request logger does: read the reply's headers once it is sent.
+  app.use((_req, res, next) => {
+    res.on("finish", () => logged.push([res.getHeader("content-type"), res.getHeader("content-length")]));
+    next();
+  });
+  app.use(gateway);
+  const server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/greeter/log`);
+    assert.deepEqual(await res.json(), { message: "Hello log" });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(logged, [["application/json", 23]]);
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
