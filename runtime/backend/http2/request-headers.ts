@@ -26,18 +26,25 @@ export function requestHeaders(
   timeout: string | undefined,
   lists = headerLists,
 ): string[] | OutgoingHttpHeaders {
+  const list = grpcHeaders(path, userAgent, timeout);
   // node gives a `host` header in an object the role of `:authority`, never in a list.
   if (!lists || metadata.get("host").length > 0) {
     const headers = metadata.toHttp2Headers();
-    headers[":method"] = "POST";
-    headers[":path"] = path;
-    headers["content-type"] = "application/grpc";
-    headers.te = "trailers";
-    headers["grpc-accept-encoding"] = acceptEncoding;
-    headers["user-agent"] = userAgent;
-    if (timeout !== undefined) headers["grpc-timeout"] = timeout;
+    for (let i = 0; i < list.length; i += 2) headers[list[i]!] = list[i + 1];
     return headers;
   }
+  const own = list.length;
+  const entries = metadata.toJSON();
+  // Own keys only, as the object form has them: a `__proto__` key became the prototype.
+  for (const key of Object.keys(entries)) {
+    if (key.startsWith(":") || takenBy(list, own, key)) continue;
+    for (const value of entries[key]!) list.push(key, typeof value === "string" ? value : value.toString("base64"));
+  }
+  return list;
+}
+
+// The gRPC request headers of every call, as names and values.
+function grpcHeaders(path: string, userAgent: string, timeout: string | undefined): string[] {
   const list = [
     ":method",
     "POST",
@@ -53,13 +60,11 @@ export function requestHeaders(
     userAgent,
   ];
   if (timeout !== undefined) list.push("grpc-timeout", timeout);
-  const entries = metadata.toJSON();
-  // Own keys only, as the object form has them: a `__proto__` key became the prototype.
-  for (const key of Object.keys(entries)) {
-    if (key.startsWith(":") || protocolOwned.has(key) || (timeout !== undefined && key === "grpc-timeout")) continue;
-    for (const value of entries[key]!) list.push(key, typeof value === "string" ? value : value.toString("base64"));
-  }
   return list;
 }
 
-const protocolOwned = new Set(["content-type", "te", "grpc-accept-encoding", "user-agent"]);
+// Whether one of the first `own` entries of the list (the gRPC headers) has this name.
+function takenBy(list: readonly string[], own: number, name: string): boolean {
+  for (let i = 0; i < own; i += 2) if (list[i] === name) return true;
+  return false;
+}
