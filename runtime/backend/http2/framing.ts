@@ -86,10 +86,11 @@ export class FrameReader {
 
   private take(n: number): Buffer {
     const first = this.chunks[0];
+    // Nothing buffered: an empty message at the end of what arrived.
+    if (first === undefined) return Buffer.alloc(0);
     const start = this.offset;
     // The common case: the whole message is in the first chunk; a view, not a copy.
-    if (first === undefined || first.length - start >= n) {
-      if (first === undefined) return Buffer.alloc(0);
+    if (first.length - start >= n) {
       const view = first.subarray(start, start + n);
       this.skip(n);
       return view;
