@@ -86,7 +86,7 @@ const replyHeaders = new Metadata();
 replyHeaders.set("content-type", "application/grpc+proto");
 replyHeaders.set("grpc-accept-encoding", "identity,deflate,gzip");
 replyHeaders.set("grpc-encoding", "identity");
-const fakeRes = { headersSent: false, destroyed: false, appendHeader: () => fakeRes, once: () => fakeRes, off: () => fakeRes } as unknown as ServerResponse;
+const fakeRes = { headersSent: false, destroyed: false, appendHeader: () => fakeRes, once: () => fakeRes, on: () => fakeRes, off: () => fakeRes } as unknown as ServerResponse;
 // What a transport reads of the options of one call (dialHttp2's ClientCall and unaryCall, roughly).
 function readCallOptions(o: CallOptions): number {
   let n = 0;
