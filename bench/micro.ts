@@ -47,6 +47,7 @@ interface Runtime {
   readonly compileRoute: typeof import("../runtime/compile-route.js");
   readonly settings: typeof import("../runtime/settings.js");
   readonly gateway: typeof import("../runtime/gateway.js");
+  readonly codec: typeof import("../runtime/backend/method-codec.js");
 }
 
 async function loadRuntime(dir: string | undefined): Promise<Runtime> {
@@ -66,6 +67,7 @@ async function loadRuntime(dir: string | undefined): Promise<Runtime> {
     compileRoute: await load("compile-route"),
     settings: await load("settings"),
     gateway: await load("gateway"),
+    codec: await load("backend/method-codec"),
   };
 }
 
@@ -86,7 +88,14 @@ const replyHeaders = new Metadata();
 replyHeaders.set("content-type", "application/grpc+proto");
 replyHeaders.set("grpc-accept-encoding", "identity,deflate,gzip");
 replyHeaders.set("grpc-encoding", "identity");
-const fakeRes = { headersSent: false, destroyed: false, appendHeader: () => fakeRes, once: () => fakeRes, on: () => fakeRes, off: () => fakeRes } as unknown as ServerResponse;
+const fakeRes = {
+  headersSent: false,
+  destroyed: false,
+  appendHeader: () => fakeRes,
+  once: () => fakeRes,
+  on: () => fakeRes,
+  off: () => fakeRes,
+} as unknown as ServerResponse;
 // What a transport reads of the options of one call (dialHttp2's ClientCall and unaryCall, roughly).
 function readCallOptions(o: CallOptions): number {
   let n = 0;
@@ -168,8 +177,12 @@ function gatewaySteps(rt: Runtime): Step[] {
   const order = postBinding.bind({ pathParams: {}, rawQuery: "", body: body1k, marshaler: json }) as Order;
   const order64k = postBinding.bind({ pathParams: {}, rawQuery: "", body: body64k, marshaler: json });
   const orderSchema = BenchService.method.createOrder.input;
-  const itemBytes = toBinary(BenchService.method.getItem.output, item);
-  const orderBytes = toBinary(BenchService.method.createOrder.input, order);
+  // Buffers, as the transports hand replies over.
+  const itemBytes = Buffer.from(toBinary(BenchService.method.getItem.output, item));
+  const orderBytes = Buffer.from(toBinary(BenchService.method.createOrder.input, order));
+  const order64kBytes = Buffer.from(toBinary(BenchService.method.createOrder.input, order64k as Order));
+  const getCodec = rt.codec.codecFor(BenchService.method.getItem);
+  const postCodec = rt.codec.codecFor(BenchService.method.createOrder);
   const settings = rt.settings.resolveSettings({});
   const noBackend = { unary: () => Promise.reject(new Error("unused")), stream: () => Promise.reject(new Error("unused")) } as never;
   const compiledGet = rt.compileRoute.compileRoute(unaryRoute("GET"), noBackend, settings);
@@ -215,10 +228,16 @@ function gatewaySteps(rt: Runtime): Step[] {
     ["marshal GET reply (JSON)", () => json.marshal(BenchService.method.getItem.output, item)],
     ["marshal POST 1 KB reply (JSON)", () => json.marshal(BenchService.method.createOrder.output, order)],
     ["marshal POST 64 KB reply (JSON)", () => json.marshal(BenchService.method.createOrder.output, order64k)],
-    ["toBinary GET request", () => toBinary(BenchService.method.getItem.input, getRequest)],
-    ["fromBinary GET reply", () => fromBinary(BenchService.method.getItem.output, itemBytes)],
-    ["toBinary POST 1 KB", () => toBinary(BenchService.method.createOrder.input, order)],
-    ["fromBinary POST 1 KB", () => fromBinary(BenchService.method.createOrder.output, orderBytes)],
+    ["encode GET request (the wire codec, framed)", () => getCodec.frame(getRequest)],
+    ["decode GET reply (the wire codec)", () => getCodec.deserialize(itemBytes)],
+    ["encode POST 1 KB (the wire codec, framed)", () => postCodec.frame(order)],
+    ["decode POST 1 KB reply (the wire codec)", () => postCodec.deserialize(orderBytes)],
+    ["decode POST 64 KB reply (the wire codec)", () => postCodec.deserialize(order64kBytes)],
+    ["protobuf-es toBinary GET request", () => toBinary(BenchService.method.getItem.input, getRequest)],
+    ["protobuf-es fromBinary GET reply", () => fromBinary(BenchService.method.getItem.output, itemBytes)],
+    ["protobuf-es toBinary POST 1 KB", () => toBinary(BenchService.method.createOrder.input, order)],
+    ["protobuf-es fromBinary POST 1 KB", () => fromBinary(BenchService.method.createOrder.output, orderBytes)],
+    ["protobuf-es fromBinary POST 64 KB", () => fromBinary(BenchService.method.createOrder.output, order64kBytes)],
   ];
 }
 

@@ -1,6 +1,7 @@
-import { fromBinary, type DescMethod, type Message } from "@bufbuild/protobuf";
+import type { DescMethod, Message } from "@bufbuild/protobuf";
 import { GatewayError } from "../gateway-error.js";
 import { Code } from "../gen/google/rpc/code_pb.js";
+import { decodeBinary } from "../marshal/binary/decoder.js";
 import { encodeBinary } from "../marshal/binary/encoder.js";
 import { withFramePrefix } from "./http2/framing.js";
 
@@ -24,7 +25,7 @@ export function codecFor(method: DescMethod): WireCodec {
       path: `/${method.parent.typeName}/${method.name}`,
       serialize: (message) => encodeBinary(method.input, message),
       frame: (message) => withFramePrefix(encodeBinary(method.input, message, 5)),
-      deserialize: (bytes) => fromBinary(method.output, bytes),
+      deserialize: (bytes) => decodeBinary(method.output, bytes),
     };
     codecs.set(method, codec);
   }

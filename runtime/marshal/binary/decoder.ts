@@ -1,0 +1,568 @@
+import { fromBinary, protoInt64, ScalarType, type DescEnum, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
+import { setOwnProperty } from "../../plain-object.js";
+import { messageFactory } from "../message-factory.js";
+
+/**
+ * Protobuf binary read by code compiled once per message type, into the message
+ * protobuf-es's fromBinary builds from the same bytes. protobuf-es allocates on every
+ * field (an array per tag, a char array per short string) and reads a reply's strings
+ * through a view; on the gateway's hot path those allocations cost more than the reading.
+ * The compiled code vouches only for well-formed input of the types it knows how to hold:
+ * at anything else (a malformed or truncated record, a wire type its field does not take,
+ * a group, a closed enum's unknown value, text that is not UTF-8) it stops, and
+ * protobuf-es reads the whole message again, for its result or its error.
+ */
+export function decodeBinary(schema: DescMessage, bytes: Uint8Array): Message {
+  const plan = planOf(schema);
+  if (plan.supported) {
+    const cursor = new Cursor(bytes);
+    try {
+      const message = plan.create();
+      readMessage(plan, message, cursor, bytes.length);
+      return message as unknown as Message;
+    } catch (err) {
+      if (err !== cannotVouch) throw err;
+    }
+  }
+  return fromBinary(schema, bytes);
+}
+
+/** Whether the compiled code reads `bytes` as `schema` itself rather than handing them to protobuf-es (for tests). */
+export function decodesItself(schema: DescMessage, bytes: Uint8Array): boolean {
+  const plan = planOf(schema);
+  if (!plan.supported) return false;
+  try {
+    readMessage(plan, plan.create(), new Cursor(bytes), bytes.length);
+    return true;
+  } catch (err) {
+    if (err !== cannotVouch) throw err;
+    return false;
+  }
+}
+
+const cannotVouch = new Error("not vouched for");
+function giveUp(): never {
+  throw cannotVouch;
+}
+
+// protobuf-es's default recursion limit: deeper input is its error to give.
+const recursionLimit = 100;
+
+type Local = Record<string, unknown>;
+
+/** The bytes being read and the position in them; `lo` and `hi` hold the last 64-bit varint read. */
+class Cursor {
+  readonly source: Uint8Array;
+  readonly buffer: Buffer;
+  pos = 0;
+  depth = 0;
+  lo = 0;
+  hi = 0;
+  /** The whole input as latin1 text, made at the first ASCII string: its ASCII strings are slices of it. */
+  latin1: string | undefined = undefined;
+  constructor(source: Uint8Array) {
+    this.source = source;
+    // A view, not a copy: Buffer's readers and latin1Slice, over the same memory.
+    this.buffer = Buffer.isBuffer(source) ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  }
+}
+
+/** Reads one field's record (its tag already read) into `message`; the record must end by `end`. */
+type FieldReader = (message: Local, cursor: Cursor, wireType: number, end: number) => void;
+
+interface MessagePlan {
+  supported: boolean;
+  readonly create: () => Local;
+  /** Field readers by number, for numbers below `dense.length`; the rest in `sparse`. */
+  readonly dense: (FieldReader | undefined)[];
+  readonly sparse: Map<number, FieldReader>;
+}
+
+const plans = new WeakMap<DescMessage, MessagePlan>();
+
+function planOf(desc: DescMessage): MessagePlan {
+  return plans.get(desc) ?? compileMessage(desc);
+}
+
+// Field numbers up to this index an array; above it (up to 536,870,911) a map.
+const denseLimit = 256;
+
+function compileMessage(desc: DescMessage): MessagePlan {
+  const plan: MessagePlan = { supported: true, create: messageFactory(desc), dense: [], sparse: new Map() };
+  // Registered first, so that recursive types find this plan instead of compiling again.
+  plans.set(desc, plan);
+  for (const field of desc.fields) {
+    const reader = compileField(field);
+    if (reader === undefined) {
+      plan.supported = false;
+      return plan;
+    }
+    if (field.number < denseLimit) plan.dense[field.number] = reader;
+    else plan.sparse.set(field.number, reader);
+  }
+  return plan;
+}
+
+function readMessage(plan: MessagePlan, message: Local, cursor: Cursor, end: number): void {
+  if (++cursor.depth > recursionLimit) giveUp();
+  const dense = plan.dense;
+  let unknown: UnknownField[] | undefined;
+  while (cursor.pos < end) {
+    const tag = readTag(cursor);
+    const number = tag >>> 3;
+    const wireType = tag & 7;
+    const reader = number < dense.length ? dense[number] : plan.sparse.get(number);
+    if (reader !== undefined) {
+      reader(message, cursor, wireType, end);
+      continue;
+    }
+    // protobuf-es keeps a field it does not know, without its tag, after any kept before.
+    const start = cursor.pos;
+    skip(cursor, wireType, end);
+    unknown ??= (message.$unknown as UnknownField[] | undefined) ?? [];
+    unknown.push({ no: number, wireType, data: cursor.source.subarray(start, cursor.pos) });
+  }
+  // A record that ran past its message's end is malformed: protobuf-es's to judge.
+  if (cursor.pos !== end) giveUp();
+  if (unknown !== undefined) message.$unknown = unknown;
+  cursor.depth--;
+}
+
+interface UnknownField {
+  readonly no: number;
+  readonly wireType: number;
+  readonly data: Uint8Array;
+}
+
+/** A field's reader, or undefined for a field whose value protobuf-es holds in another shape. */
+function compileField(field: DescField): FieldReader | undefined {
+  const local = field.localName;
+  switch (field.fieldKind) {
+    case "scalar":
+    case "enum": {
+      const value = field.fieldKind === "enum" ? enumValue(field.enum) : scalarValue(field.scalar, field.utf8Validation, field.longAsString);
+      const wire = wireTypeOf(field.fieldKind === "enum" ? ScalarType.INT32 : field.scalar);
+      const oneof = field.oneof?.localName;
+      if (oneof !== undefined) {
+        return (message, cursor, wireType, end) => {
+          if (wireType !== wire) giveUp();
+          message[oneof] = { case: local, value: value(cursor, end) };
+        };
+      }
+      return (message, cursor, wireType, end) => {
+        if (wireType !== wire) giveUp();
+        message[local] = value(cursor, end);
+      };
+    }
+    case "message": {
+      if (!plainMessage(field)) return undefined;
+      const child = childReader(field.message);
+      const oneof = field.oneof?.localName;
+      if (oneof !== undefined) {
+        return (message, cursor, wireType, end) => {
+          const selected = message[oneof] as { case: unknown; value?: unknown };
+          // A second record of the selected message merges into it, as protobuf-es merges.
+          const existing = selected.case === local ? (selected.value as Local) : undefined;
+          message[oneof] = { case: local, value: child(existing, cursor, wireType, end) };
+        };
+      }
+      return (message, cursor, wireType, end) => {
+        message[local] = child(message[local] as Local | undefined, cursor, wireType, end);
+      };
+    }
+    case "list": {
+      if (field.listKind === "message") {
+        if (!plainMessage(field)) return undefined;
+        const child = childReader(field.message);
+        return (message, cursor, wireType, end) => {
+          (message[local] as unknown[]).push(child(undefined, cursor, wireType, end));
+        };
+      }
+      const type = field.listKind === "enum" ? ScalarType.INT32 : field.scalar;
+      // protobuf-es keeps any number in a list of enum values, closed enum or not.
+      const value = field.listKind === "enum" ? int32 : scalarValue(type, field.utf8Validation, field.longAsString);
+      const wire = wireTypeOf(type);
+      // protobuf-es reads either form of any list but of strings and bytes, whatever the field declares.
+      const packable = wire !== 2;
+      return (message, cursor, wireType, end) => {
+        const items = message[local] as unknown[];
+        if (wireType === wire) {
+          items.push(value(cursor, end));
+          return;
+        }
+        if (wireType !== 2 || !packable) giveUp();
+        const packedEnd = lengthEnd(cursor, end);
+        while (cursor.pos < packedEnd) items.push(value(cursor, packedEnd));
+        if (cursor.pos !== packedEnd) giveUp();
+      };
+    }
+    case "map": {
+      if (field.mapKind === "message" && !plainMessage(field)) return undefined;
+      return mapField(field, local);
+    }
+  }
+}
+
+/**
+ * Whether protobuf-es holds the field's value as the message itself: not a group, not a
+ * singular wrapper (held as its scalar), not a Struct (held as a JSON object).
+ */
+function plainMessage(field: DescField & { message: DescMessage }): boolean {
+  if (field.delimitedEncoding) return false;
+  if (field.message.typeName === "google.protobuf.Struct" && field.parent.typeName !== "google.protobuf.Value") return false;
+  return !(field.fieldKind === "message" && field.oneof === undefined && isWrapperDesc(field.message));
+}
+
+/** A length-delimited message record read into `existing` (merged) or into a new message. */
+function childReader(desc: DescMessage): (existing: Local | undefined, cursor: Cursor, wireType: number, end: number) => Local {
+  let plan: MessagePlan | undefined;
+  return (existing, cursor, wireType, end) => {
+    if (wireType !== 2) giveUp();
+    plan ??= planOf(desc);
+    if (!plan.supported) giveUp();
+    const childEnd = lengthEnd(cursor, end);
+    const child = existing ?? plan.create();
+    readMessage(plan, child, cursor, childEnd);
+    return child;
+  };
+}
+
+type ValueReader = (cursor: Cursor, end: number) => unknown;
+
+function mapField(field: DescField & { fieldKind: "map" }, local: string): FieldReader {
+  const keyType = field.mapKey;
+  const keyWire = wireTypeOf(keyType);
+  // Map keys are read as protobuf-es reads them (64-bit ones as bigints), then named as it names them.
+  const readKey = scalarValue(keyType, field.utf8Validation, false);
+  const keyZero = keyType === ScalarType.BOOL ? false : keyType === ScalarType.STRING ? "" : 0;
+  let valueWire: number;
+  let readValue: (cursor: Cursor, end: number, existing: unknown) => unknown;
+  let valueDefault: () => unknown;
+  switch (field.mapKind) {
+    case "message": {
+      const child = childReader(field.message);
+      let plan: MessagePlan | undefined;
+      valueWire = 2;
+      readValue = (cursor, end, existing) => child(existing as Local | undefined, cursor, 2, end);
+      valueDefault = () => (plan ??= planOf(field.message)).create();
+      break;
+    }
+    case "enum": {
+      // protobuf-es keeps any number as a map's enum value, closed enum or not.
+      const zero = field.enum.values[0]!.number;
+      valueWire = 0;
+      readValue = (cursor, end) => int32(cursor, end);
+      valueDefault = () => zero;
+      break;
+    }
+    case "scalar": {
+      const scalar = field.scalar;
+      const read = scalarValue(scalar, field.utf8Validation, false);
+      valueWire = wireTypeOf(scalar);
+      readValue = (cursor, end) => read(cursor, end);
+      const zero = scalarZero(scalar);
+      valueDefault = scalar === ScalarType.BYTES ? () => new Uint8Array(0) : () => zero;
+      break;
+    }
+  }
+  return (message, cursor, wireType, end) => {
+    if (wireType !== 2) giveUp();
+    const entryEnd = lengthEnd(cursor, end);
+    let key: unknown;
+    let value: unknown;
+    while (cursor.pos < entryEnd) {
+      const tag = readTag(cursor);
+      const number = tag >>> 3;
+      const wire = tag & 7;
+      if (number === 1) {
+        if (wire !== keyWire) giveUp();
+        key = readKey(cursor, entryEnd);
+      } else if (number === 2) {
+        if (wire !== valueWire) giveUp();
+        value = readValue(cursor, entryEnd, value);
+      } else {
+        skip(cursor, wire, entryEnd);
+      }
+    }
+    if (cursor.pos !== entryEnd) giveUp();
+    setOwnProperty(message[local] as Local, String(key ?? keyZero), value === undefined ? valueDefault() : value);
+  };
+}
+
+function scalarZero(type: ScalarType): unknown {
+  switch (type) {
+    case ScalarType.STRING:
+      return "";
+    case ScalarType.BOOL:
+      return false;
+    case ScalarType.INT64:
+    case ScalarType.UINT64:
+    case ScalarType.SINT64:
+    case ScalarType.FIXED64:
+    case ScalarType.SFIXED64:
+      return protoInt64.zero;
+    default:
+      return 0;
+  }
+}
+
+function wireTypeOf(type: ScalarType): number {
+  switch (type) {
+    case ScalarType.STRING:
+    case ScalarType.BYTES:
+      return 2;
+    case ScalarType.DOUBLE:
+    case ScalarType.FIXED64:
+    case ScalarType.SFIXED64:
+      return 1;
+    case ScalarType.FLOAT:
+    case ScalarType.FIXED32:
+    case ScalarType.SFIXED32:
+      return 5;
+    default:
+      return 0;
+  }
+}
+
+// --- values ---
+
+function enumValue(desc: DescEnum): ValueReader {
+  if (desc.open) return int32;
+  // A closed enum's unknown number goes to the unknown fields in protobuf-es: its to place.
+  const declared = new Set(desc.values.map((v) => v.number));
+  return (cursor, end) => {
+    const value = int32(cursor, end);
+    return declared.has(value) ? value : giveUp();
+  };
+}
+
+function scalarValue(type: ScalarType, validateUtf8: boolean, longAsString: boolean): ValueReader {
+  switch (type) {
+    case ScalarType.STRING:
+      return validateUtf8 ? strictString : lenientString;
+    case ScalarType.BYTES:
+      return bytes;
+    case ScalarType.BOOL:
+      return bool;
+    case ScalarType.INT32:
+      return int32;
+    case ScalarType.UINT32:
+      return uint32;
+    case ScalarType.SINT32:
+      return (cursor, end) => {
+        const value = uint32(cursor, end);
+        return (value >>> 1) ^ -(value & 1);
+      };
+    case ScalarType.FIXED32:
+      return (cursor, end) => cursor.buffer.readUInt32LE(fixed(cursor, end, 4));
+    case ScalarType.SFIXED32:
+      return (cursor, end) => cursor.buffer.readInt32LE(fixed(cursor, end, 4));
+    case ScalarType.FLOAT:
+      return (cursor, end) => cursor.buffer.readFloatLE(fixed(cursor, end, 4));
+    case ScalarType.DOUBLE:
+      return (cursor, end) => cursor.buffer.readDoubleLE(fixed(cursor, end, 8));
+    case ScalarType.INT64:
+      return long((cursor, end) => {
+        varint64(cursor, end);
+        return protoInt64.dec(cursor.lo, cursor.hi);
+      }, longAsString);
+    case ScalarType.UINT64:
+      return long((cursor, end) => {
+        varint64(cursor, end);
+        return protoInt64.uDec(cursor.lo, cursor.hi);
+      }, longAsString);
+    case ScalarType.SINT64:
+      return long((cursor, end) => {
+        varint64(cursor, end);
+        const sign = -(cursor.lo & 1);
+        const lo = ((cursor.lo >>> 1) | ((cursor.hi & 1) << 31)) ^ sign;
+        const hi = (cursor.hi >>> 1) ^ sign;
+        return protoInt64.dec(lo, hi);
+      }, longAsString);
+    case ScalarType.FIXED64:
+      return long((cursor, end) => {
+        const at = fixed(cursor, end, 8);
+        return protoInt64.uDec(cursor.buffer.readInt32LE(at), cursor.buffer.readInt32LE(at + 4));
+      }, longAsString);
+    case ScalarType.SFIXED64:
+      return long((cursor, end) => {
+        const at = fixed(cursor, end, 8);
+        return protoInt64.dec(cursor.buffer.readInt32LE(at), cursor.buffer.readInt32LE(at + 4));
+      }, longAsString);
+  }
+}
+
+// With jstype = JS_STRING protobuf-es holds 64-bit values as their decimal text.
+function long(read: ValueReader, longAsString: boolean): ValueReader {
+  return longAsString ? (cursor, end) => String(read(cursor, end)) : read;
+}
+
+// The start of a fixed-width value, moving past it.
+function fixed(cursor: Cursor, end: number, width: number): number {
+  const at = cursor.pos;
+  if (at + width > end) giveUp();
+  cursor.pos = at + width;
+  return at;
+}
+
+/** The end of a length-delimited record whose length is next, within `end`. */
+function lengthEnd(cursor: Cursor, end: number): number {
+  const length = uint32(cursor, end);
+  const recordEnd = cursor.pos + length;
+  if (recordEnd > end) giveUp();
+  return recordEnd;
+}
+
+function bytes(cursor: Cursor, end: number): Uint8Array {
+  const recordEnd = lengthEnd(cursor, end);
+  const start = cursor.pos;
+  cursor.pos = recordEnd;
+  // A view of the input, as protobuf-es gives.
+  return cursor.source.subarray(start, recordEnd);
+}
+
+// protobuf-es's decoders: a leading U+FEFF is text, not a byte-order mark.
+const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const lenientDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+function strictString(cursor: Cursor, end: number): string {
+  return string(cursor, end, strictDecoder);
+}
+
+function lenientString(cursor: Cursor, end: number): string {
+  return string(cursor, end, lenientDecoder);
+}
+
+function string(cursor: Cursor, end: number, decoder: TextDecoder): string {
+  const recordEnd = lengthEnd(cursor, end);
+  const start = cursor.pos;
+  cursor.pos = recordEnd;
+  const buffer = cursor.buffer;
+  for (let i = start; i < recordEnd; i++) {
+    if (buffer[i]! > 0x7f) {
+      // Invalid UTF-8 in a validated field throws here: protobuf-es's error to give.
+      try {
+        return decoder.decode(cursor.source.subarray(start, recordEnd));
+      } catch {
+        giveUp();
+      }
+    }
+  }
+  // ASCII: one byte is one character. One native call turns the whole input into latin1
+  // text, and each string is a slice of it: a native call per string costs more than the
+  // rest of reading a message of short strings.
+  cursor.latin1 ??= buffer.toString("latin1");
+  return cursor.latin1.slice(start, recordEnd);
+}
+
+function bool(cursor: Cursor, end: number): boolean {
+  const pos = cursor.pos;
+  const byte = cursor.buffer[pos];
+  if (byte !== undefined && byte < 0x80 && pos < end) {
+    cursor.pos = pos + 1;
+    return byte !== 0;
+  }
+  varint64(cursor, end);
+  return cursor.lo !== 0 || cursor.hi !== 0;
+}
+
+function int32(cursor: Cursor, end: number): number {
+  return uint32(cursor, end) | 0;
+}
+
+/**
+ * A varint as protobuf-es reads 32-bit ones: the low 32 bits of up to ten bytes (negative
+ * int32 values are written as ten), unsigned.
+ */
+function uint32(cursor: Cursor, end: number): number {
+  const buffer = cursor.buffer;
+  let pos = cursor.pos;
+  let result = 0;
+  let byte = 0;
+  for (let shift = 0; shift < 28; shift += 7) {
+    byte = buffer[pos++]!;
+    result |= (byte & 0x7f) << shift;
+    if (byte < 0x80) {
+      if (pos > end) giveUp();
+      cursor.pos = pos;
+      return result;
+    }
+  }
+  byte = buffer[pos++]!;
+  result |= (byte & 0x0f) << 28;
+  for (let read = 5; byte >= 0x80 && read < 10; read++) byte = buffer[pos++]!;
+  // Past the end of the input, bytes read as undefined: the position check catches them.
+  if (byte >= 0x80 || pos > end) giveUp();
+  cursor.pos = pos;
+  return result >>> 0;
+}
+
+/** A tag: a varint of at most five bytes, a field number above 0 and a wire type protobuf-es knows. */
+function readTag(cursor: Cursor): number {
+  const buffer = cursor.buffer;
+  const pos = cursor.pos;
+  const first = buffer[pos]!;
+  let tag: number;
+  if (first < 0x80) {
+    tag = first;
+    cursor.pos = pos + 1;
+  } else {
+    const start = pos;
+    tag = uint32(cursor, buffer.length);
+    const read = cursor.pos - start;
+    if (read > 5 || (read === 5 && buffer[cursor.pos - 1]! > 0x0f)) giveUp();
+  }
+  if (tag >>> 3 === 0 || (tag & 7) > 5) giveUp();
+  return tag;
+}
+
+/** A 64-bit varint into `cursor.lo` and `cursor.hi`, as protobuf-es reads it. */
+function varint64(cursor: Cursor, end: number): void {
+  const buffer = cursor.buffer;
+  let pos = cursor.pos;
+  let lo = 0;
+  let hi = 0;
+  let byte = 0;
+  let done = false;
+  for (let shift = 0; shift < 28 && !done; shift += 7) {
+    byte = buffer[pos++]!;
+    lo |= (byte & 0x7f) << shift;
+    done = byte < 0x80;
+  }
+  if (!done) {
+    byte = buffer[pos++]!;
+    lo |= (byte & 0x0f) << 28;
+    hi = (byte & 0x70) >> 4;
+    done = byte < 0x80;
+    for (let shift = 3; shift <= 31 && !done; shift += 7) {
+      byte = buffer[pos++]!;
+      hi |= (byte & 0x7f) << shift;
+      done = byte < 0x80;
+    }
+  }
+  if (!done || pos > end) giveUp();
+  cursor.pos = pos;
+  cursor.lo = lo;
+  cursor.hi = hi;
+}
+
+/** Moves past a record of `wireType`; groups are left to protobuf-es. */
+function skip(cursor: Cursor, wireType: number, end: number): void {
+  switch (wireType) {
+    case 0:
+      varint64(cursor, end);
+      return;
+    case 1:
+      fixed(cursor, end, 8);
+      return;
+    case 5:
+      fixed(cursor, end, 4);
+      return;
+    case 2:
+      cursor.pos = lengthEnd(cursor, end);
+      return;
+    default:
+      giveUp();
+  }
+}
