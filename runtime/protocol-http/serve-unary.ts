@@ -3,6 +3,7 @@ import { sendError } from "./error-response.js";
 import type { HttpCall } from "./http-call.js";
 import { bindRequest } from "./request-body.js";
 import { writeReply } from "./write-reply.js";
+import type { UnaryResult } from "../backend/backend.js";
 
 /**
  * Serves one call of a unary method: bind, call, reply, or map the failure. Awaits only
@@ -11,9 +12,7 @@ import { writeReply } from "./write-reply.js";
  */
 export async function serveUnary(call: HttpCall): Promise<void> {
   try {
-    const bound = bindRequest(call);
-    const request = bound instanceof Promise ? await bound : bound;
-    const result = await call.compiled.backend.unary(call.route.method, request, call.options);
+    const result = await bindAndCall(call);
     if (call.clientGone.gone) return;
     const writing = writeReply(call, result);
     if (writing !== undefined) await writing;
@@ -23,4 +22,17 @@ export async function serveUnary(call: HttpCall): Promise<void> {
   } finally {
     call.clientGone.dispose();
   }
+}
+
+/**
+ * Binds the request and hands it to the backend. Not part of serveUnary: a local there
+ * (the message, or the promise that resolved to it) would stay alive across its await,
+ * and a large message tree kept until the reply is what every scavenge then copies
+ * (measured: most of the GC of a 64 KB POST). Here the message is dropped once the
+ * backend has encoded it.
+ */
+function bindAndCall(call: HttpCall): Promise<UnaryResult> {
+  const bound = bindRequest(call);
+  if (!(bound instanceof Promise)) return call.compiled.backend.unary(call.route.method, bound, call.options);
+  return bound.then((request) => call.compiled.backend.unary(call.route.method, request, call.options));
 }

@@ -13,22 +13,34 @@ import { replyTimedOut, transportError } from "./status.js";
 /** A unary call: one framed request, exactly one reply, its header and trailer metadata. */
 export function unaryCall(pool: Pool, settings: Http2Settings, method: DescMethod, request: Message, options: CallOptions): Promise<UnaryResult> {
   const codec = codecFor(method);
-  return new Promise((resolve, reject) => {
-    const unary = new UnaryListener(codec, resolve, reject);
-    const call = new ClientCall(pool, codec.path, options, settings, unary);
-    unary.call = call;
-    let frame: Buffer;
-    try {
-      frame = encodeRequest(codec, request, options.maxRequestBytes, true);
-    } catch (err) {
-      return reject(err);
-    }
-    // The gateway's wait limit for a call without a deadline: never sent, only enforced here.
-    if (options.replyTimeoutMs !== undefined) unary.stopReplyWait = fireAt(Date.now() + options.replyTimeoutMs, () => call.fail(replyTimedOut()));
-    call.start();
-    call.write(frame, noop);
-    call.end();
-  });
+  let frame: Buffer;
+  try {
+    frame = encodeRequest(codec, request, options.maxRequestBytes, true);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  // Nothing made below refers to `request`: a closure that did (the reply timer's) would keep
+  // the whole message tree alive, and copied by every scavenge, until the reply came.
+  return new Promise((resolve, reject) => startUnary(pool, settings, codec, frame, options, resolve, reject));
+}
+
+function startUnary(
+  pool: Pool,
+  settings: Http2Settings,
+  codec: WireCodec,
+  frame: Buffer,
+  options: CallOptions,
+  resolve: (result: UnaryResult) => void,
+  reject: (error: unknown) => void,
+): void {
+  const unary = new UnaryListener(codec, resolve, reject);
+  const call = new ClientCall(pool, codec.path, options, settings, unary);
+  unary.call = call;
+  // The gateway's wait limit for a call without a deadline: never sent, only enforced here.
+  if (options.replyTimeoutMs !== undefined) unary.stopReplyWait = fireAt(Date.now() + options.replyTimeoutMs, () => call.fail(replyTimedOut()));
+  call.start();
+  call.write(frame, noop);
+  call.end();
 }
 
 // The call's listener as one object with its methods on the prototype: no closures per call.
