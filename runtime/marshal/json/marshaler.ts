@@ -35,13 +35,17 @@ export function createJsonMarshaler(options: JsonMarshalerOptions = {}): Marshal
     contentType: "application/json",
     unmarshal(body, schema, target, field) {
       if (body.length === 0) return;
-      checkJsonDepth(body, maxDepth, `cannot decode message ${schema.typeName} from JSON`);
+      const what = `cannot decode message ${schema.typeName} from JSON`;
       let text: string;
       try {
         text = decoder.decode(body);
       } catch (err) {
+        // Too deep and not UTF-8: the depth is the error, as when it was checked first.
+        checkJsonDepth(body, maxDepth, what);
         throw new GatewayError(Code.INVALID_ARGUMENT, "request body is not valid UTF-8", { cause: err });
       }
+      // Checked before anything parses the text; the decoded text counts its brackets faster.
+      checkJsonDepth(body, maxDepth, what, text);
       // An empty body is no error: grpc-gateway treats it as an empty message.
       if (!/\S/.test(text)) return;
       if (/\d{16}/.test(text)) text = quoteUnsafeIntegers(text);
