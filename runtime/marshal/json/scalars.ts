@@ -17,6 +17,14 @@ export function giveUp(): never {
   throw notFast;
 }
 
+/** Thrown by {@link refuseUnsafe}, for the reader to tell from any other refusal. */
+export const unsafeNumber = new Error("a number beyond 2^53 in text not quoted yet");
+
+/** Hands back a read that met a number beyond ±(2^53 - 1) in a text whose integers are not quoted yet. */
+export function refuseUnsafe(): never {
+  throw unsafeNumber;
+}
+
 const INT32_MAX = 0x7fffffff;
 const INT32_MIN = -0x80000000;
 const UINT32_MAX = 0xffffffff;
