@@ -453,6 +453,51 @@ describe("compiled JSON reader", () => {
     assert.equal(wrapped({ child: JSON.parse('{"nope":12345678901234567}') }), "read");
   });
 
+  it("checks strings for lone surrogates only where the text could hold one", () => {
+    // A \u escape may write a lone surrogate, which protobuf-es refuses, in a string field or a map key.
+    const refusedBodies = [
+      '{"s":"\\ud800"}',
+      '{"pickS":"x\\udfff"}',
+      '{"listS":["ok","\\udc00"]}',
+      '{"mapSs":{"\\ud800":"x"}}',
+      '{"mapSs":{"a":"\\ud800"}}',
+      '{"child":{"mapSs":{"k\\udbff":"v"}}}',
+      '{"s":"\\ud83d\\ude00","listS":["\\ude00"]}',
+    ];
+    for (const options of [{}, { discardUnknown: false }]) {
+      for (const body of refusedBodies) {
+        assert.equal(check(Kitchen, body, options), false, body);
+        assert.throws(() => readers(options).marshaler.unmarshal(utf8(body), Kitchen, create(Kitchen)), { code: Code.INVALID_ARGUMENT }, body);
+      }
+      // Surrogate pairs, written out or escaped, and other text: read by the compiled reader.
+      for (const body of [
+        '{"s":"\\ud83d\\ude00","mapSs":{"\\ud83d\\ude00":"\\u00e9"}}',
+        '{"s":"é😀","listS":["日本"],"mapSs":{"ключ":"値"}}',
+        '{"s":"a\\\\u"}',
+      ]) {
+        assert.equal(check(Kitchen, body, options), true, body);
+      }
+      // A field as the body: the reader is not told where the object came from, and checks.
+      for (const [name, body] of [
+        ["s", '"\\ud800"'],
+        ["map_ss", '{"\\ud800":"x"}'],
+        ["list_s", '["\\udc00"]'],
+      ] as const) {
+        const field = fieldOf(Kitchen, name);
+        assert.equal(check(Kitchen, body, options, undefined, field), false, body);
+        assert.throws(() => readers(options).marshaler.unmarshal(utf8(body), Kitchen, create(Kitchen), field), { code: Code.INVALID_ARGUMENT }, body);
+      }
+    }
+    // Text not said to come from the UTF-8 decoder, or an object, may hold one without an escape.
+    const { reader } = readers({});
+    for (const text of ['{"s":"\ud800"}', '{"mapSs":{"\udc00":"x"}}']) {
+      assert.equal(reader.readBody(Kitchen, create(Kitchen), text), false);
+      assert.equal(reader.readBodyUnquoted(Kitchen, create(Kitchen), text), "refused");
+      assert.equal(reader.readObject(Kitchen, create(Kitchen), JSON.parse(text)), false);
+      assert.equal(reader.readObjectUnquoted(Kitchen, create(Kitchen), JSON.parse(text)), "refused");
+    }
+  });
+
   it("leaves the read to protobuf-es for a target of another type or a well-known type", () => {
     const { reader } = readers({});
     assert.equal(reader.readBody(ScalarsSchema, create(NestedSchema), "{}"), false);

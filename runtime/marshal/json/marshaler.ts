@@ -53,11 +53,12 @@ export function createJsonMarshaler(options: JsonMarshalerOptions = {}): Marshal
       // refuses where it meets a number that large; only then, or when it cannot vouch, is
       // the text quoted and read as before.
       if (field === undefined) {
-        const read = reader.readBodyUnquoted(schema, target, text);
+        // The text is the fatal decoder's: the reader need not look for lone surrogates in it.
+        const read = reader.readBodyUnquoted(schema, target, text, true);
         if (read === "read") return;
         const exact = quoted(text);
         // Refused for anything else, the same text would be refused again.
-        if ((exact !== text || read === "unsafe") && reader.readBody(schema, target, exact)) return;
+        if ((exact !== text || read === "unsafe") && reader.readBody(schema, target, exact, true)) return;
         reflective.read(schema, target, exact);
         return;
       }

@@ -5,7 +5,7 @@ import { colonCount, separatorCount, tally } from "./key-tally.js";
 import { isJsonObject, isObjectLike, setOwnProperty } from "../../plain-object.js";
 import { merge, type Local, type MergeEntry } from "./merge.js";
 import { beyondSafeIntegers } from "./integers.js";
-import { enumReader, giveUp, mapKeyReader, refuseUnsafe, scalarReader, unsafeNumber } from "./scalars.js";
+import { enumReader, giveUp, mapKeyReader, refuseUnsafe, scalarReader, unsafeNumber, type StringsRead } from "./scalars.js";
 
 /** What the compiled reader takes from the marshaler's options. */
 export interface JsonReaderOptions {
@@ -22,8 +22,13 @@ export interface JsonReaderOptions {
  * target untouched, and the caller runs protobuf-es for its result or its error.
  */
 export interface JsonReader {
-  /** Merges a whole JSON body into `target`, refusing duplicate keys as protobuf-es does; false when it cannot vouch. */
-  readBody(schema: DescMessage, target: Message, text: string): boolean;
+  /**
+   * Merges a whole JSON body into `target`, refusing duplicate keys as protobuf-es does;
+   * false when it cannot vouch. `decoded`: the text was decoded from UTF-8 (with a fatal
+   * decoder), so it has no lone surrogate; without a `\u` escape, no string parsed from
+   * it has one either, and none is checked for one.
+   */
+  readBody(schema: DescMessage, target: Message, text: string, decoded?: boolean): boolean;
   /** Merges an already parsed object into `target`, duplicate keys unchecked; false when it cannot vouch. */
   readObject(schema: DescMessage, target: Message, json: JsonObject): boolean;
   /**
@@ -33,7 +38,7 @@ export interface JsonReader {
    * read otherwise); "refused" when it could not vouch for another reason, before meeting
    * any such number (so readBody of the same text would refuse too).
    */
-  readBodyUnquoted(schema: DescMessage, target: Message, text: string): UnquotedRead;
+  readBodyUnquoted(schema: DescMessage, target: Message, text: string, decoded?: boolean): UnquotedRead;
   /** readObject, as readBodyUnquoted is readBody, for an object parsed from a text not quoted yet. */
   readObjectUnquoted(schema: DescMessage, target: Message, json: JsonObject): UnquotedRead;
 }
@@ -47,12 +52,12 @@ export function createJsonReader(options: JsonReaderOptions): JsonReader {
   const base = { ignoreUnknownFields: false, ...(options.registry === undefined ? {} : { registry: options.registry }) };
   const planOf = (desc: DescMessage): MessagePlan => plans.get(desc) ?? compileMessage(desc, plans, planOf, base);
 
-  const read = (schema: DescMessage, target: Message, json: JsonValue, text: string | undefined, unquoted: boolean): UnquotedRead => {
+  const read = (schema: DescMessage, target: Message, json: JsonValue, text: string | undefined, unquoted: boolean, wellFormed: boolean): UnquotedRead => {
     // protobuf-es refuses a target of another type (or fails on a frozen one): its errors
     // are the slow path's to give.
     if ((target.$typeName !== schema.typeName && schema.fields.length > 0) || !Object.isExtensible(target)) return "refused";
     if (hasCustomJsonRepresentation(schema)) return "refused";
-    const ctx: ReadContext = { depth: 0, tally: 0, discardUnknown: options.discardUnknown, discarded: false, unquoted };
+    const ctx: ReadContext = { depth: 0, tally: 0, discardUnknown: options.discardUnknown, discarded: false, unquoted, wellFormed };
     let fresh: Local;
     try {
       fresh = readMessage(planOf(schema), json, ctx);
@@ -63,33 +68,34 @@ export function createJsonReader(options: JsonReaderOptions): JsonReader {
     if (text !== undefined && ctx.tally !== separatorCount(text)) return "refused";
     return merge(planOf(schema).byKey, target as unknown as Local, fresh, json as JsonObject, ctx.discarded) ? "read" : "refused";
   };
-  const readText = (schema: DescMessage, target: Message, text: string, unquoted: boolean): UnquotedRead => {
+  const readText = (schema: DescMessage, target: Message, text: string, unquoted: boolean, decoded: boolean): UnquotedRead => {
     let json: JsonValue;
     try {
       json = JSON.parse(text) as JsonValue;
     } catch {
       return "refused";
     }
-    return read(schema, target, json, text, unquoted);
+    return read(schema, target, json, text, unquoted, decoded && !text.includes("\\u"));
   };
 
   return {
-    readBody(schema, target, text) {
-      return readText(schema, target, text, false) === "read";
+    readBody(schema, target, text, decoded = false) {
+      return readText(schema, target, text, false, decoded) === "read";
     },
+    // Where an object comes from is not known: its strings are checked.
     readObject(schema, target, json) {
-      return read(schema, target, json, undefined, false) === "read";
+      return read(schema, target, json, undefined, false, false) === "read";
     },
-    readBodyUnquoted(schema, target, text) {
-      return readText(schema, target, text, true);
+    readBodyUnquoted(schema, target, text, decoded = false) {
+      return readText(schema, target, text, true, decoded);
     },
     readObjectUnquoted(schema, target, json) {
-      return read(schema, target, json, undefined, true);
+      return read(schema, target, json, undefined, true, false);
     },
   };
 }
 
-interface ReadContext {
+interface ReadContext extends StringsRead {
   /** Messages entered, counted as protobuf-es counts them against its recursion limit. */
   depth: number;
   /** Object keys plus colons inside strings, of everything read: see key-tally.ts. */
@@ -261,7 +267,7 @@ function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
         for (let i = 0; i < keys.length; i++) {
           const text = keys[i]!;
           ctx.tally += colonCount(text);
-          const name = key(text);
+          const name = key(text, ctx);
           const entry = json[text]!;
           if (Object.hasOwn(record, name) || entry === null) giveUp();
           if (typeof entry === "string") ctx.tally += colonCount(entry);
