@@ -85,4 +85,46 @@ describe("JSON binding: properties", () => {
       { numRuns: 2000 },
     );
   });
+
+  test("only a body with more brackets than the limit is scanned, and then as before", () => {
+    const refusal = { message: "x: JSON nests deeper than 10000 levels" };
+    // The brackets counted in the bytes, and in the decoded text.
+    const check = (body: string) => {
+      const bytes = Buffer.from(body);
+      let refused = 0;
+      for (const text of [undefined, body]) {
+        try {
+          checkJsonDepth(bytes, 10_000, "x", text);
+        } catch (err) {
+          assert.deepEqual({ message: (err as Error).message, gateway: err instanceof GatewayError }, { ...refusal, gateway: true });
+          refused++;
+        }
+      }
+      assert.notEqual(refused, 1, "the two counts disagree");
+      return refused === 2;
+    };
+    const nest = (n: number, open: string, close: string) => `${open.repeat(n)}${close.repeat(n)}`;
+    // Just over the limit, in arrays, objects, or both: refused.
+    assert.equal(check(nest(10_001, "[", "]")), true);
+    assert.equal(check(`${'{"a":'.repeat(10_000)}{}${"}".repeat(10_000)}`), true);
+    assert.equal(check(nest(5_001, '[{"a":', "}]")), true);
+    // At the limit: accepted.
+    assert.equal(check(nest(10_000, "[", "]")), false);
+    assert.equal(check(`${'{"a":'.repeat(9_999)}{}${"}".repeat(9_999)}`), false);
+    // Many more brackets than the limit, nested shallowly: accepted.
+    assert.equal(check(`[${'{"a":[1]},'.repeat(20_000)}{}]`), false);
+    // Brackets inside strings never count, whether they alone pass the limit or add to real nesting.
+    assert.equal(check(`{"a":"${"[{".repeat(20_000)}","b":${nest(9_999, "[", "]")}}`), false);
+    assert.equal(check(`["\\\\\\"[${"[".repeat(20_000)}", ${nest(9_999, "[", "]")}]`), false);
+    assert.equal(check(`["${"[".repeat(20_000)}", ${nest(10_000, "[", "]")}]`), true);
+  });
+
+  test("a body too deep and not UTF-8 is refused for its depth, as when the depth was checked first", () => {
+    const deep = Buffer.concat([Buffer.from("[".repeat(10_001)), Buffer.from([0xff]), Buffer.from("]".repeat(10_001))]);
+    assert.throws(() => json.unmarshal(deep, ScalarsSchema, create(ScalarsSchema)), {
+      message: "cannot decode message testing.v1.Scalars from JSON: JSON nests deeper than 10000 levels",
+    });
+    const shallow = Buffer.concat([Buffer.from("[".repeat(10_000)), Buffer.from([0xff]), Buffer.from("]".repeat(10_000))]);
+    assert.throws(() => json.unmarshal(shallow, ScalarsSchema, create(ScalarsSchema)), { message: "request body is not valid UTF-8" });
+  });
 });

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { create, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { create, type DescField, type DescMessage, type JsonObject, type JsonValue, type Message } from "@bufbuild/protobuf";
+import { Code } from "../../runtime/gen/google/rpc/code_pb.js";
 import { GatewayError } from "../../runtime/gateway-error.js";
 import { quoteUnsafeIntegers } from "../../runtime/marshal/json/integers.js";
 import { createJsonMarshaler, type JsonMarshalerOptions } from "../../runtime/marshal/json/marshaler.js";
@@ -94,6 +95,15 @@ function check(schema: DescMessage, text: string, options: JsonMarshalerOptions 
   }
   return vouched;
 }
+
+const parses = (text: string) => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 const fieldOf = (schema: DescMessage, name: string) => schema.fields.find((f) => f.name === name)!;
 
@@ -263,6 +273,229 @@ describe("compiled JSON reader", () => {
       check(schema, body, { discardUnknown: false }, undefined, field);
     }
     assert.equal(check(ScalarsSchema, '{"name":"n"}', {}, undefined, fieldOf(ScalarsSchema, "nested")), true);
+  });
+
+  it("reads integers beyond 2^53 as the quoted text, with no scan of the bodies that have none", () => {
+    const big = `1${"0".repeat(400)}`;
+    const bodies = [
+      // 17 digits and more, into 64-bit, double, float, 32-bit, string and other fields.
+      '{"i64":9007199254740993}',
+      '{"i64":-9007199254740993,"s":"x"}',
+      '{"i64":9007199254740992}',
+      '{"i64":-9007199254740992}',
+      '{"u64":18446744073709551615}',
+      '{"u64":18446744073709551616}',
+      '{"sfx64":-9223372036854775808,"fx64":12345678901234567}',
+      '{"d":12345678901234567}',
+      '{"f":12345678901234567}',
+      '{"i32":12345678901234567}',
+      '{"u32":-12345678901234567}',
+      '{"u64Num":9007199254740993}',
+      '{"i64Str":9007199254740993}',
+      '{"s":9007199254740993}',
+      '{"by":12345678901234567}',
+      '{"b":12345678901234567}',
+      '{"mood":12345678901234567}',
+      '{"child":12345678901234567}',
+      '{"optI64":9007199254740993,"optD":-12345678901234567}',
+      '{"pickI":9007199254740993}',
+      '{"pickS":9007199254740993}',
+      // In repeated fields and map values.
+      '{"listI64":[1,9007199254740993,-9007199254740993]}',
+      '{"listD":[0.5,12345678901234567]}',
+      '{"listI64Str":[9007199254740993]}',
+      '{"listS":["a",12345678901234567]}',
+      '{"listI32":[12345678901234567]}',
+      '{"mapI32":{"1":9007199254740993}}',
+      '{"mapS32":{"1":12345678901234567}}',
+      '{"mapSs":{"a":12345678901234567}}',
+      '{"mapI64":{"9007199254740993":12345678901234567}}',
+      // Nested messages.
+      '{"child":{"i64":9007199254740993,"child":{"u64":18446744073709551615}}}',
+      '{"listChild":[{"d":9007199254740993},{"i64":1}]}',
+      '{"mapB":{"true":{"u64":18446744073709551615}}}',
+      '{"pickChild":{"i64":-9007199254740993}}',
+      // Inside well-known types, which protobuf-es reads: a string there today.
+      '{"st":{"a":9007199254740993,"b":[1,{"c":-12345678901234567}]}}',
+      '{"val":9007199254740993}',
+      '{"val":{"a":[9007199254740993]}}',
+      '{"lv":[1,9007199254740993]}',
+      '{"mapValue":{"a":12345678901234567}}',
+      '{"listValue":[12345678901234567]}',
+      '{"pickValue":9007199254740993}',
+      '{"mapSt":{"k":{"a":12345678901234567}}}',
+      '{"listSt":[{"a":12345678901234567}]}',
+      '{"wI64":9007199254740993}',
+      '{"listW":[12345678901234567]}',
+      '{"any":{"@type":"type.googleapis.com/google.protobuf.Int64Value","value":9007199254740993}}',
+      '{"any":{"@type":"type.googleapis.com/google.protobuf.Value","value":12345678901234567}}',
+      '{"ts":12345678901234567}',
+      // Discarded keys (refused when unknown keys are not discarded).
+      '{"nope":9007199254740993,"i64":1}',
+      '{"nope":{"a":[12345678901234567]},"child":{"nope":-9007199254740993,"d":1e20}}',
+      // Duplicate keys, whichever holds the number.
+      '{"i64":9007199254740993,"i64":1}',
+      '{"i64":1,"i64":9007199254740993}',
+      '{"i64":9007199254740993,"nope":1,"nope":2}',
+      // Safe, or not integers in the text: never quoted.
+      '{"i64":9007199254740991,"d":-9007199254740991,"listI64":[1234567890123456]}',
+      '{"d":1e20,"f":-1.5e20,"i64":1e20}',
+      '{"d":12345678901234567.5,"i64":12345678901234567.0,"u64":1.8e19}',
+      '{"i32":1e20}',
+      '{"st":{"a":1e20},"val":-1e300,"lv":[12345678901234567e0]}',
+      `{"d":${big}}`,
+      `{"d":-${big},"s":"x"}`,
+      `{"st":{"a":${big}}}`,
+      `{"i64":${big}}`,
+      // In strings and keys: never quoted.
+      '{"s":"9007199254740993","i64":"9007199254740993","u64":"18446744073709551615"}',
+      '{"s":"a 12345678901234567 b \\" 12345678901234567","mapSs":{"12345678901234567":"-12345678901234567"}}',
+      '{"st":{"12345678901234567":"12345678901234567"}}',
+      // Not JSON as sent, JSON once quoted (or not JSON either way).
+      '{"i64":012345678901234567}',
+      '{"s":-012345678901234567}',
+      "{012345678901234567:1}",
+      '{"i64":9007199254740993',
+      '{"i64":9007199254740993x}',
+      '{"i64":9007199254740993,}',
+      "[9007199254740993]",
+      "9007199254740993",
+    ];
+    // The marshaler as it was: the integers quoted first, then the compiled reader or protobuf-es.
+    const exactPath = (r: Readers, schema: DescMessage, text: string, prefill: ((m: Message) => void) | undefined, field: DescField | undefined) =>
+      outcome(schema, prefill, (t) => {
+        const input = prepared(text);
+        if (field === undefined) {
+          if (!r.reader.readBody(schema, t, input)) r.reference.read(schema, t, input);
+          return;
+        }
+        let parsed: JsonValue;
+        try {
+          parsed = JSON.parse(input);
+        } catch (err) {
+          throw new GatewayError(Code.INVALID_ARGUMENT, `cannot decode message ${schema.typeName} from JSON: ${(err as Error).message}`);
+        }
+        const json = { [field.jsonName]: parsed };
+        if (!r.reader.readObject(schema, t, json)) r.reference.read(schema, t, json);
+      });
+    const prefill = (m: Message) => {
+      const k = m as unknown as Record<string, unknown>;
+      k.listI64 = [7n];
+      k.child = create(Kitchen, { s: "inner" });
+      k.pick = { case: "pickS", value: "p" };
+    };
+    // 1e400 parses to Infinity, which the compiled reader takes for a double where protobuf-es
+    // refuses it, as it did before: compared with the exact path only.
+    const overflowing = [`{"d":1e400}`, `{"listD":[-1e400]}`];
+    for (const options of [{}, { discardUnknown: false }, { registry }]) {
+      const r = readers(options);
+      for (const body of [...bodies, ...overflowing]) {
+        for (const fill of [undefined, prefill]) {
+          if (!overflowing.includes(body)) check(Kitchen, body, options, fill);
+          const marshaled = outcome(Kitchen, fill, (t) => r.marshaler.unmarshal(utf8(body), Kitchen, t));
+          assert.deepStrictEqual(marshaled, exactPath(r, Kitchen, body, fill, undefined), body);
+        }
+      }
+    }
+    // A field as the body (readObject): its value, not an object holding it.
+    const fieldBodies: [string, string][] = [
+      ["i64", "9007199254740993"],
+      ["i64", "-9007199254740993"],
+      ["i64", "9007199254740991"],
+      ["i64", "1e20"],
+      ["i64", "012345678901234567"],
+      ["i64", "9007199254740993x"],
+      ["i64", "[9007199254740993"],
+      ["d", "12345678901234567"],
+      ["d", big],
+      ["d", "-1e400"],
+      ["s", "9007199254740993"],
+      ["s", '"9007199254740993"'],
+      ["list_i64", "[1,9007199254740993]"],
+      ["map_i32", '{"1":9007199254740993}'],
+      ["st", '{"a":9007199254740993}'],
+      ["val", "12345678901234567"],
+      ["child", '{"i64":9007199254740993,"nope":12345678901234567}'],
+      ["child", '{"nope":12345678901234567,"d":1}'],
+      ["child", '{"u64":18446744073709551615,"u64":1}'],
+      ["list_child", '[{"d":1e20},{"i64":-12345678901234567}]'],
+    ];
+    for (const options of [{}, { discardUnknown: false }]) {
+      const r = readers(options);
+      for (const [name, body] of fieldBodies) {
+        const field = fieldOf(Kitchen, name);
+        for (const fill of [undefined, prefill]) {
+          if (parses(prepared(body)) && !body.includes("1e400")) check(Kitchen, body, options, fill, field);
+          const marshaled = outcome(Kitchen, fill, (t) => r.marshaler.unmarshal(utf8(body), Kitchen, t, field));
+          assert.deepStrictEqual(marshaled, exactPath(r, Kitchen, body, fill, field), `${name}: ${body}`);
+        }
+      }
+    }
+    // The reader alone, on the text as sent: numbers that large are refused wherever they are read.
+    const { reader } = readers({});
+    const unquoted = (body: string) => reader.readBodyUnquoted(Kitchen, create(Kitchen), body);
+    for (const body of ['{"i64":9007199254740993}', '{"listD":[12345678901234567]}', '{"mapI32":{"1":-9007199254740993}}', '{"pickI":9007199254740993}']) {
+      assert.equal(unquoted(body), "unsafe", body);
+    }
+    for (const body of ['{"st":{"a":[9007199254740993]}}', '{"d":1e20}', `{"val":-${big}}`, '{"child":{"listChild":[{"lv":[1e300]}]}}']) {
+      assert.equal(unquoted(body), "unsafe", body);
+    }
+    for (const body of ['{"i64":"9007199254740993"}', '{"d":9007199254740991}', '{"nope":9007199254740993,"s":"x"}', orderBody(4096)]) {
+      assert.equal(unquoted(body), "read", body.slice(0, 100));
+    }
+    // Refused for another reason first: the same text read after quoting would be refused too.
+    for (const body of ['{"i64":9007199254740993,"i64":1}', '{"s":1,"i64":9007199254740993}', '{"i64":012345678901234567}']) {
+      assert.equal(unquoted(body), "refused", body);
+    }
+    const wrapped = (json: JsonObject) => reader.readObjectUnquoted(Kitchen, create(Kitchen), json);
+    assert.equal(wrapped({ child: JSON.parse('{"i64":9007199254740993}') }), "unsafe");
+    assert.equal(wrapped({ child: JSON.parse('{"st":{"a":12345678901234567}}') }), "unsafe");
+    assert.equal(wrapped({ child: JSON.parse('{"nope":12345678901234567}') }), "read");
+  });
+
+  it("checks strings for lone surrogates only where the text could hold one", () => {
+    // A \u escape may write a lone surrogate, which protobuf-es refuses, in a string field or a map key.
+    const refusedBodies = [
+      '{"s":"\\ud800"}',
+      '{"pickS":"x\\udfff"}',
+      '{"listS":["ok","\\udc00"]}',
+      '{"mapSs":{"\\ud800":"x"}}',
+      '{"mapSs":{"a":"\\ud800"}}',
+      '{"child":{"mapSs":{"k\\udbff":"v"}}}',
+      '{"s":"\\ud83d\\ude00","listS":["\\ude00"]}',
+    ];
+    for (const options of [{}, { discardUnknown: false }]) {
+      for (const body of refusedBodies) {
+        assert.equal(check(Kitchen, body, options), false, body);
+        assert.throws(() => readers(options).marshaler.unmarshal(utf8(body), Kitchen, create(Kitchen)), { code: Code.INVALID_ARGUMENT }, body);
+      }
+      // Surrogate pairs, written out or escaped, and other text: read by the compiled reader.
+      for (const body of [
+        '{"s":"\\ud83d\\ude00","mapSs":{"\\ud83d\\ude00":"\\u00e9"}}',
+        '{"s":"é😀","listS":["日本"],"mapSs":{"ключ":"値"}}',
+        '{"s":"a\\\\u"}',
+      ]) {
+        assert.equal(check(Kitchen, body, options), true, body);
+      }
+      // A field as the body: the reader is not told where the object came from, and checks.
+      for (const [name, body] of [
+        ["s", '"\\ud800"'],
+        ["map_ss", '{"\\ud800":"x"}'],
+        ["list_s", '["\\udc00"]'],
+      ] as const) {
+        const field = fieldOf(Kitchen, name);
+        assert.equal(check(Kitchen, body, options, undefined, field), false, body);
+        assert.throws(() => readers(options).marshaler.unmarshal(utf8(body), Kitchen, create(Kitchen), field), { code: Code.INVALID_ARGUMENT }, body);
+      }
+    }
+    // Text not said to come from the UTF-8 decoder, or an object, may hold one without an escape.
+    const { reader } = readers({});
+    for (const text of ['{"s":"\ud800"}', '{"mapSs":{"\udc00":"x"}}']) {
+      assert.equal(reader.readBody(Kitchen, create(Kitchen), text), false);
+      assert.equal(reader.readBodyUnquoted(Kitchen, create(Kitchen), text), "refused");
+      assert.equal(reader.readObject(Kitchen, create(Kitchen), JSON.parse(text)), false);
+      assert.equal(reader.readObjectUnquoted(Kitchen, create(Kitchen), JSON.parse(text)), "refused");
+    }
   });
 
   it("leaves the read to protobuf-es for a target of another type or a well-known type", () => {

@@ -6,8 +6,9 @@ const maxSafe = BigInt(Number.MAX_SAFE_INTEGER);
  * value sent instead of a rounded one: proto3 JSON accepts integers as strings, and Go's
  * protojson keeps such numbers exact too. Inside a google.protobuf.Struct such a number
  * arrives as a string, which keeps its digits where a double would lose them.
- * Callers check first that the text has a run of 16 digits at all, so ordinary bodies
- * never pay for the scan.
+ * Callers check first that the text has a run of 16 digits at all, and the marshaler
+ * runs this only after the compiled reader, reading the text as it is, met a number
+ * {@link beyondSafeIntegers} or could not vouch for it: ordinary bodies never pay for the scan.
  */
 export function quoteUnsafeIntegers(text: string): string {
   let out = "";
@@ -45,4 +46,13 @@ function isNumberChar(c: number): boolean {
 
 function abs(n: bigint): bigint {
   return n < 0n ? -n : n;
+}
+
+/**
+ * Whether a number JSON.parse made may have been an integer that {@link quoteUnsafeIntegers}
+ * quotes: every one of those parses beyond ±2^53 - 1 (to ±Infinity past the largest
+ * double). Decimals and exponents that large (`1e20`) are not quoted, but are caught too.
+ */
+export function beyondSafeIntegers(value: number): boolean {
+  return value > Number.MAX_SAFE_INTEGER || value < -Number.MAX_SAFE_INTEGER;
 }

@@ -1,4 +1,6 @@
 import type { JsonValue } from "@bufbuild/protobuf";
+import { beyondSafeIntegers } from "./integers.js";
+import { refuseUnsafe } from "./scalars.js";
 
 // The duplicate-key check of a JSON text, as two counts that agree only when no object of
 // the text repeats a key: the text's colons (separatorCount) against the parsed value's
@@ -18,18 +20,25 @@ export function separatorCount(text: string): number {
   return colonCount(text);
 }
 
-/** The tally (keys plus colons in strings) of a parsed value the reader does not walk itself. */
-export function tally(json: JsonValue): number {
+/**
+ * The tally (keys plus colons in strings) of a parsed value the reader does not walk
+ * itself. With `unquoted` (the value of a text whose large integers are not quoted yet),
+ * a number in it beyond ±(2^53 - 1) refuses the read (refuseUnsafe).
+ */
+export function tally(json: JsonValue, unquoted = false): number {
   if (typeof json === "string") return colonCount(json);
-  if (typeof json !== "object" || json === null) return 0;
+  if (typeof json !== "object" || json === null) {
+    if (unquoted && typeof json === "number" && beyondSafeIntegers(json)) refuseUnsafe();
+    return 0;
+  }
   let count = 0;
   if (Array.isArray(json)) {
-    for (let i = 0; i < json.length; i++) count += tally(json[i]!);
+    for (let i = 0; i < json.length; i++) count += tally(json[i]!, unquoted);
     return count;
   }
   const keys = Object.keys(json);
   count += keys.length;
-  for (let i = 0; i < keys.length; i++) count += colonCount(keys[i]!) + tally(json[keys[i]!]!);
+  for (let i = 0; i < keys.length; i++) count += colonCount(keys[i]!) + tally(json[keys[i]!]!, unquoted);
   return count;
 }
 

@@ -1,4 +1,4 @@
-import type { DescMessage, JsonValue, Message } from "@bufbuild/protobuf";
+import type { DescMessage, JsonObject, JsonValue, Message } from "@bufbuild/protobuf";
 import { reflect } from "@bufbuild/protobuf/reflect";
 import { Code } from "../../gen/google/rpc/code_pb.js";
 import { GatewayError } from "../../gateway-error.js";
@@ -35,24 +35,48 @@ export function createJsonMarshaler(options: JsonMarshalerOptions = {}): Marshal
     contentType: "application/json",
     unmarshal(body, schema, target, field) {
       if (body.length === 0) return;
-      checkJsonDepth(body, maxDepth, `cannot decode message ${schema.typeName} from JSON`);
+      const what = `cannot decode message ${schema.typeName} from JSON`;
       let text: string;
       try {
         text = decoder.decode(body);
       } catch (err) {
+        // Too deep and not UTF-8: the depth is the error, as when it was checked first.
+        checkJsonDepth(body, maxDepth, what);
         throw new GatewayError(Code.INVALID_ARGUMENT, "request body is not valid UTF-8", { cause: err });
       }
+      // Checked before anything parses the text; the decoded text counts its brackets faster.
+      checkJsonDepth(body, maxDepth, what, text);
       // An empty body is no error: grpc-gateway treats it as an empty message.
       if (!/\S/.test(text)) return;
-      if (/\d{16}/.test(text)) text = quoteUnsafeIntegers(text);
+      // Integers beyond 2^53 are read as sent, quoted first (quoteUnsafeIntegers). Rather
+      // than scan every body for them, the compiled reader reads the text as it is and
+      // refuses where it meets a number that large; only then, or when it cannot vouch, is
+      // the text quoted and read as before.
       if (field === undefined) {
-        if (!reader.readBody(schema, target, text)) reflective.read(schema, target, text);
+        // The text is the fatal decoder's: the reader need not look for lone surrogates in it.
+        const read = reader.readBodyUnquoted(schema, target, text, true);
+        if (read === "read") return;
+        const exact = quoted(text);
+        // Refused for anything else, the same text would be refused again.
+        if ((exact !== text || read === "unsafe") && reader.readBody(schema, target, exact, true)) return;
+        reflective.read(schema, target, exact);
         return;
       }
       // Parse alone first: splicing the text into a wrapper object could let a crafted
       // body close the value early and set sibling fields.
-      const json = { [field.jsonName]: parse(text, schema) };
-      if (!reader.readObject(schema, target, json)) reflective.read(schema, target, json);
+      let json: JsonObject | undefined;
+      try {
+        json = { [field.jsonName]: JSON.parse(text) as JsonValue };
+      } catch {
+        // The quoted text may parse (`012345678901234567` is a string quoted), or give the error.
+      }
+      const read = json === undefined ? "refused" : reader.readObjectUnquoted(schema, target, json);
+      if (read === "read") return;
+      const exact = quoted(text);
+      if (json === undefined || exact !== text) json = { [field.jsonName]: parse(exact, schema) };
+      // Refused for anything else, the same object would be refused again.
+      if ((read === "unsafe" || exact !== text) && reader.readObject(schema, target, json)) return;
+      reflective.read(schema, target, json);
     },
     marshal(schema, message, field) {
       if (field === undefined) return write(schema, message);
@@ -64,6 +88,11 @@ export function createJsonMarshaler(options: JsonMarshalerOptions = {}): Marshal
       return reflective.writeField(schema, message, field);
     },
   };
+}
+
+// The text as the marshaler has always read it: its integers beyond 2^53 quoted.
+function quoted(text: string): string {
+  return /\d{16}/.test(text) ? quoteUnsafeIntegers(text) : text;
 }
 
 function parse(text: string, schema: DescMessage): JsonValue {

@@ -5,7 +5,8 @@ import { colonCount, separatorCount, tally } from "./key-tally.js";
 import { isJsonObject, setOwnProperty } from "../../plain-object.js";
 import { messageFactory } from "../message-factory.js";
 import { merge, type Local, type MergeEntry } from "./merge.js";
-import { enumReader, giveUp, mapKeyReader, scalarReader } from "./scalars.js";
+import { beyondSafeIntegers } from "./integers.js";
+import { enumReader, giveUp, mapKeyReader, refuseUnsafe, scalarReader, unsafeNumber, type StringsRead } from "./scalars.js";
 
 /** What the compiled reader takes from the marshaler's options. */
 export interface JsonReaderOptions {
@@ -22,11 +23,29 @@ export interface JsonReaderOptions {
  * target untouched, and the caller runs protobuf-es for its result or its error.
  */
 export interface JsonReader {
-  /** Merges a whole JSON body into `target`, refusing duplicate keys as protobuf-es does; false when it cannot vouch. */
-  readBody(schema: DescMessage, target: Message, text: string): boolean;
+  /**
+   * Merges a whole JSON body into `target`, refusing duplicate keys as protobuf-es does;
+   * false when it cannot vouch. `decoded`: the text was decoded from UTF-8 (with a fatal
+   * decoder), so it has no lone surrogate; without a `\u` escape, no string parsed from
+   * it has one either, and none is checked for one.
+   */
+  readBody(schema: DescMessage, target: Message, text: string, decoded?: boolean): boolean;
   /** Merges an already parsed object into `target`, duplicate keys unchecked; false when it cannot vouch. */
   readObject(schema: DescMessage, target: Message, json: JsonObject): boolean;
+  /**
+   * readBody for a text whose integers too large for a number are not quoted yet (see
+   * quoteUnsafeIntegers): "unsafe" when it met a number beyond ±(2^53 - 1) anywhere the message
+   * takes a value from, a field or a well-known type's contents (the quoted text might be
+   * read otherwise); "refused" when it could not vouch for another reason, before meeting
+   * any such number (so readBody of the same text would refuse too).
+   */
+  readBodyUnquoted(schema: DescMessage, target: Message, text: string, decoded?: boolean): UnquotedRead;
+  /** readObject, as readBodyUnquoted is readBody, for an object parsed from a text not quoted yet. */
+  readObjectUnquoted(schema: DescMessage, target: Message, json: JsonObject): UnquotedRead;
 }
+
+/** What a read of input not quoted yet came to: see {@link JsonReader.readBodyUnquoted}. */
+export type UnquotedRead = "read" | "refused" | "unsafe";
 
 /** Creates a compiled reader; its per-type plans are cached with it. */
 export function createJsonReader(options: JsonReaderOptions): JsonReader {
@@ -34,40 +53,50 @@ export function createJsonReader(options: JsonReaderOptions): JsonReader {
   const base = { ignoreUnknownFields: false, ...(options.registry === undefined ? {} : { registry: options.registry }) };
   const planOf = (desc: DescMessage): MessagePlan => plans.get(desc) ?? compileMessage(desc, plans, planOf, base);
 
-  const read = (schema: DescMessage, target: Message, json: JsonValue, text: string | undefined): boolean => {
+  const read = (schema: DescMessage, target: Message, json: JsonValue, text: string | undefined, unquoted: boolean, wellFormed: boolean): UnquotedRead => {
     // protobuf-es refuses a target of another type (or fails on a frozen one): its errors
     // are the slow path's to give.
-    if ((target.$typeName !== schema.typeName && schema.fields.length > 0) || !Object.isExtensible(target)) return false;
-    if (hasCustomJsonRepresentation(schema)) return false;
-    const ctx: ReadContext = { depth: 0, tally: 0, discardUnknown: options.discardUnknown, discarded: false };
+    if ((target.$typeName !== schema.typeName && schema.fields.length > 0) || !Object.isExtensible(target)) return "refused";
+    if (hasCustomJsonRepresentation(schema)) return "refused";
+    const ctx: ReadContext = { depth: 0, tally: 0, discardUnknown: options.discardUnknown, discarded: false, unquoted, wellFormed };
     let fresh: Local;
     try {
       fresh = readMessage(planOf(schema), json, ctx);
-    } catch {
+    } catch (err) {
       // Whatever went wrong, protobuf-es judges the same input again.
-      return false;
+      return err === unsafeNumber ? "unsafe" : "refused";
     }
-    if (text !== undefined && ctx.tally !== separatorCount(text)) return false;
-    return merge(planOf(schema).byKey, target as unknown as Local, fresh, json as JsonObject, ctx.discarded);
+    if (text !== undefined && ctx.tally !== separatorCount(text)) return "refused";
+    return merge(planOf(schema).byKey, target as unknown as Local, fresh, json as JsonObject, ctx.discarded) ? "read" : "refused";
+  };
+  const readText = (schema: DescMessage, target: Message, text: string, unquoted: boolean, decoded: boolean): UnquotedRead => {
+    let json: JsonValue;
+    try {
+      json = JSON.parse(text) as JsonValue;
+    } catch {
+      return "refused";
+    }
+    return read(schema, target, json, text, unquoted, decoded && !text.includes("\\u"));
   };
 
   return {
-    readBody(schema, target, text) {
-      let json: JsonValue;
-      try {
-        json = JSON.parse(text) as JsonValue;
-      } catch {
-        return false;
-      }
-      return read(schema, target, json, text);
+    readBody(schema, target, text, decoded = false) {
+      return readText(schema, target, text, false, decoded) === "read";
     },
+    // Where an object comes from is not known: its strings are checked.
     readObject(schema, target, json) {
-      return read(schema, target, json, undefined);
+      return read(schema, target, json, undefined, false, false) === "read";
+    },
+    readBodyUnquoted(schema, target, text, decoded = false) {
+      return readText(schema, target, text, true, decoded);
+    },
+    readObjectUnquoted(schema, target, json) {
+      return read(schema, target, json, undefined, true, false);
     },
   };
 }
 
-interface ReadContext {
+interface ReadContext extends StringsRead {
   /** Messages entered, counted as protobuf-es counts them against its recursion limit. */
   depth: number;
   /** Object keys plus colons inside strings, of everything read: see key-tally.ts. */
@@ -75,6 +104,12 @@ interface ReadContext {
   readonly discardUnknown: boolean;
   /** Whether a key naming no field was skipped anywhere. */
   discarded: boolean;
+  /**
+   * Whether the text's integers beyond 2^53 are not quoted yet: a number beyond ±(2^53 - 1) that
+   * a field or a well-known type's contents would take is refused (refuseUnsafe). Those
+   * inside skipped keys are not: quoted or not, they are skipped the same.
+   */
+  readonly unquoted: boolean;
 }
 
 interface MessagePlan {
@@ -170,7 +205,7 @@ function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
     const parent = field.parent;
     const name = field.name;
     return (message, json, ctx) => {
-      ctx.tally += tally(json);
+      ctx.tally += tally(json, ctx.unquoted);
       const options = { ...base, recursionLimit: recursionLimit + 1 - ctx.depth };
       mergeFromJson(parent, message as unknown as Message, { [name]: json }, options);
     };
@@ -185,6 +220,7 @@ function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
         for (let i = 0; i < json.length; i++) {
           const value = json[i]!;
           if (typeof value === "string") ctx.tally += colonCount(value);
+          else if (typeof value === "number" && ctx.unquoted && beyondSafeIntegers(value)) refuseUnsafe();
           items.push(value === null ? giveUp() : item(value, ctx));
         }
       };
@@ -202,10 +238,11 @@ function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
         for (let i = 0; i < keys.length; i++) {
           const text = keys[i]!;
           ctx.tally += colonCount(text);
-          const name = key(text);
+          const name = key(text, ctx);
           const entry = json[text]!;
           if (Object.hasOwn(record, name) || entry === null) giveUp();
           if (typeof entry === "string") ctx.tally += colonCount(entry);
+          else if (typeof entry === "number" && ctx.unquoted && beyondSafeIntegers(entry)) refuseUnsafe();
           setOwnProperty(record, name, value(entry, ctx));
         }
       };
@@ -218,12 +255,14 @@ function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
         return (message, json, ctx) => {
           if (json === null) return;
           if (typeof json === "string") ctx.tally += colonCount(json);
+          else if (typeof json === "number" && ctx.unquoted && beyondSafeIntegers(json)) refuseUnsafe();
           message[oneof] = { case: local, value: read(json, ctx) };
         };
       }
       return (message, json, ctx) => {
         if (json === null) return;
         if (typeof json === "string") ctx.tally += colonCount(json);
+        else if (typeof json === "number" && ctx.unquoted && beyondSafeIntegers(json)) refuseUnsafe();
         message[local] = read(json, ctx);
       };
     }
@@ -232,7 +271,8 @@ function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
 
 /**
  * The reader of one non-null value of a field (or of its items or map values). Callers
- * add the colons of string values to the tally: only scalars take strings.
+ * add the colons of string values to the tally (only scalars take strings), and refuse
+ * numbers beyond 2^53 in text not quoted yet.
  */
 function valueReader(field: DescField, planOf: (desc: DescMessage) => MessagePlan, longAsString: boolean): (json: JsonValue, ctx: ReadContext) => unknown {
   const desc = field.message;

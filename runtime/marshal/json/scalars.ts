@@ -7,7 +7,16 @@ import { base64Decode } from "@bufbuild/protobuf/wire";
  * calling {@link giveUp} for anything else, so that the caller hands the input to
  * protobuf-es for its own error. Null is the caller's business.
  */
-export type ScalarReader = (json: JsonValue) => unknown;
+export type ScalarReader = (json: JsonValue, strings: StringsRead) => unknown;
+
+/** What the reader knows of the strings it reads. */
+export interface StringsRead {
+  /**
+   * That none can hold a lone surrogate, which protobuf-es refuses: the text was decoded
+   * from UTF-8 (which has none) and has no `\u` escape (which could write one).
+   */
+  readonly wellFormed: boolean;
+}
 
 // One error for all: thrown often, it need not say more, nor capture a stack each time.
 const notFast = new Error("left to protobuf-es");
@@ -15,6 +24,14 @@ const notFast = new Error("left to protobuf-es");
 /** Hands the input back to protobuf-es: the compiled reader and writer catch this. */
 export function giveUp(): never {
   throw notFast;
+}
+
+/** Thrown by {@link refuseUnsafe}, for the reader to tell from any other refusal. */
+export const unsafeNumber = new Error("a number beyond 2^53 in text not quoted yet");
+
+/** Hands back a read that met a number beyond ±(2^53 - 1) in a text whose integers are not quoted yet. */
+export function refuseUnsafe(): never {
+  throw unsafeNumber;
 }
 
 const INT32_MAX = 0x7fffffff;
@@ -25,7 +42,7 @@ const UINT32_MAX = 0xffffffff;
 export function scalarReader(scalar: ScalarType, longAsString: boolean): ScalarReader {
   switch (scalar) {
     case ScalarType.STRING:
-      return (json) => (typeof json === "string" && isWellFormed(json) ? json : giveUp());
+      return (json, strings) => (typeof json === "string" && (strings.wellFormed || isWellFormed(json)) ? json : giveUp());
     case ScalarType.BOOL:
       return (json) => (typeof json === "boolean" ? json : giveUp());
     case ScalarType.INT32:
@@ -75,10 +92,10 @@ export function enumReader(desc: DescEnum): ScalarReader {
  * The reader of map keys of one scalar type: the JSON key to the property name
  * protobuf-es stores the entry under. Two keys that give the same name are duplicates.
  */
-export function mapKeyReader(scalar: ScalarType): (key: string) => string {
+export function mapKeyReader(scalar: ScalarType): (key: string, strings: StringsRead) => string {
   switch (scalar) {
     case ScalarType.STRING:
-      return (key) => (isWellFormed(key) ? key : giveUp());
+      return (key, strings) => (strings.wellFormed || isWellFormed(key) ? key : giveUp());
     case ScalarType.BOOL:
       return (key) => (key === "true" || key === "false" ? key : giveUp());
     case ScalarType.INT32:
