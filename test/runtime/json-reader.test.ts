@@ -384,14 +384,13 @@ describe("compiled JSON reader", () => {
       k.child = create(Kitchen, { s: "inner" });
       k.pick = { case: "pickS", value: "p" };
     };
-    // 1e400 parses to Infinity, which the compiled reader takes for a double where protobuf-es
-    // refuses it, as it did before: compared with the exact path only.
-    const overflowing = [`{"d":1e400}`, `{"listD":[-1e400]}`];
+    // 1e400 parses to Infinity, which protobuf-es refuses for a double (as does the compiled reader).
+    const overflowing = [`{"d":1e400}`, `{"listD":[-1e400]}`, `{"f":1e400}`];
     for (const options of [{}, { discardUnknown: false }, { registry }]) {
       const r = readers(options);
       for (const body of [...bodies, ...overflowing]) {
         for (const fill of [undefined, prefill]) {
-          if (!overflowing.includes(body)) check(Kitchen, body, options, fill);
+          check(Kitchen, body, options, fill);
           const marshaled = outcome(Kitchen, fill, (t) => r.marshaler.unmarshal(utf8(body), Kitchen, t));
           assert.deepStrictEqual(marshaled, exactPath(r, Kitchen, body, fill, undefined), body);
         }
@@ -425,7 +424,7 @@ describe("compiled JSON reader", () => {
       for (const [name, body] of fieldBodies) {
         const field = fieldOf(Kitchen, name);
         for (const fill of [undefined, prefill]) {
-          if (parses(prepared(body)) && !body.includes("1e400")) check(Kitchen, body, options, fill, field);
+          if (parses(prepared(body))) check(Kitchen, body, options, fill, field);
           const marshaled = outcome(Kitchen, fill, (t) => r.marshaler.unmarshal(utf8(body), Kitchen, t, field));
           assert.deepStrictEqual(marshaled, exactPath(r, Kitchen, body, fill, field), `${name}: ${body}`);
         }

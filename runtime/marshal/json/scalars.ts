@@ -134,7 +134,8 @@ function integer(json: JsonValue, min: number, max: number): number {
 }
 
 function floating(json: JsonValue): number {
-  if (typeof json === "number") return json;
+  // A literal too large for a double (1e400) parses to Infinity, which protobuf-es refuses.
+  if (typeof json === "number") return Number.isFinite(json) ? json : giveUp();
   if (json === "NaN") return Number.NaN;
   if (json === "Infinity") return Number.POSITIVE_INFINITY;
   if (json === "-Infinity") return Number.NEGATIVE_INFINITY;
