@@ -451,7 +451,8 @@ function string(cursor: Cursor, end: number, decoder: TextDecoder): string {
   }
   // ASCII: one byte is one character. One native call turns the whole input into latin1
   // text, and each string is a slice of it: a native call per string costs more than the
-  // rest of reading a message of short strings.
+  // rest of reading a message of short strings. A slice of 13 characters or more keeps
+  // that copy alive while it lives: at most the size of the message it came from.
   cursor.latin1 ??= buffer.toString("latin1");
   return cursor.latin1.slice(start, recordEnd);
 }
