@@ -1,7 +1,9 @@
 import { fromBinary, protoInt64, ScalarType, type DescEnum, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { scalarZeroValue } from "@bufbuild/protobuf/reflect";
 import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { setOwnProperty } from "../../plain-object.js";
 import { messageFactory } from "../message-factory.js";
+import { wireTypeOf } from "./scalars.js";
 
 /**
  * Protobuf binary read by code compiled once per message type, into the message
@@ -235,7 +237,8 @@ function mapField(field: DescField & { fieldKind: "map" }, local: string): Field
   const keyWire = wireTypeOf(keyType);
   // Map keys are read as protobuf-es reads them (64-bit ones as bigints), then named as it names them.
   const readKey = scalarValue(keyType, field.utf8Validation, false);
-  const keyZero = keyType === ScalarType.BOOL ? false : keyType === ScalarType.STRING ? "" : 0;
+  // A missing key or value is its type's zero, as protobuf-es makes it.
+  const keyZero = scalarZeroValue(keyType, false);
   let valueWire: number;
   let readValue: (cursor: Cursor, end: number, existing: unknown) => unknown;
   let valueDefault: () => unknown;
@@ -261,7 +264,7 @@ function mapField(field: DescField & { fieldKind: "map" }, local: string): Field
       const read = scalarValue(scalar, field.utf8Validation, false);
       valueWire = wireTypeOf(scalar);
       readValue = (cursor, end) => read(cursor, end);
-      const zero = scalarZero(scalar);
+      const zero = scalarZeroValue(scalar, false);
       valueDefault = scalar === ScalarType.BYTES ? () => new Uint8Array(0) : () => zero;
       break;
     }
@@ -288,41 +291,6 @@ function mapField(field: DescField & { fieldKind: "map" }, local: string): Field
     if (cursor.pos !== entryEnd) giveUp();
     setOwnProperty(message[local] as Local, String(key ?? keyZero), value === undefined ? valueDefault() : value);
   };
-}
-
-function scalarZero(type: ScalarType): unknown {
-  switch (type) {
-    case ScalarType.STRING:
-      return "";
-    case ScalarType.BOOL:
-      return false;
-    case ScalarType.INT64:
-    case ScalarType.UINT64:
-    case ScalarType.SINT64:
-    case ScalarType.FIXED64:
-    case ScalarType.SFIXED64:
-      return protoInt64.zero;
-    default:
-      return 0;
-  }
-}
-
-function wireTypeOf(type: ScalarType): number {
-  switch (type) {
-    case ScalarType.STRING:
-    case ScalarType.BYTES:
-      return 2;
-    case ScalarType.DOUBLE:
-    case ScalarType.FIXED64:
-    case ScalarType.SFIXED64:
-      return 1;
-    case ScalarType.FLOAT:
-    case ScalarType.FIXED32:
-    case ScalarType.SFIXED32:
-      return 5;
-    default:
-      return 0;
-  }
 }
 
 // --- values ---

@@ -35,7 +35,8 @@ export function scalarOf(type: ScalarType, number: number): ValuePlan {
   };
 }
 
-function wireTypeOf(type: ScalarType): number {
+/** The wire type a scalar type's values go on the wire with (unpacked): for the encoder and the decoder. */
+export function wireTypeOf(type: ScalarType): number {
   switch (type) {
     case ScalarType.STRING:
     case ScalarType.BYTES:
