@@ -219,8 +219,7 @@ function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
         const items = message[local] as unknown[];
         for (let i = 0; i < json.length; i++) {
           const value = json[i]!;
-          if (typeof value === "string") ctx.tally += colonCount(value);
-          else if (typeof value === "number" && ctx.unquoted && beyondSafeIntegers(value)) refuseUnsafe();
+          screenValue(value, ctx);
           items.push(value === null ? giveUp() : item(value, ctx));
         }
       };
@@ -241,8 +240,7 @@ function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
           const name = key(text, ctx);
           const entry = json[text]!;
           if (Object.hasOwn(record, name) || entry === null) giveUp();
-          if (typeof entry === "string") ctx.tally += colonCount(entry);
-          else if (typeof entry === "number" && ctx.unquoted && beyondSafeIntegers(entry)) refuseUnsafe();
+          screenValue(entry, ctx);
           setOwnProperty(record, name, value(entry, ctx));
         }
       };
@@ -254,15 +252,13 @@ function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
       if (oneof !== undefined) {
         return (message, json, ctx) => {
           if (json === null) return;
-          if (typeof json === "string") ctx.tally += colonCount(json);
-          else if (typeof json === "number" && ctx.unquoted && beyondSafeIntegers(json)) refuseUnsafe();
+          screenValue(json, ctx);
           message[oneof] = { case: local, value: read(json, ctx) };
         };
       }
       return (message, json, ctx) => {
         if (json === null) return;
-        if (typeof json === "string") ctx.tally += colonCount(json);
-        else if (typeof json === "number" && ctx.unquoted && beyondSafeIntegers(json)) refuseUnsafe();
+        screenValue(json, ctx);
         message[local] = read(json, ctx);
       };
     }
@@ -270,9 +266,17 @@ function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
 }
 
 /**
+ * What every scalar value read owes the read: a string's colons to the tally, and in text
+ * not quoted yet, a refusal for a number beyond ±(2^53 - 1).
+ */
+function screenValue(json: JsonValue, ctx: ReadContext): void {
+  if (typeof json === "string") ctx.tally += colonCount(json);
+  else if (typeof json === "number" && ctx.unquoted && beyondSafeIntegers(json)) refuseUnsafe();
+}
+
+/**
  * The reader of one non-null value of a field (or of its items or map values). Callers
- * add the colons of string values to the tally (only scalars take strings), and refuse
- * numbers beyond 2^53 in text not quoted yet.
+ * screen each value first (screenValue): only scalars take strings and numbers.
  */
 function valueReader(field: DescField, planOf: (desc: DescMessage) => MessagePlan, longAsString: boolean): (json: JsonValue, ctx: ReadContext) => unknown {
   const desc = field.message;
