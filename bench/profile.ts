@@ -1,5 +1,5 @@
 /**
- * `npm run bench:profile -- <target> <scenario> [seconds] [cpu|alloc]`: runs one server under
+ * `npm run bench:profile -- <target> <scenario> [seconds] [cpu|alloc|survivors]`: runs one server under
  * `node --cpu-prof` with the scenario's load and prints where its CPU time went; with
  * `alloc`, samples its allocations instead (V8's sampling heap profiler, collected objects
  * included) and prints the bytes each request allocates, and where.
@@ -8,7 +8,9 @@
  * in-process, hand-written, echo, connect, and the floor under them all (servers/bare.ts):
  * bare-http (a fixed reply from node:http), bare-proxy (that and one raw node:http2 call).
  * Scenarios: get, post-1k, post-64k, stream (1,000-message calls; per-request figures are
- * then per call). The profiles are kept in bench/.profiles/<target>-<scenario>[-alloc]/.
+ * then per call). `survivors` is `alloc` counting only what outlived a scavenge (what makes
+ * scavenges slow). PROFILE_NODE_ARGS adds node flags to the profiled server (`--trace-gc`).
+ * The profiles are kept in bench/.profiles/<target>-<scenario>[-alloc|-survivors]/.
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -42,11 +44,12 @@ const servers: Record<string, { entry: string; args: (backend: string) => string
 };
 const makeCase = cases[scenario];
 const server = servers[target];
-if (makeCase === undefined || server === undefined || (kind !== "cpu" && kind !== "alloc")) {
-  throw new Error(`usage: profile.ts <${Object.keys(servers).join("|")}> <${Object.keys(cases).join("|")}> [seconds] [cpu|alloc]`);
+if (makeCase === undefined || server === undefined || !["cpu", "alloc", "survivors"].includes(kind)) {
+  throw new Error(`usage: profile.ts <${Object.keys(servers).join("|")}> <${Object.keys(cases).join("|")}> [seconds] [cpu|alloc|survivors]`);
 }
 
-const name = `${target}-${scenario}${kind === "alloc" ? "-alloc" : ""}`;
+const name = `${target}-${scenario}${kind === "cpu" ? "" : `-${kind}`}`;
+const sampling = kind !== "cpu";
 // One directory per run: node writes a profile per thread (tsx's loader runs in its own),
 // and the main thread's is the busy one.
 const dir = fileURLToPath(new URL(`./.profiles/${name}/`, import.meta.url));
@@ -60,7 +63,8 @@ buildRuntime();
 const harness = await createHarness(settings);
 try {
   const backend = await harness.start<{ address: string }>("backend", "servers/backend.ts", "backend");
-  const nodeArgs = kind === "cpu" ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+  const extraArgs = process.env.PROFILE_NODE_ARGS?.split(" ").filter((arg) => arg !== "") ?? [];
+  const nodeArgs = [...(!sampling ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : []), ...extraArgs];
   const front = await harness.start<{ port: number }>(target, server.entry, "front", server.args(backend.info.address), nodeArgs);
   const origin = `http://127.0.0.1:${front.info.port}`;
   const job: LoadJob =
@@ -78,11 +82,11 @@ try {
   // Warm first, so the profile shows steady state more than start-up and JIT compilation.
   await harness.load({ ...job, durationSec: 3 });
   // One sample per 4 KiB allocated on average: enough samples for a few seconds of load.
-  if (kind === "alloc") await front.call("heap-sampling-start", 4096);
+  if (sampling) await front.call("heap-sampling-start", { interval: 4096, survivorsOnly: kind === "survivors" });
   const fromUs = await front.call<number>("now");
   const result = await harness.load({ ...job, durationSec: Number(seconds) });
   const toUs = await front.call<number>("now");
-  if (kind === "alloc") await front.call("heap-sampling-stop", join(dir, "heap.heapprofile"));
+  if (sampling) await front.call("heap-sampling-stop", join(dir, "heap.heapprofile"));
   window = { fromUs, toUs };
   requests = result.ok;
   harness.log(`${name}: ${result.rps.toFixed(0)} req/s under the profiler`);
@@ -91,7 +95,7 @@ try {
   await harness.close();
 }
 
-if (kind === "alloc") {
+if (sampling) {
   const heap = summariseHeapProfile(join(dir, "heap.heapprofile"));
   const perRequest = (bytes: number) => `${(bytes / Math.max(1, requests)).toFixed(0).padStart(7)} B/req`;
   console.log(`profile: ${join(dir, "heap.heapprofile")}`);

@@ -45,11 +45,17 @@ const heapSampling = {
     if (session === undefined) return Promise.reject(new Error("heap sampling has not started"));
     return new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
   },
-  async start(samplingInterval: number): Promise<void> {
+  // With `survivorsOnly`, what a scavenge freed is left out: what remains outlived one (then
+  // copied, or promoted and left for a full GC), which is what makes scavenges slow.
+  async start(samplingInterval: number, survivorsOnly: boolean): Promise<void> {
     this.session = new Session();
     this.session.connect();
     await this.post("HeapProfiler.enable");
-    await this.post("HeapProfiler.startSampling", { samplingInterval, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    await this.post("HeapProfiler.startSampling", {
+      samplingInterval,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: !survivorsOnly,
+    });
   },
   async stop(path: string): Promise<void> {
     const { profile } = (await this.post("HeapProfiler.stopSampling")) as { profile: unknown };
@@ -89,7 +95,10 @@ export function serveControl(info: unknown, handlers: CommandHandlers = {}): voi
       return ownStats();
     },
     // Allocation sampling for bench:profile's alloc mode, from inside: no flags, and the window is exact.
-    "heap-sampling-start": (interval) => heapSampling.start(Number(interval)),
+    "heap-sampling-start": (payload) => {
+      const { interval, survivorsOnly } = payload as { interval: number; survivorsOnly: boolean };
+      return heapSampling.start(interval, survivorsOnly);
+    },
     "heap-sampling-stop": (path) => heapSampling.stop(String(path)),
     // Exit through process.exit so that --cpu-prof writes its profile.
     exit: () => {
