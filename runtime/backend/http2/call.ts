@@ -26,24 +26,25 @@ export interface CallListener {
 
 const noop = (): void => {};
 
-// The listeners every call's stream shares, each finding its call on the stream.
+// The listeners every call's stream shares, each finding its call on the stream, until the
+// call has finished and let go of it (see ClientCall.release).
 const callOfStream = Symbol("call");
-type CallStream = ClientHttp2Stream & { [callOfStream]: ClientCall };
+type CallStream = ClientHttp2Stream & { [callOfStream]: ClientCall | undefined };
 
 function streamResponse(this: CallStream, h: IncomingHttpHeaders, flags: number): void {
-  this[callOfStream].onResponse(h, flags);
+  this[callOfStream]?.onResponse(h, flags);
 }
 function streamData(this: CallStream, chunk: Buffer): void {
-  this[callOfStream].onData(chunk);
+  this[callOfStream]?.onData(chunk);
 }
 function streamTrailers(this: CallStream, h: IncomingHttpHeaders): void {
-  this[callOfStream].onTrailers(h);
+  this[callOfStream]?.onTrailers(h);
 }
 function streamEnd(this: CallStream): void {
-  this[callOfStream].onEnd();
+  this[callOfStream]?.onEnd();
 }
 function streamClose(this: CallStream): void {
-  this[callOfStream].onClose();
+  this[callOfStream]?.onClose();
 }
 
 /**
@@ -312,6 +313,7 @@ export class ClientCall {
   // Refused unprocessed: the same call on a connection with room (not a draining one), what it sent replayed.
   private retry(): void {
     this.refusals++;
+    this.release();
     this.stream = undefined;
     this.connection = undefined;
     this.pending = [...this.sent!.map((frame): [Buffer, () => void] => [frame, noop]), ...(this.pending ?? [])];
@@ -326,6 +328,7 @@ export class ClientCall {
   private finish(error: GatewayError | undefined): void {
     if (this.finished) return;
     this.finished = true;
+    this.release();
     this.stopDeadline();
     this.stopConnectWait();
     if (error !== undefined && isTransportError(error) && error.code !== Code.CANCELLED) this.report(error);
@@ -334,6 +337,15 @@ export class ClientCall {
     this.flushDrain();
     if (this.pending !== undefined) for (const [, written] of this.pending.splice(0)) written();
     this.listener.onEnd(error, this.trailers ?? error?.trailers ?? new Metadata(), this.headers);
+  }
+
+  // Unlinks the call from its stream. Node keeps a closed stream's objects until a full GC
+  // (its native handle holds them, and scavenges count that handle as a root), so a link
+  // kept would hold the whole request, the client's HTTP exchange included, through every
+  // scavenge until then: measured, a third of a GET's allocation outlived one that way.
+  private release(): void {
+    const stream = this.stream as CallStream | undefined;
+    if (stream !== undefined) stream[callOfStream] = undefined;
   }
 
   // The detail goes to the operator's hook; a failing hook changes nothing for the client.
