@@ -339,10 +339,10 @@ export class ClientCall {
     this.listener.onEnd(error, this.trailers ?? error?.trailers ?? new Metadata(), this.headers);
   }
 
-  // Unlinks the call from its stream. Node keeps a closed stream's objects until a full GC
-  // (its native handle holds them, and scavenges count that handle as a root), so a link
-  // kept would hold the whole request, the client's HTTP exchange included, through every
-  // scavenge until then: measured, a third of a GET's allocation outlived one that way.
+  // Unlinks the call from its stream. A closed stream outlives every scavenge until a full
+  // GC frees it (measured: node's native stream handle keeps it), so a link kept would hold
+  // the whole request, the client's HTTP exchange included, just as long: a third of a GET's
+  // allocation outlived a scavenge that way.
   private release(): void {
     const stream = this.stream as CallStream | undefined;
     if (stream !== undefined) stream[callOfStream] = undefined;
