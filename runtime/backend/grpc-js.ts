@@ -90,13 +90,9 @@ function unaryOverChannel(client: grpc.Client, method: DescMethod, request: Mess
   }
   return new Promise((resolve, reject) => {
     let headers: grpc.Metadata | undefined;
-    let reply: Message | undefined;
-    let failure: grpc.ServiceError | undefined;
     let gaveUp: GaveUp | undefined;
-    const call = client.makeUnaryRequest(codec.path, passBytes, codec.deserialize, bytes, options.metadata, callOptionsOf(options), (err, value) => {
-      if (err) failure = err;
-      else reply = value;
-    });
+    const outcome = new UnaryOutcome();
+    const call = client.makeUnaryRequest(codec.path, passBytes, codec.deserialize, bytes, options.metadata, callOptionsOf(options), outcome.callback);
     const stopWatching = cancelWhenClientGoes(options, () => {
       gaveUp = "client";
       call.cancel();
@@ -110,11 +106,34 @@ function unaryOverChannel(client: grpc.Client, method: DescMethod, request: Mess
     call.on("status", (status) => {
       stopWatching();
       stopLimits();
+      // grpc-js keeps a finished call's objects, and our listeners and callback with them,
+      // as long as node keeps its closed HTTP/2 stream: through every scavenge until a full
+      // GC. Let go of them, or they would hold the request and the reply that long.
+      call.removeAllListeners("metadata");
+      call.removeAllListeners("status");
+      const { failure, reply } = outcome.take();
       if (failure === undefined && reply !== undefined) return resolve({ message: reply, headers: headers ?? new grpc.Metadata(), trailers: status.metadata });
       const end = { status: failure ?? status, headersReceived: headers !== undefined, gaveUp };
       reject(withHeaderMetadata(errorFromCallEnd(end, options), headers));
     });
   });
+}
+
+// What grpc-js's callback reports, kept apart from the call's promise so that the callback,
+// which grpc-js holds on to, reaches nothing else; taken (and forgotten) once.
+class UnaryOutcome {
+  private failure: grpc.ServiceError | undefined;
+  private reply: Message | undefined;
+  readonly callback = (err: grpc.ServiceError | null, value?: Message): void => {
+    if (err) this.failure = err;
+    else this.reply = value;
+  };
+
+  take(): { failure: grpc.ServiceError | undefined; reply: Message | undefined } {
+    const { failure, reply } = this;
+    this.failure = this.reply = undefined;
+    return { failure, reply };
+  }
 }
 
 /**

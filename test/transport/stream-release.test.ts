@@ -12,7 +12,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { create, type Message } from "@bufbuild/protobuf";
 import type * as grpc from "@grpc/grpc-js";
-import { type CallOptions, dial, type Http2Backend } from "grpc-gateway-express/runtime";
+import { type Backend, type CallOptions, dial, type Http2Backend } from "grpc-gateway-express/runtime";
 import { Everything, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
 import { Streamer, StreamReplySchema, StreamRequestSchema, type StreamRequest } from "../gen/testing/v1/streaming_pb.js";
 import { callOptions, startTestServer, type TestServer } from "../support/raw-grpc-server.js";
@@ -35,6 +35,7 @@ async function collected(ref: WeakRef<object>): Promise<boolean> {
 describe("a finished call lets go of its HTTP/2 stream", { timeout: 20_000 }, () => {
   let server: TestServer;
   let backend: Http2Backend;
+  let viaGrpcJs: Backend & { close(): void };
   let probe: ClientHttp2Session;
   let restore: () => void;
   // Every stream the transport opens, held as node holds a closed one until a full GC.
@@ -64,11 +65,13 @@ describe("a finished call lets go of its HTTP/2 stream", { timeout: 20_000 }, ()
       prototype.request = request;
     };
     backend = dial(server.address);
+    viaGrpcJs = dial(server.address, { transport: "grpc-js" });
   });
   after(async () => {
     restore();
     probe.close();
     backend.close();
+    viaGrpcJs.close();
     await server.close();
   });
 
@@ -102,5 +105,19 @@ describe("a finished call lets go of its HTTP/2 stream", { timeout: 20_000 }, ()
     await tick();
     assert.equal(streams.at(-1)!.closed, true);
     assert.equal(await collected(watched), true, "the closed stream still reaches the call's options");
+  });
+
+  test("unary over grpc-js: the gateway's callback and listeners let go of the call too", async () => {
+    const before = streams.length;
+    const watched = await (async () => {
+      const options = callOptions({ replyTimeoutMs: 60_000 });
+      const result = await viaGrpcJs.unary(echo, create(ScalarsSchema, { stringValue: "b" }), options);
+      assert.equal((result.message as Scalars).stringValue, "b");
+      return new WeakRef(options);
+    })();
+    await tick();
+    assert.ok(streams.length > before, "grpc-js opened its stream through node:http2");
+    assert.equal(streams.at(-1)!.closed, true);
+    assert.equal(await collected(watched), true, "grpc-js's closed stream still reaches the call's options");
   });
 });
