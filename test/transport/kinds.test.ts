@@ -137,6 +137,19 @@ describe("the four method kinds over node:http2", { timeout: 20_000 }, () => {
     assert.deepEqual(replies, ["a+b+c"]);
   });
 
+  test("client streaming: requests larger than the stream's buffer each wait for its drain, and all arrive in order", async () => {
+    const call = backend.stream(clientStream, callOptions());
+    // 64 KiB each: node's HTTP/2 stream takes 16 KiB before write() says wait for 'drain'.
+    const names = Array.from({ length: 40 }, (_, i) => `${i}`.padEnd(64 * 1024, "."));
+    for (const name of names) await call.send(create(StreamRequestSchema, { name }));
+    call.close();
+    const replies: Array<{ text: string; index: number }> = [];
+    for await (const m of call.replies) replies.push(m as unknown as { text: string; index: number });
+    assert.equal(replies.length, 1);
+    assert.equal(replies[0]!.index, names.length);
+    assert.equal(replies[0]!.text, names.join("+"));
+  });
+
   test("bidi: each reply arrives before the next request is sent", async () => {
     const call = backend.stream(bidi, callOptions());
     const it = call.replies[Symbol.asyncIterator]();

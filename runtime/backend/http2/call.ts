@@ -46,6 +46,9 @@ function streamEnd(this: CallStream): void {
 function streamClose(this: CallStream): void {
   this[callOfStream]?.onClose();
 }
+function streamDrain(this: CallStream): void {
+  this[callOfStream]?.flushDrain();
+}
 
 /**
  * How often a call the server refused unprocessed (RST_STREAM(REFUSED_STREAM), as a server
@@ -152,7 +155,7 @@ export class ClientCall {
       else this.sent.push(frame);
     }
     if (stream.write(frame)) return written();
-    if (this.drainWaiters.push(written) === 1) stream.once("drain", () => this.flushDrain());
+    if (this.drainWaiters.push(written) === 1) stream.once("drain", streamDrain);
   }
 
   /** Says no more messages will be written. */
@@ -360,7 +363,8 @@ export class ClientCall {
     }
   }
 
-  private flushDrain(): void {
+  /** @internal the stream's listener, and the call's own once its writers may go on */
+  flushDrain(): void {
     if (this.drainWaiters.length === 0) return;
     for (const written of this.drainWaiters.splice(0)) written();
   }
