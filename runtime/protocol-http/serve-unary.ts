@@ -16,6 +16,7 @@ export async function serveUnary(call: HttpCall): Promise<void> {
     if (call.clientGone.gone) return;
     const writing = writeReply(call, result);
     if (writing !== undefined) await writing;
+    releaseReply(result);
   } catch (err) {
     if (call.clientGone.gone && call.res.destroyed) return; // nobody is listening any more
     await sendError(call, GatewayError.from(err), call.settings.errorHandler);
@@ -35,4 +36,15 @@ function bindAndCall(call: HttpCall): Promise<UnaryResult> {
   const bound = bindRequest(call);
   if (!(bound instanceof Promise)) return call.compiled.backend.unary(call.route.method, bound, call.options);
   return bound.then((request) => call.compiled.backend.unary(call.route.method, request, call.options));
+}
+
+/**
+ * Lets go of a written reply's message. The backend's promise was made when the call started
+ * and, under load, has outlived a scavenge and been promoted; its settled value points from
+ * the old generation to the result, and V8 keeps whatever such a pointer reaches through the
+ * next scavenge, even once the promise is garbage. A large reply's tree kept that way was most
+ * of what survived the scavenges of a 64 KB POST. Reflect.set leaves a frozen result as it is.
+ */
+function releaseReply(result: UnaryResult): void {
+  Reflect.set(result, "message", undefined);
 }
