@@ -35,7 +35,11 @@ export interface CallOptions {
   readonly onTransportError?: ((error: GatewayError, detail: string) => void) | undefined;
 }
 
-/** A unary reply with the metadata that came with it. */
+/**
+ * A unary reply with the metadata that came with it. The gateway owns a result it is given:
+ * once the reply is written it sets `message` to undefined (unless the result is frozen), so
+ * that nothing still holding the result holds the message tree.
+ */
 export interface UnaryResult {
   readonly message: Message;
   readonly headers: grpc.Metadata;
