@@ -231,6 +231,7 @@ function gatewaySteps(rt: Runtime): Step[] {
     ["encode GET request (the wire codec, framed)", () => getCodec.frame(getRequest)],
     ["decode GET reply (the wire codec)", () => getCodec.deserialize(itemBytes)],
     ["encode POST 1 KB (the wire codec, framed)", () => postCodec.frame(order)],
+    ["encode POST 64 KB (the wire codec, framed)", () => postCodec.frame(order64k)],
     ["decode POST 1 KB reply (the wire codec)", () => postCodec.deserialize(orderBytes)],
     ["decode POST 64 KB reply (the wire codec)", () => postCodec.deserialize(order64kBytes)],
     ["protobuf-es toBinary GET request", () => toBinary(BenchService.method.getItem.input, getRequest)],

@@ -10,6 +10,7 @@ import { encodeBinary, encodesItself } from "../../runtime/marshal/binary/encode
 import { BenchService } from "../../bench/gen/bench/v1/bench_pb.js";
 import { orderBody } from "../../bench/payloads.js";
 import { randomMessage, Wire, wireRegistry as registry } from "../support/wire-messages.js";
+import { alsoWithoutCodeGeneration } from "../support/without-code-generation.js";
 import { message as fixture, random, randomBody, registry as jsonRegistry } from "./json-fixtures.js";
 
 type Attempt = { bytes: Buffer } | { error: string };
@@ -35,6 +36,8 @@ function assertSame(desc: DescMessage, message: Message, note = ""): void {
 }
 
 describe("binary encoder", () => {
+  alsoWithoutCodeGeneration(import.meta.url);
+
   it("writes protobuf-es's bytes for random messages of every field kind, and encodes them itself", () => {
     const next = random(20261202);
     let itself = 0;

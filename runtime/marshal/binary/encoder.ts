@@ -1,6 +1,7 @@
 import { ScalarType, toBinary, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { IMPLICIT, implicitZeroTest, LEGACY_REQUIRED } from "../presence.js";
+import { generatedFunction, generatesCode, propertyRead } from "../generated-code.js";
 import { bareScalar, cannotVouch, giveUp, mapKeyOf, scalarOf, varintSize, writeVarint, type Scratch, type ValuePlan } from "./scalars.js";
 
 /**
@@ -62,9 +63,14 @@ interface MessagePlan {
   write: (message: Local, buffer: Buffer, pos: number, scratch: Scratch) => number;
 }
 
+/**
+ * One field: `read` names the property its value is read from (the field's, or its oneof's),
+ * which the message's code reads by name and hands to `size` and `write` with the message.
+ */
 interface FieldPlan {
-  size(message: Local, scratch: Scratch): number;
-  write(message: Local, buffer: Buffer, pos: number, scratch: Scratch): number;
+  readonly read: string;
+  size(value: unknown, message: Local, scratch: Scratch): number;
+  write(value: unknown, message: Local, buffer: Buffer, pos: number, scratch: Scratch): number;
 }
 
 const plans = new WeakMap<DescMessage, MessagePlan>();
@@ -74,29 +80,11 @@ function planOf(desc: DescMessage): MessagePlan {
 }
 
 function compileMessage(desc: DescMessage): MessagePlan {
-  const fields: FieldPlan[] = [];
-  const typeName = desc.typeName;
-  const anyField = desc.fields.length > 0;
-  const plan: MessagePlan = {
-    supported: true,
-    size(message, scratch) {
-      // protobuf-es refuses a message of another type (ForeignFieldError): its error to give.
-      if (message === null || typeof message !== "object" || (message.$typeName !== typeName && anyField)) giveUp();
-      let size = 0;
-      for (let i = 0; i < fields.length; i++) size += fields[i]!.size(message, scratch);
-      const unknown = message.$unknown;
-      if (unknown !== undefined) size += unknownSize(unknown);
-      return size;
-    },
-    write(message, buffer, pos, scratch) {
-      for (let i = 0; i < fields.length; i++) pos = fields[i]!.write(message, buffer, pos, scratch);
-      const unknown = message.$unknown as UnknownField[] | undefined;
-      if (unknown !== undefined) pos = writeUnknown(unknown, buffer, pos);
-      return pos;
-    },
-  };
-  // Registered first, so that recursive types find this plan instead of compiling again.
+  const plan: MessagePlan = { supported: true, size: giveUp, write: giveUp };
+  // Registered first, so that recursive types find this plan instead of compiling again
+  // (they call its size and write only once the message is encoded, after they are set).
   plans.set(desc, plan);
+  const fields: FieldPlan[] = [];
   // protobuf-es writes fields in field-number order, whatever the declaration order.
   for (const field of [...desc.fields].sort((a, b) => a.number - b.number)) {
     const compiled = compileField(field);
@@ -106,7 +94,64 @@ function compileMessage(desc: DescMessage): MessagePlan {
     }
     fields.push(compiled);
   }
+  const code = messageCode(desc.typeName, desc.fields.length > 0, fields);
+  plan.size = code.size;
+  plan.write = code.write;
   return plan;
+}
+
+/**
+ * A message's size and write: code generated for the type where the platform allows it, so
+ * that each field's property is read by its name at a site of its own (one shape, read
+ * directly) rather than by a key at a site every field and type shares; a loop otherwise.
+ */
+function messageCode(typeName: string, anyField: boolean, fields: readonly FieldPlan[]): Pick<MessagePlan, "size" | "write"> {
+  if (generatesCode) {
+    const checks = { giveUp, unknownSize, writeUnknown, typeName, anyField };
+    const make = generatedFunction<(c: typeof checks, f: readonly FieldPlan[]) => Pick<MessagePlan, "size" | "write">>(
+      ["c", "f"],
+      `const [${fields.map((_, i) => `f${i}`).join(", ")}] = f;
+return {
+  size(message, scratch) {
+    if (message === null || typeof message !== "object" || (message.$typeName !== c.typeName && c.anyField)) c.giveUp();
+    let size = 0;
+${fields.map((f, i) => `    size += f${i}.size(${propertyRead("message", f.read)}, message, scratch);`).join("\n")}
+    const unknown = message.$unknown;
+    if (unknown !== undefined) size += c.unknownSize(unknown);
+    return size;
+  },
+  write(message, buffer, pos, scratch) {
+${fields.map((f, i) => `    pos = f${i}.write(${propertyRead("message", f.read)}, message, buffer, pos, scratch);`).join("\n")}
+    const unknown = message.$unknown;
+    if (unknown !== undefined) pos = c.writeUnknown(unknown, buffer, pos);
+    return pos;
+  },
+};`,
+    );
+    return make(checks, fields);
+  }
+  return {
+    size(message, scratch) {
+      if (message === null || typeof message !== "object" || (message.$typeName !== typeName && anyField)) giveUp();
+      let size = 0;
+      for (let i = 0; i < fields.length; i++) {
+        const field = fields[i]!;
+        size += field.size(message[field.read], message, scratch);
+      }
+      const unknown = message.$unknown;
+      if (unknown !== undefined) size += unknownSize(unknown);
+      return size;
+    },
+    write(message, buffer, pos, scratch) {
+      for (let i = 0; i < fields.length; i++) {
+        const field = fields[i]!;
+        pos = field.write(message[field.read], message, buffer, pos, scratch);
+      }
+      const unknown = message.$unknown as UnknownField[] | undefined;
+      if (unknown !== undefined) pos = writeUnknown(unknown, buffer, pos);
+      return pos;
+    },
+  };
 }
 
 /** A field's plan, or undefined for a field the compiled code leaves to protobuf-es. */
@@ -120,14 +165,9 @@ function compileField(field: DescField): FieldPlan | undefined {
       if (field.presence === IMPLICIT) {
         const isZero = implicitZeroTest(field);
         return {
-          size: (message, scratch) => {
-            const value = message[local];
-            return isZero(value) ? 0 : scalar.size(value, scratch);
-          },
-          write: (message, buffer, pos, scratch) => {
-            const value = message[local];
-            return isZero(value) ? pos : scalar.write(value, buffer, pos, scratch);
-          },
+          read: local,
+          size: (value, _message, scratch) => (isZero(value) ? 0 : scalar.size(value, scratch)),
+          write: (value, _message, buffer, pos, scratch) => (isZero(value) ? pos : scalar.write(value, buffer, pos, scratch)),
         };
       }
       return explicitField(local, field.presence === LEGACY_REQUIRED, scalar);
@@ -165,45 +205,45 @@ function plainMessageField(field: DescField & { message: DescMessage }): boolean
 }
 
 function explicitField(local: string, required: boolean, value: ValuePlan): FieldPlan {
-  const present = (message: Local): boolean => {
-    if (message[local] !== undefined && Object.hasOwn(message, local)) return true;
-    // protobuf-es throws for a required field that is not set: its error to give.
-    if (required) giveUp();
-    return false;
-  };
   return {
-    size: (message, scratch) => (present(message) ? value.size(message[local], scratch) : 0),
+    read: local,
+    size(field, message, scratch) {
+      if (field !== undefined && Object.hasOwn(message, local)) return value.size(field, scratch);
+      // protobuf-es throws for a required field that is not set: its error to give.
+      if (required) giveUp();
+      return 0;
+    },
     // The size pass checked presence: the same test, without the give-up.
-    write: (message, buffer, pos, scratch) =>
-      message[local] !== undefined && Object.hasOwn(message, local) ? value.write(message[local], buffer, pos, scratch) : pos,
+    write: (field, message, buffer, pos, scratch) => (field !== undefined && Object.hasOwn(message, local) ? value.write(field, buffer, pos, scratch) : pos),
   };
 }
 
 function oneofField(oneof: string, local: string, value: ValuePlan): FieldPlan {
   return {
-    size(message, scratch) {
-      const selected = message[oneof] as { case?: unknown; value?: unknown } | undefined;
+    read: oneof,
+    size(selected, _message, scratch) {
       if (selected === null || typeof selected !== "object") giveUp();
-      return selected.case === local ? value.size(selected.value, scratch) : 0;
+      const { case: chosen, value: held } = selected as { case?: unknown; value?: unknown };
+      return chosen === local ? value.size(held, scratch) : 0;
     },
-    write(message, buffer, pos, scratch) {
-      const selected = message[oneof] as { case?: unknown; value?: unknown };
-      return selected.case === local ? value.write(selected.value, buffer, pos, scratch) : pos;
+    write(selected, _message, buffer, pos, scratch) {
+      const { case: chosen, value: held } = selected as { case?: unknown; value?: unknown };
+      return chosen === local ? value.write(held, buffer, pos, scratch) : pos;
     },
   };
 }
 
 function repeatedField(local: string, item: ValuePlan): FieldPlan {
   return {
-    size(message, scratch) {
-      const items = message[local];
+    read: local,
+    size(items, _message, scratch) {
       if (!Array.isArray(items)) giveUp();
       let size = 0;
       for (let i = 0; i < items.length; i++) size += item.size(items[i], scratch);
       return size;
     },
-    write(message, buffer, pos, scratch) {
-      const items = message[local] as unknown[];
+    write(value, _message, buffer, pos, scratch) {
+      const items = value as unknown[];
       for (let i = 0; i < items.length; i++) pos = item.write(items[i], buffer, pos, scratch);
       return pos;
     },
@@ -215,8 +255,8 @@ function packedField(local: string, number: number, type: ScalarType): FieldPlan
   const tagSize = varintSize(tag);
   const scalar = bareScalar(type);
   return {
-    size(message, scratch) {
-      const items = message[local];
+    read: local,
+    size(items, _message, scratch) {
       if (!Array.isArray(items)) giveUp();
       if (items.length === 0) return 0;
       const at = scratch.values.push(0) - 1;
@@ -225,8 +265,8 @@ function packedField(local: string, number: number, type: ScalarType): FieldPlan
       scratch.values[at] = size;
       return tagSize + varintSize(size) + size;
     },
-    write(message, buffer, pos, scratch) {
-      const items = message[local] as unknown[];
+    write(value, _message, buffer, pos, scratch) {
+      const items = value as unknown[];
       if (items.length === 0) return pos;
       pos = writeVarint(buffer, pos, tag);
       pos = writeVarint(buffer, pos, scratch.values[scratch.next++]!);
@@ -240,8 +280,8 @@ function mapField(local: string, number: number, key: ValuePlan & { convert: (ke
   const tag = number * 8 + 2;
   const tagSize = varintSize(tag);
   return {
-    size(message, scratch) {
-      const record = message[local];
+    read: local,
+    size(record, _message, scratch) {
       if (record === null || typeof record !== "object") giveUp();
       const keys = Object.keys(record);
       let size = 0;
@@ -253,8 +293,8 @@ function mapField(local: string, number: number, key: ValuePlan & { convert: (ke
       }
       return size;
     },
-    write(message, buffer, pos, scratch) {
-      const record = message[local] as Local;
+    write(held, _message, buffer, pos, scratch) {
+      const record = held as Local;
       const keys = Object.keys(record);
       for (let i = 0; i < keys.length; i++) {
         pos = writeVarint(buffer, pos, tag);

@@ -1,0 +1,24 @@
+/**
+ * Code generated from text, once per message type, for the compiled codecs' per-field steps.
+ * A closure shared by every field reads `message[key]` at one site for all fields and types,
+ * which V8 then handles as megamorphic (a lookup per read); a function generated for the type
+ * reads each field by its name at a site of its own, one shape each. Node run with
+ * `--disallow-code-generation-from-strings` refuses such code: the codecs use loops then.
+ */
+export const generatesCode: boolean = (() => {
+  try {
+    return new Function("return true")() === true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A function made from `body` taking `params`; only where {@link generatesCode}. */
+export function generatedFunction<F>(params: readonly string[], body: string): F {
+  return new Function(...params, `"use strict";\n${body}`) as F;
+}
+
+/** The expression reading property `key` of `object`, whatever the key holds. */
+export function propertyRead(object: string, key: string): string {
+  return `${object}[${JSON.stringify(key)}]`;
+}
