@@ -14,6 +14,7 @@ import { orderBody } from "../../bench/payloads.js";
 import { BenchService } from "../../bench/gen/bench/v1/bench_pb.js";
 import { NestedSchema, ScalarsSchema } from "../gen/testing/v1/everything_pb.js";
 import { message, random, randomBody, registry } from "./json-fixtures.js";
+import { alsoWithoutCodeGeneration } from "../support/without-code-generation.js";
 
 const Kitchen = message("Kitchen");
 const Legacy = message("Legacy");
@@ -83,6 +84,8 @@ function check(schema: DescMessage, message: Message): number {
 const everyOption = optionSets.length;
 
 describe("compiled JSON writer", () => {
+  alsoWithoutCodeGeneration(import.meta.url);
+
   it("writes plain messages itself, as protobuf-es and the filler did", () => {
     const order = create(Order);
     createJsonMarshaler().unmarshal(new TextEncoder().encode(orderBody(1024)), Order, order);

@@ -3,6 +3,7 @@ import type { DescField, DescMessage, JsonWriteOptions, Message, Registry } from
 import { hasCustomJsonRepresentation, isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { isObjectLike } from "../../plain-object.js";
 import { IMPLICIT, implicitZeroTest, LEGACY_REQUIRED } from "../presence.js";
+import { generatedFunction, generatesCode, propertyRead } from "../generated-code.js";
 import { giveUp } from "./scalars.js";
 import { emittedWhenUnset, unpopulatedValue } from "./unpopulated.js";
 import { enumText, quote, scalarText, structText, type ValueText } from "./value-text.js";
@@ -66,20 +67,24 @@ interface MessagePlan {
   readonly fields: FieldPlan[];
   /** Fields with explicit presence outside oneofs, in declaration order, as the filler adds them. */
   readonly unpopulated: FieldPlan[];
+  /** The message's JSON object, once its checks are made (see messageBody). */
+  body: (message: Local) => string;
 }
 
 interface FieldPlan {
   readonly local: string;
+  /** The property the field's value is read from: its own, or its oneof's. */
+  readonly read: string;
   /** `"name":` */
   readonly key: string;
-  /** The field's JSON text, or undefined to leave it out. */
-  readonly text: (message: Local) => string | undefined;
+  /** The field's JSON text from the value read, or undefined to leave it out. */
+  readonly text: (value: unknown, message: Local) => string | undefined;
   /** The JSON text written for the field when it is not set. */
   readonly absent: string;
 }
 
 function compileMessage(desc: DescMessage, plans: WeakMap<DescMessage, MessagePlan>, c: Compiler): MessagePlan {
-  const plan: MessagePlan = { desc, unsupported: false, fields: [], unpopulated: [] };
+  const plan: MessagePlan = { desc, unsupported: false, fields: [], unpopulated: [], body: giveUp };
   // Registered first: recursive types find it instead of compiling again.
   plans.set(desc, plan);
   const keys = new Set<string>();
@@ -92,6 +97,7 @@ function compileMessage(desc: DescMessage, plans: WeakMap<DescMessage, MessagePl
     keys.add(name);
     const entry: FieldPlan = {
       local: field.localName,
+      read: field.oneof === undefined ? field.localName : field.oneof.localName,
       key: `${JSON.stringify(name)}:`,
       text: fieldText(field, c),
       absent: JSON.stringify(unpopulatedValue(field, c.options.enumsAsNumbers)),
@@ -103,7 +109,49 @@ function compileMessage(desc: DescMessage, plans: WeakMap<DescMessage, MessagePl
     for (const field of desc.fields)
       if (explicit.has(field) && emittedWhenUnset(field)) plan.unpopulated.push(plan.fields.find((f) => f.local === field.localName)!);
   }
+  plan.body = messageBody(plan.fields, plan.unpopulated);
   return plan;
+}
+
+/**
+ * The fields' text between braces: code generated for the type where node allows it (each
+ * field read by name at a site of its own, see generated-code.ts), a loop otherwise.
+ */
+function messageBody(fields: readonly FieldPlan[], unpopulated: readonly FieldPlan[]): (message: Local) => string {
+  if (generatesCode) {
+    const lines = fields.map((f, i) => {
+      const key = JSON.stringify(f.key);
+      return `  text = f${i}.text(${propertyRead("message", f.read)}, message);
+  if (text !== undefined) out += out.length === 1 ? ${key} + text : ${JSON.stringify(`,${f.key}`)} + text;`;
+    });
+    for (const f of unpopulated) {
+      const value = propertyRead("message", f.local);
+      lines.push(`  if (${value} === undefined || !Object.hasOwn(message, ${JSON.stringify(f.local)}))
+    out += out.length === 1 ? ${JSON.stringify(f.key + f.absent)} : ${JSON.stringify(`,${f.key}${f.absent}`)};`);
+    }
+    return generatedFunction<(f: readonly FieldPlan[]) => (message: Local) => string>(
+      ["f"],
+      `const [${fields.map((_, i) => `f${i}`).join(", ")}] = f;
+return function body(message) {
+  let out = "{";
+  let text;
+${lines.join("\n")}
+  return out + "}";
+};`,
+    )(fields);
+  }
+  return (message) => {
+    let out = "{";
+    for (const field of fields) {
+      const text = field.text(message[field.read], message);
+      if (text !== undefined) out += out.length === 1 ? field.key + text : `,${field.key}${text}`;
+    }
+    for (const field of unpopulated) {
+      if (isSet(message, field.local)) continue;
+      out += out.length === 1 ? field.key + field.absent : `,${field.key}${field.absent}`;
+    }
+    return `${out}}`;
+  };
 }
 
 function writeMessage(plan: MessagePlan, message: Local, registry: Registry | undefined): string {
@@ -113,16 +161,7 @@ function writeMessage(plan: MessagePlan, message: Local, registry: Registry | un
   if (registry !== undefined && message.$unknown !== undefined) {
     for (const unknown of message.$unknown as { no: number }[]) if (registry.getExtensionFor(desc, unknown.no) !== undefined) giveUp();
   }
-  let out = "{";
-  for (const field of plan.fields) {
-    const text = field.text(message);
-    if (text !== undefined) out += out.length === 1 ? field.key + text : `,${field.key}${text}`;
-  }
-  for (const field of plan.unpopulated) {
-    if (isSet(message, field.local)) continue;
-    out += out.length === 1 ? field.key + field.absent : `,${field.key}${field.absent}`;
-  }
-  return `${out}}`;
+  return plan.body(message);
 }
 
 function fieldText(field: DescField, c: Compiler): FieldPlan["text"] {
@@ -131,8 +170,7 @@ function fieldText(field: DescField, c: Compiler): FieldPlan["text"] {
   switch (field.fieldKind) {
     case "list": {
       const item = valueText(field, c);
-      return (message) => {
-        const items = message[local];
+      return (items) => {
         if (!Array.isArray(items)) giveUp();
         if (items.length === 0) return emitUnpopulated ? "[]" : undefined;
         let out = `[${item(items[0])}`;
@@ -142,8 +180,7 @@ function fieldText(field: DescField, c: Compiler): FieldPlan["text"] {
     }
     case "map": {
       const value = valueText(field, c);
-      return (message) => {
-        const record = message[local];
+      return (record) => {
         if (!isObjectLike(record)) giveUp();
         const keys = Object.keys(record);
         if (keys.length === 0) return emitUnpopulated ? "{}" : undefined;
@@ -158,25 +195,22 @@ function fieldText(field: DescField, c: Compiler): FieldPlan["text"] {
   }
   const text = valueText(field, c);
   if (field.oneof !== undefined) {
-    const oneof = field.oneof.localName;
-    return (message) => {
-      const selected = message[oneof] as { case: unknown; value: unknown };
+    // The value read is the oneof's: the field's text when the oneof holds this field.
+    return (value) => {
+      const selected = value as { case: unknown; value: unknown };
       return selected.case === local ? text(selected.value) : undefined;
     };
   }
   if (isExplicit(field)) {
     const required = field.presence === LEGACY_REQUIRED;
-    return (message) => {
-      if (isSet(message, local)) return text(message[local]);
+    return (value, message) => {
+      if (value !== undefined && Object.hasOwn(message, local)) return text(value);
       // protobuf-es refuses to write a proto2 message with a required field unset.
       return required ? giveUp() : undefined;
     };
   }
   const isZero = implicitZeroTest(field);
-  return (message) => {
-    const value = message[local];
-    return !emitUnpopulated && isZero(value) ? undefined : text(value);
-  };
+  return (value) => (!emitUnpopulated && isZero(value) ? undefined : text(value));
 }
 
 function isExplicit(field: DescField): boolean {
