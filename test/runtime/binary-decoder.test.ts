@@ -11,6 +11,7 @@ import { decodeBinary, decodesItself } from "../../runtime/marshal/binary/decode
 import { BenchService } from "../../bench/gen/bench/v1/bench_pb.js";
 import { orderBody } from "../../bench/payloads.js";
 import { randomMessage, Wire, wireRegistry } from "../support/wire-messages.js";
+import { alsoWithoutCodeGeneration } from "../support/without-code-generation.js";
 import { message as fixture, random, randomBody, registry as jsonRegistry } from "./json-fixtures.js";
 
 type Outcome = { message: Message } | { error: string };
@@ -40,6 +41,8 @@ function records(write: (w: BinaryWriter) => void): Uint8Array {
 }
 
 describe("binary decoder", () => {
+  alsoWithoutCodeGeneration(import.meta.url);
+
   it("reads protobuf-es's message from random messages of every field kind, by itself", () => {
     const next = random(20261203);
     for (let i = 0; i < 3000; i++) {

@@ -2,6 +2,7 @@ import { fromBinary, protoInt64, ScalarType, type DescEnum, type DescField, type
 import { scalarZeroValue } from "@bufbuild/protobuf/reflect";
 import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { setOwnProperty } from "../../plain-object.js";
+import { generatedFunction, generatesCode, propertyRead } from "../generated-code.js";
 import { messageFactory } from "../message-factory.js";
 import { wireTypeOf } from "./scalars.js";
 
@@ -70,15 +71,25 @@ class Cursor {
   }
 }
 
-/** Reads one field's record (its tag already read) into `message`; the record must end by `end`. */
-type FieldReader = (message: Local, cursor: Cursor, wireType: number, end: number) => void;
+/**
+ * Reads one field's record (its tag already read; it must end by `end`): given the current
+ * value of the message's property `read`, returns its new value (a list or map is the same
+ * object, added to).
+ */
+type FieldReader = (current: unknown, cursor: Cursor, wireType: number, end: number) => unknown;
+
+interface FieldPlan {
+  readonly number: number;
+  /** The property the field's value is held in: its own, or its oneof's. */
+  readonly read: string;
+  readonly reader: FieldReader;
+}
 
 interface MessagePlan {
   supported: boolean;
   readonly create: () => Local;
-  /** Field readers by number, for numbers below `dense.length`; the rest in `sparse`. */
-  readonly dense: (FieldReader | undefined)[];
-  readonly sparse: Map<number, FieldReader>;
+  /** Reads the records up to `end` into `message`, unknown fields kept (see messageReader). */
+  read: (message: Local, cursor: Cursor, end: number) => void;
 }
 
 const plans = new WeakMap<DescMessage, MessagePlan>();
@@ -87,48 +98,93 @@ function planOf(desc: DescMessage): MessagePlan {
   return plans.get(desc) ?? compileMessage(desc);
 }
 
-// Field numbers up to this index an array; above it (up to 536,870,911) a map.
-const denseLimit = 256;
-
 function compileMessage(desc: DescMessage): MessagePlan {
-  const plan: MessagePlan = { supported: true, create: messageFactory(desc), dense: [], sparse: new Map() };
-  // Registered first, so that recursive types find this plan instead of compiling again.
+  const plan: MessagePlan = { supported: true, create: messageFactory(desc), read: giveUp };
+  // Registered first, so that recursive types find this plan instead of compiling again
+  // (they read through it only once a message is decoded, after it is set).
   plans.set(desc, plan);
+  const fields: FieldPlan[] = [];
   for (const field of desc.fields) {
     const reader = compileField(field);
     if (reader === undefined) {
       plan.supported = false;
       return plan;
     }
-    if (field.number < denseLimit) plan.dense[field.number] = reader;
-    else plan.sparse.set(field.number, reader);
+    fields.push({ number: field.number, read: field.oneof === undefined ? field.localName : field.oneof.localName, reader });
   }
+  plan.read = messageReader(fields);
   return plan;
 }
 
 function readMessage(plan: MessagePlan, message: Local, cursor: Cursor, end: number): void {
   if (++cursor.depth > recursionLimit) giveUp();
-  const dense = plan.dense;
-  let unknown: UnknownField[] | undefined;
-  while (cursor.pos < end) {
-    const tag = readTag(cursor);
-    const number = tag >>> 3;
-    const wireType = tag & 7;
-    const reader = number < dense.length ? dense[number] : plan.sparse.get(number);
-    if (reader !== undefined) {
-      reader(message, cursor, wireType, end);
-      continue;
-    }
-    // protobuf-es keeps a field it does not know, without its tag, after any kept before.
-    const start = cursor.pos;
-    skip(cursor, wireType, end);
-    unknown ??= (message.$unknown as UnknownField[] | undefined) ?? [];
-    unknown.push({ no: number, wireType, data: cursor.source.subarray(start, cursor.pos) });
-  }
+  plan.read(message, cursor, end);
   // A record that ran past its message's end is malformed: protobuf-es's to judge.
   if (cursor.pos !== end) giveUp();
-  if (unknown !== undefined) message.$unknown = unknown;
   cursor.depth--;
+}
+
+// protobuf-es keeps a field it does not know, without its tag, after any kept before.
+function keepUnknown(message: Local, unknown: UnknownField[] | undefined, no: number, wireType: number, cursor: Cursor, end: number): UnknownField[] {
+  const start = cursor.pos;
+  skip(cursor, wireType, end);
+  const kept = unknown ?? (message.$unknown as UnknownField[] | undefined) ?? [];
+  kept.push({ no, wireType, data: cursor.source.subarray(start, cursor.pos) });
+  return kept;
+}
+
+/**
+ * A message's record loop: code generated for the type where node allows it (a switch on the
+ * field number, each field's property read and set by name, see generated-code.ts); field
+ * readers looked up by number otherwise.
+ */
+function messageReader(fields: readonly FieldPlan[]): MessagePlan["read"] {
+  const helpers = { readTag, keepUnknown };
+  if (generatesCode) {
+    const cases = fields.map((f, i) => {
+      const property = propertyRead("message", f.read);
+      return `      case ${f.number}:\n        ${property} = f${i}(${property}, cursor, wireType, end);\n        continue;`;
+    });
+    return generatedFunction<(h: typeof helpers, f: readonly FieldReader[]) => MessagePlan["read"]>(
+      ["h", "f"],
+      `const [${fields.map((_, i) => `f${i}`).join(", ")}] = f;
+return function read(message, cursor, end) {
+  let unknown;
+  while (cursor.pos < end) {
+    const tag = h.readTag(cursor);
+    const wireType = tag & 7;
+    switch (tag >>> 3) {
+${cases.join("\n")}
+    }
+    unknown = h.keepUnknown(message, unknown, tag >>> 3, wireType, cursor, end);
+  }
+  if (unknown !== undefined) message.$unknown = unknown;
+};`,
+    )(
+      helpers,
+      fields.map((f) => f.reader),
+    );
+  }
+  // Field numbers up to this index an array; above it (up to 536,870,911) a map.
+  const denseLimit = 256;
+  const dense: (FieldPlan | undefined)[] = [];
+  const sparse = new Map<number, FieldPlan>();
+  for (const field of fields) {
+    if (field.number < denseLimit) dense[field.number] = field;
+    else sparse.set(field.number, field);
+  }
+  return (message, cursor, end) => {
+    let unknown: UnknownField[] | undefined;
+    while (cursor.pos < end) {
+      const tag = readTag(cursor);
+      const number = tag >>> 3;
+      const wireType = tag & 7;
+      const field = number < dense.length ? dense[number] : sparse.get(number);
+      if (field !== undefined) message[field.read] = field.reader(message[field.read], cursor, wireType, end);
+      else unknown = keepUnknown(message, unknown, number, wireType, cursor, end);
+    }
+    if (unknown !== undefined) message.$unknown = unknown;
+  };
 }
 
 interface UnknownField {
@@ -147,14 +203,14 @@ function compileField(field: DescField): FieldReader | undefined {
       const wire = wireTypeOf(field.fieldKind === "enum" ? ScalarType.INT32 : field.scalar);
       const oneof = field.oneof?.localName;
       if (oneof !== undefined) {
-        return (message, cursor, wireType, end) => {
+        return (_current, cursor, wireType, end) => {
           if (wireType !== wire) giveUp();
-          message[oneof] = { case: local, value: value(cursor, end) };
+          return { case: local, value: value(cursor, end) };
         };
       }
-      return (message, cursor, wireType, end) => {
+      return (_current, cursor, wireType, end) => {
         if (wireType !== wire) giveUp();
-        message[local] = value(cursor, end);
+        return value(cursor, end);
       };
     }
     case "message": {
@@ -162,23 +218,22 @@ function compileField(field: DescField): FieldReader | undefined {
       const child = childReader(field.message);
       const oneof = field.oneof?.localName;
       if (oneof !== undefined) {
-        return (message, cursor, wireType, end) => {
-          const selected = message[oneof] as { case: unknown; value?: unknown };
+        return (current, cursor, wireType, end) => {
+          const selected = current as { case: unknown; value?: unknown };
           // A second record of the selected message merges into it, as protobuf-es merges.
           const existing = selected.case === local ? (selected.value as Local) : undefined;
-          message[oneof] = { case: local, value: child(existing, cursor, wireType, end) };
+          return { case: local, value: child(existing, cursor, wireType, end) };
         };
       }
-      return (message, cursor, wireType, end) => {
-        message[local] = child(message[local] as Local | undefined, cursor, wireType, end);
-      };
+      return (current, cursor, wireType, end) => child(current as Local | undefined, cursor, wireType, end);
     }
     case "list": {
       if (field.listKind === "message") {
         if (!plainMessage(field)) return undefined;
         const child = childReader(field.message);
-        return (message, cursor, wireType, end) => {
-          (message[local] as unknown[]).push(child(undefined, cursor, wireType, end));
+        return (current, cursor, wireType, end) => {
+          (current as unknown[]).push(child(undefined, cursor, wireType, end));
+          return current;
         };
       }
       const type = field.listKind === "enum" ? ScalarType.INT32 : field.scalar;
@@ -187,21 +242,22 @@ function compileField(field: DescField): FieldReader | undefined {
       const wire = wireTypeOf(type);
       // protobuf-es reads either form of any list but of strings and bytes, whatever the field declares.
       const packable = wire !== 2;
-      return (message, cursor, wireType, end) => {
-        const items = message[local] as unknown[];
+      return (current, cursor, wireType, end) => {
+        const items = current as unknown[];
         if (wireType === wire) {
           items.push(value(cursor, end));
-          return;
+          return items;
         }
         if (wireType !== 2 || !packable) giveUp();
         const packedEnd = lengthEnd(cursor, end);
         while (cursor.pos < packedEnd) items.push(value(cursor, packedEnd));
         if (cursor.pos !== packedEnd) giveUp();
+        return items;
       };
     }
     case "map": {
       if (field.mapKind === "message" && !plainMessage(field)) return undefined;
-      return mapField(field, local);
+      return mapField(field);
     }
   }
 }
@@ -232,7 +288,7 @@ function childReader(desc: DescMessage): (existing: Local | undefined, cursor: C
 
 type ValueReader = (cursor: Cursor, end: number) => unknown;
 
-function mapField(field: DescField & { fieldKind: "map" }, local: string): FieldReader {
+function mapField(field: DescField & { fieldKind: "map" }): FieldReader {
   const keyType = field.mapKey;
   const keyWire = wireTypeOf(keyType);
   // Map keys are read as protobuf-es reads them (64-bit ones as bigints), then named as it names them.
@@ -269,7 +325,7 @@ function mapField(field: DescField & { fieldKind: "map" }, local: string): Field
       break;
     }
   }
-  return (message, cursor, wireType, end) => {
+  return (current, cursor, wireType, end) => {
     if (wireType !== 2) giveUp();
     const entryEnd = lengthEnd(cursor, end);
     let key: unknown;
@@ -289,7 +345,8 @@ function mapField(field: DescField & { fieldKind: "map" }, local: string): Field
       }
     }
     if (cursor.pos !== entryEnd) giveUp();
-    setOwnProperty(message[local] as Local, String(key ?? keyZero), value === undefined ? valueDefault() : value);
+    setOwnProperty(current as Local, String(key ?? keyZero), value === undefined ? valueDefault() : value);
+    return current;
   };
 }
 
