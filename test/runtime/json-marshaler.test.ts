@@ -9,6 +9,7 @@ import { compileProtos } from "../support/compile-proto.js";
 import { message } from "./json-fixtures.js";
 import { PayloadSchema } from "../gen/testing/v1/payloads_pb.js";
 import { Color, NestedSchema, ScalarsSchema, type Scalars } from "../gen/testing/v1/everything_pb.js";
+import { alsoWithoutCodeGeneration } from "../support/without-code-generation.js";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const field = (name: string): DescField => ScalarsSchema.fields.find((f) => f.name === name)!;
@@ -31,6 +32,8 @@ function refused(body: string | Uint8Array, message: string | RegExp, options: J
 const nestedDefaults = { name: "", amount: 0, child: null, tags: [], color: "COLOR_UNSPECIFIED" };
 
 describe("json marshaler: unmarshal", () => {
+  alsoWithoutCodeGeneration(import.meta.url);
+
   it("is application/json", () => {
     assert.equal(createJsonMarshaler().contentType, "application/json");
   });

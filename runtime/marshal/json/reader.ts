@@ -3,6 +3,7 @@ import type { DescField, DescMessage, DescOneof, JsonObject, JsonReadOptions, Js
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
 import { colonCount, separatorCount, tally } from "./key-tally.js";
 import { isJsonObject, setOwnProperty } from "../../plain-object.js";
+import { generatedFunction, generatesCode, propertyRead } from "../generated-code.js";
 import { messageFactory } from "../message-factory.js";
 import { merge, type Local, type MergeEntry } from "./merge.js";
 import { beyondSafeIntegers } from "./integers.js";
@@ -37,7 +38,8 @@ export interface JsonReader {
    * quoteUnsafeIntegers): "unsafe" when it met a number beyond ±(2^53 - 1) anywhere the message
    * takes a value from, a field or a well-known type's contents (the quoted text might be
    * read otherwise); "refused" when it could not vouch for another reason, before meeting
-   * any such number (so readBody of the same text would refuse too).
+   * any such number (so readBody of the same text would refuse too). Fields are read in the
+   * order they are declared, whatever the order of the keys.
    */
   readBodyUnquoted(schema: DescMessage, target: Message, text: string, decoded?: boolean): UnquotedRead;
   /** readObject, as readBodyUnquoted is readBody, for an object parsed from a text not quoted yet. */
@@ -61,7 +63,7 @@ export function createJsonReader(options: JsonReaderOptions): JsonReader {
     const ctx: ReadContext = { depth: 0, tally: 0, discardUnknown: options.discardUnknown, discarded: false, unquoted, wellFormed };
     let fresh: Local;
     try {
-      fresh = readMessage(planOf(schema), json, ctx);
+      fresh = planOf(schema).read(json, ctx);
     } catch (err) {
       // Whatever went wrong, protobuf-es judges the same input again.
       return err === unsafeNumber ? "unsafe" : "refused";
@@ -118,6 +120,8 @@ interface MessagePlan {
   readonly create: () => Local;
   /** Each field under its JSON name and under its proto name. */
   readonly byKey: Map<string, FieldPlan>;
+  /** Reads a JSON object into a new message (see messageReader). */
+  read: (json: JsonValue, ctx: ReadContext) => Local;
 }
 
 interface FieldPlan extends MergeEntry {
@@ -139,11 +143,14 @@ function compileMessage(
   planOf: (desc: DescMessage) => MessagePlan,
   base: Partial<JsonReadOptions>,
 ): MessagePlan {
-  const plan: MessagePlan = { desc, create: messageFactory(desc), byKey: new Map() };
-  // Registered first: recursive types find it instead of compiling again.
+  const plan: MessagePlan = { desc, create: messageFactory(desc), byKey: new Map(), read: giveUp };
+  // Registered first: recursive types find it instead of compiling again (they read
+  // through it only once a body is read, after it is set).
   plans.set(desc, plan);
+  const code: FieldCode[] = [];
   for (const field of desc.fields) {
     const read = fieldReader(field, planOf, base);
+    code.push({ field, read, value: storedValue(field, planOf) });
     const wktValue = field.message?.typeName === "google.protobuf.Value" || field.enum?.typeName === "google.protobuf.NullValue";
     for (const [key, alias] of [
       [field.jsonName, field.name],
@@ -161,7 +168,82 @@ function compileMessage(
       });
     }
   }
+  plan.read = messageReader(plan, code);
   return plan;
+}
+
+/** A field as the generated reader reads it: by `read`, or by storing what `value` reads. */
+interface FieldCode {
+  readonly field: DescField;
+  readonly read: FieldRead;
+  /** For a singular field outside a oneof that protobuf-es does not read itself. */
+  readonly value: ValueRead | undefined;
+}
+
+/**
+ * A message's reader: where node allows it, code generated for the type, which looks each
+ * field's names up in the object by name (sites of their own, one shape each, where objects
+ * JSON.parse made from alike text share one) rather than each key in a map, and stores
+ * singular values by name; then, if the object held a key naming no field, the loop over its
+ * keys reads it again from the start, as the only path that knows what to do with one.
+ */
+function messageReader(plan: MessagePlan, fields: readonly FieldCode[]): MessagePlan["read"] {
+  const loop = (json: JsonValue, ctx: ReadContext) => readMessage(plan, json, ctx);
+  // Counting keys found tells the whole object was read only if no name is two fields'.
+  const names = fields.flatMap(({ field }) => (field.jsonName === field.name ? [field.name] : [field.jsonName, field.name]));
+  if (!generatesCode || new Set(names).size !== names.length) return loop;
+  const lines: string[] = [];
+  const oneofs = new Map<DescOneof, string>();
+  // A name Object.prototype also has is looked up as an own key only.
+  const lookup = (name: string) =>
+    name in Object.prototype ? `(Object.hasOwn(json, ${JSON.stringify(name)}) ? ${propertyRead("json", name)} : undefined)` : propertyRead("json", name);
+  fields.forEach(({ field, value }, i) => {
+    const names = field.jsonName === field.name ? [field.name] : [field.jsonName, field.name];
+    const [first, second] = names as [string, string | undefined];
+    lines.push(`  v = ${lookup(first)};`);
+    lines.push(`  if (v !== undefined) { seen++; ctx.tally += ${colonCount(first)}; }`);
+    // Both names in one object are counted once: the loop reads it, and refuses it.
+    if (second !== undefined) lines.push(`  else { v = ${lookup(second)}; if (v !== undefined) { seen++; ctx.tally += ${colonCount(second)}; } }`);
+    lines.push("  if (v !== undefined) {");
+    if (field.oneof !== undefined) {
+      let counter = oneofs.get(field.oneof);
+      if (counter === undefined) oneofs.set(field.oneof, (counter = `o${oneofs.size}`));
+      // Two fields of one oneof set: protobuf-es's to refuse (a null scalar sets none).
+      const counts = field.fieldKind === "scalar" ? "v !== null" : "true";
+      lines.push(`    if (${counts} && ${counter}++ !== 0) h.giveUp();`);
+    }
+    if (value !== undefined) lines.push(`    if (v !== null) { h.screenValue(v, ctx); ${propertyRead("message", field.localName)} = r${i}(v, ctx); }`);
+    else lines.push(`    f${i}(message, v, ctx);`);
+    lines.push("  }");
+  });
+  const counters = [...oneofs.values()].map((name) => `, ${name} = 0`).join("");
+  const helpers = { giveUp, isJsonObject, screenValue, maxDepth, create: plan.create, loop };
+  return generatedFunction<(h: typeof helpers, f: readonly FieldRead[], r: readonly (ValueRead | undefined)[]) => MessagePlan["read"]>(
+    ["h", "f", "r"],
+    `const [${fields.map((_, i) => `f${i}`).join(", ")}] = f;
+const [${fields.map((_, i) => `r${i}`).join(", ")}] = r;
+return function read(json, ctx) {
+  if (!h.isJsonObject(json)) h.giveUp();
+  if (++ctx.depth > h.maxDepth) h.giveUp();
+  const keys = Object.keys(json);
+  const tally = ctx.tally;
+  const discarded = ctx.discarded;
+  const message = h.create();
+  ctx.tally += keys.length;
+  let seen = 0, v${counters};
+${lines.join("\n")}
+  ctx.depth--;
+  if (seen === keys.length) return message;
+  // A key names no field: the loop reads the object again, from where this read began.
+  ctx.tally = tally;
+  ctx.discarded = discarded;
+  return h.loop(json, ctx);
+};`,
+  )(
+    helpers,
+    fields.map((f) => f.read),
+    fields.map((f) => f.value),
+  );
 }
 
 function readMessage(plan: MessagePlan, json: JsonValue, ctx: ReadContext): Local {
@@ -196,6 +278,13 @@ function readMessage(plan: MessagePlan, json: JsonValue, ctx: ReadContext): Loca
 }
 
 type FieldRead = FieldPlan["read"];
+type ValueRead = (json: JsonValue, ctx: ReadContext) => unknown;
+
+/** The reader whose value a singular field outside a oneof stores, unless protobuf-es reads the field. */
+function storedValue(field: DescField, planOf: (desc: DescMessage) => MessagePlan): ValueRead | undefined {
+  if (isDelegated(field) || field.fieldKind === "list" || field.fieldKind === "map" || field.oneof !== undefined) return undefined;
+  return valueReader(field, planOf, field.fieldKind === "scalar" && field.longAsString);
+}
 
 function fieldReader(field: DescField, planOf: (desc: DescMessage) => MessagePlan, base: Partial<JsonReadOptions>): FieldRead {
   const local = field.localName;
@@ -282,7 +371,7 @@ function valueReader(field: DescField, planOf: (desc: DescMessage) => MessagePla
   const desc = field.message;
   if (desc === undefined) return field.enum !== undefined ? enumReader(field.enum) : scalarReader(field.scalar!, longAsString);
   let plan: MessagePlan | undefined;
-  return (json, ctx) => readMessage((plan ??= planOf(desc)), json, ctx);
+  return (json, ctx) => (plan ??= planOf(desc)).read(json, ctx);
 }
 
 function isDelegated(field: DescField): boolean {
