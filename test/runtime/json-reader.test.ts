@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { create, type DescField, type DescMessage, type JsonObject, type JsonValue, type Message } from "@bufbuild/protobuf";
+import { create, createFileRegistry, type DescField, type DescMessage, type JsonObject, type JsonValue, type Message } from "@bufbuild/protobuf";
 import { Code } from "../../runtime/gen/google/rpc/code_pb.js";
 import { GatewayError } from "../../runtime/gateway-error.js";
 import { quoteUnsafeIntegers } from "../../runtime/marshal/json/integers.js";
@@ -17,6 +17,7 @@ import { BenchService } from "../../bench/gen/bench/v1/bench_pb.js";
 import { NestedSchema, ScalarsSchema } from "../gen/testing/v1/everything_pb.js";
 import { message, random, randomBody, registry } from "./json-fixtures.js";
 import { alsoWithoutCodeGeneration } from "../support/without-code-generation.js";
+import { compileProtos } from "../support/compile-proto.js";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -498,6 +499,24 @@ describe("compiled JSON reader", () => {
       assert.equal(reader.readBodyUnquoted(Kitchen, create(Kitchen), text), "refused");
       assert.equal(reader.readObject(Kitchen, create(Kitchen), JSON.parse(text)), false);
       assert.equal(reader.readObjectUnquoted(Kitchen, create(Kitchen), JSON.parse(text)), "refused");
+    }
+  });
+
+  it("reads a wide message's few keys and many keys alike, as protobuf-es does", () => {
+    // 150 fields of two names each: past the width at which an object of few keys goes to the key loop.
+    const fields = Array.from({ length: 150 }, (_, i) => `  ${i % 3 === 0 ? "int32" : "string"} field_${i} = ${i + 1};`);
+    const set = compileProtos({ "wide/v1/wide.proto": `syntax = "proto3";\npackage wide.v1;\nmessage Wide {\n${fields.join("\n")}\n  Wide child = 200;\n}\n` });
+    const Wide = createFileRegistry(set).getMessage("wide.v1.Wide")!;
+    const value = (i: number) => (i % 3 === 0 ? String(i) : `"v${i}"`);
+    const body = (count: number, name: (i: number) => string) =>
+      `{${Array.from({ length: count }, (_, k) => `"${name((k * 7) % 150)}":${value((k * 7) % 150)}`).join(",")}}`;
+    for (const count of [1, 3, 18, 19, 40, 150]) {
+      for (const name of [(i: number) => `field${i}`, (i: number) => `field_${i}`]) {
+        assert.equal(check(Wide, body(count, name)), true, `${count} keys`);
+        assert.equal(check(Wide, `{"child":${body(count, name)},"field1":"x"}`), true, `${count} keys in a child`);
+      }
+      check(Wide, `${body(count, (i) => `field${i}`).slice(0, -1)},"nope":1}`);
+      check(Wide, `${body(count, (i) => `field${i}`).slice(0, -1)},"field_0":1}`);
     }
   });
 

@@ -172,6 +172,9 @@ function compileMessage(
   return plan;
 }
 
+// Field names beyond which a generated reader hands an object of few keys to the loop.
+const wideMessage = 128;
+
 /** A field as the generated reader reads it: by `read`, or by storing what `value` reads. */
 interface FieldCode {
   readonly field: DescField;
@@ -224,8 +227,11 @@ function messageReader(plan: MessagePlan, fields: readonly FieldCode[]): Message
 const [${fields.map((_, i) => `r${i}`).join(", ")}] = r;
 return function read(json, ctx) {
   if (!h.isJsonObject(json)) h.giveUp();
-  if (++ctx.depth > h.maxDepth) h.giveUp();
   const keys = Object.keys(json);
+${
+  // A few keys of a wide message: fewer steps through the keys than through all the names.
+  names.length > wideMessage ? `  if (keys.length * 8 < ${names.length}) return h.loop(json, ctx);\n` : ""
+}  if (++ctx.depth > h.maxDepth) h.giveUp();
   const tally = ctx.tally;
   const discarded = ctx.discarded;
   const message = h.create();
