@@ -520,6 +520,48 @@ describe("compiled JSON reader", () => {
     }
   });
 
+  it("reads each value of an object once, unknown keys at every level or not", () => {
+    // Getters count the reads: one object per level, each with a key naming no field.
+    const reads: number[] = [];
+    const levels = 16;
+    let json: JsonObject = { i32: 1, nope: 1 };
+    for (let level = levels - 1; level >= 0; level--) {
+      const child = json;
+      reads[level] = 0;
+      json = { nope: 1, s: "x" };
+      Object.defineProperty(json, "child", {
+        enumerable: true,
+        get: () => {
+          reads[level]!++;
+          return child;
+        },
+      });
+    }
+    const { reader } = readers({});
+    const target = create(Kitchen);
+    assert.equal(reader.readObject(Kitchen, target, json), true);
+    // The top level's keys are read once more, to merge the message read into the target.
+    assert.deepEqual(reads, [2, ...Array(levels - 1).fill(1)]);
+    let depth = 0;
+    for (let m = target as unknown as { child?: object }; m.child !== undefined; m = m.child as { child?: object }) depth++;
+    assert.equal(depth, levels);
+  });
+
+  it("takes no value from Object.prototype for a field the object lacks", () => {
+    const polluted = Object.prototype as unknown as Record<string, unknown>;
+    try {
+      polluted.i32 = 7;
+      polluted.s = "polluted";
+      for (const body of ["{}", '{"nope":1}', '{"s":"x","nope":1}', '{"child":{}}', '{"listChild":[{"b":true}]}']) {
+        for (const options of [{}, { discardUnknown: false }]) check(Kitchen, body, options);
+      }
+      assert.equal(readers({ discardUnknown: false }).reader.readBody(Kitchen, create(Kitchen), '{"nope":1}'), false);
+    } finally {
+      delete polluted.i32;
+      delete polluted.s;
+    }
+  });
+
   it("leaves the read to protobuf-es for a target of another type or a well-known type", () => {
     const { reader } = readers({});
     assert.equal(reader.readBody(ScalarsSchema, create(NestedSchema), "{}"), false);

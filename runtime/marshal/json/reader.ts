@@ -38,8 +38,8 @@ export interface JsonReader {
    * quoteUnsafeIntegers): "unsafe" when it met a number beyond ±(2^53 - 1) anywhere the message
    * takes a value from, a field or a well-known type's contents (the quoted text might be
    * read otherwise); "refused" when it could not vouch for another reason, before meeting
-   * any such number (so readBody of the same text would refuse too). Fields are read in the
-   * order they are declared, whatever the order of the keys.
+   * any such number (so readBody of the same text would refuse too). Where the reader's code
+   * is generated, fields are read in the order they are declared; otherwise in key order.
    */
   readBodyUnquoted(schema: DescMessage, target: Message, text: string, decoded?: boolean): UnquotedRead;
   /** readObject, as readBodyUnquoted is readBody, for an object parsed from a text not quoted yet. */
@@ -187,8 +187,9 @@ interface FieldCode {
  * A message's reader: where node allows it, code generated for the type, which looks each
  * field's names up in the object by name (sites of their own, one shape each, where objects
  * JSON.parse made from alike text share one) rather than each key in a map, and stores
- * singular values by name; then, if the object held a key naming no field, the loop over its
- * keys reads it again from the start, as the only path that knows what to do with one.
+ * singular values by name; then, if keys are left over (a key naming no field, a field's
+ * second name), looks at those alone, as the key loop does. Never a second read of a value:
+ * that doubled at every level of nesting.
  */
 function messageReader(plan: MessagePlan, fields: readonly FieldCode[]): MessagePlan["read"] {
   const loop = (json: JsonValue, ctx: ReadContext) => readMessage(plan, json, ctx);
@@ -197,16 +198,15 @@ function messageReader(plan: MessagePlan, fields: readonly FieldCode[]): Message
   if (!generatesCode || new Set(names).size !== names.length) return loop;
   const lines: string[] = [];
   const oneofs = new Map<DescOneof, string>();
-  // A name Object.prototype also has is looked up as an own key only.
-  const lookup = (name: string) =>
-    name in Object.prototype ? `(Object.hasOwn(json, ${JSON.stringify(name)}) ? ${propertyRead("json", name)} : undefined)` : propertyRead("json", name);
+  // Own keys only: a value found on the prototype chain (Object.prototype's own names, or
+  // names someone added to it) is no key of the object.
+  const found = (name: string) => `(v = ${propertyRead("json", name)}) !== undefined && Object.hasOwn(json, ${JSON.stringify(name)})`;
   fields.forEach(({ field, value }, i) => {
     const names = field.jsonName === field.name ? [field.name] : [field.jsonName, field.name];
     const [first, second] = names as [string, string | undefined];
-    lines.push(`  v = ${lookup(first)};`);
-    lines.push(`  if (v !== undefined) { seen++; ctx.tally += ${colonCount(first)}; }`);
-    // Both names in one object are counted once: the loop reads it, and refuses it.
-    if (second !== undefined) lines.push(`  else { v = ${lookup(second)}; if (v !== undefined) { seen++; ctx.tally += ${colonCount(second)}; } }`);
+    // Both names in one object are counted once: the keys left over are looked at after.
+    const lookups = second === undefined ? [first] : [first, second];
+    lines.push(`  ${lookups.map((name) => `if (${found(name)}) { seen++; ctx.tally += ${colonCount(name)}; }`).join(" else ")} else v = undefined;`);
     lines.push("  if (v !== undefined) {");
     if (field.oneof !== undefined) {
       let counter = oneofs.get(field.oneof);
@@ -220,7 +220,14 @@ function messageReader(plan: MessagePlan, fields: readonly FieldCode[]): Message
     lines.push("  }");
   });
   const counters = [...oneofs.values()].map((name) => `, ${name} = 0`).join("");
-  const helpers = { giveUp, isJsonObject, screenValue, maxDepth, create: plan.create, loop };
+  const otherKeys = (json: JsonObject, keys: readonly string[], ctx: ReadContext) => {
+    for (const key of keys) {
+      const entry = plan.byKey.get(key);
+      if (entry === undefined) skipUnknown(key, json[key]!, ctx);
+      else if (entry.alias !== undefined && Object.hasOwn(json, entry.alias)) giveUp();
+    }
+  };
+  const helpers = { giveUp, isJsonObject, screenValue, maxDepth, create: plan.create, loop, otherKeys };
   return generatedFunction<(h: typeof helpers, f: readonly FieldRead[], r: readonly (ValueRead | undefined)[]) => MessagePlan["read"]>(
     ["h", "f", "r"],
     `const [${fields.map((_, i) => `f${i}`).join(", ")}] = f;
@@ -232,18 +239,14 @@ ${
   // A few keys of a wide message: fewer steps through the keys than through all the names.
   names.length > wideMessage ? `  if (keys.length * 8 < ${names.length}) return h.loop(json, ctx);\n` : ""
 }  if (++ctx.depth > h.maxDepth) h.giveUp();
-  const tally = ctx.tally;
-  const discarded = ctx.discarded;
   const message = h.create();
   ctx.tally += keys.length;
   let seen = 0, v${counters};
 ${lines.join("\n")}
+  // A key naming no field, or a field's second name: as the loop takes them.
+  if (seen !== keys.length) h.otherKeys(json, keys, ctx);
   ctx.depth--;
-  if (seen === keys.length) return message;
-  // A key names no field: the loop reads the object again, from where this read began.
-  ctx.tally = tally;
-  ctx.discarded = discarded;
-  return h.loop(json, ctx);
+  return message;
 };`,
   )(
     helpers,
@@ -264,10 +267,7 @@ function readMessage(plan: MessagePlan, json: JsonValue, ctx: ReadContext): Loca
     const value = json[key]!;
     const entry = plan.byKey.get(key);
     if (entry === undefined) {
-      // Extension keys ("[pkg.ext]") are protobuf-es's to resolve.
-      if (!ctx.discardUnknown || key.startsWith("[")) giveUp();
-      ctx.discarded = true;
-      ctx.tally += colonCount(key) + tally(value);
+      skipUnknown(key, value, ctx);
       continue;
     }
     ctx.tally += entry.colons;
@@ -281,6 +281,14 @@ function readMessage(plan: MessagePlan, json: JsonValue, ctx: ReadContext): Loca
   }
   ctx.depth--;
   return message;
+}
+
+/** A key naming no field: skipped where the options discard such keys, else refused. */
+function skipUnknown(key: string, value: JsonValue, ctx: ReadContext): void {
+  // Extension keys ("[pkg.ext]") are protobuf-es's to resolve.
+  if (!ctx.discardUnknown || key.startsWith("[")) giveUp();
+  ctx.discarded = true;
+  ctx.tally += colonCount(key) + tally(value);
 }
 
 type FieldRead = FieldPlan["read"];
