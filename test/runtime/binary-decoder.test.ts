@@ -5,9 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { create, fromBinary, fromJson, setExtension, toBinary, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { create, createFileRegistry, fromBinary, fromJson, setExtension, toBinary, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { decodeBinary, decodesItself } from "../../runtime/marshal/binary/decoder.js";
+import { encodeBinary } from "../../runtime/marshal/binary/encoder.js";
+import { compileProtos } from "../support/compile-proto.js";
 import { BenchService } from "../../bench/gen/bench/v1/bench_pb.js";
 import { orderBody } from "../../bench/payloads.js";
 import { randomMessage, Wire, wireRegistry } from "../support/wire-messages.js";
@@ -42,6 +44,28 @@ function records(write: (w: BinaryWriter) => void): Uint8Array {
 
 describe("binary decoder", () => {
   alsoWithoutCodeGeneration(import.meta.url);
+
+  it("reads and writes messages too wide for generated code, or with high field numbers, as protobuf-es does", () => {
+    const wide = Array.from({ length: 250 }, (_, i) => `  ${i % 2 === 0 ? "int64" : "string"} w_${i} = ${i + 1};`).join("\n");
+    const set = compileProtos({
+      "edge/v1/edge.proto": `syntax = "proto3";\npackage edge.v1;\nmessage Wide {\n${wide}\n}\nmessage High {\n  string a = 1;\n  int32 b = 300;\n  High c = 70000;\n  repeated string d = 536870911;\n}\n`,
+    });
+    const files = createFileRegistry(set);
+    const Wide = files.getMessage("edge.v1.Wide")!;
+    const High = files.getMessage("edge.v1.High")!;
+    const wideInit: Record<string, unknown> = {};
+    for (let i = 0; i < 250; i += 3) wideInit[`w${i}`] = i % 2 === 0 ? BigInt(i * 1000) : `value ${i}`;
+    const messages: [DescMessage, Message][] = [
+      [Wide, create(Wide, wideInit)],
+      [High, create(High, { a: "x", b: 7, c: { a: "y", d: ["p", "q"] }, d: ["z"] })],
+    ];
+    for (const [desc, message] of messages) {
+      const bytes = toBinary(desc, message);
+      assert.deepEqual(Buffer.from(encodeBinary(desc, message)), Buffer.from(bytes), desc.typeName);
+      assert.deepEqual(decodeBinary(desc, bytes), fromBinary(desc, bytes), desc.typeName);
+      assert.equal(decodesItself(desc, bytes), true, desc.typeName);
+    }
+  });
 
   it("reads protobuf-es's message from random messages of every field kind, by itself", () => {
     const next = random(20261203);

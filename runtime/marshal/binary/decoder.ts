@@ -2,7 +2,7 @@ import { fromBinary, protoInt64, ScalarType, type DescEnum, type DescField, type
 import { scalarZeroValue } from "@bufbuild/protobuf/reflect";
 import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { setOwnProperty } from "../../plain-object.js";
-import { generatedFunction, generatesCode, propertyRead } from "../generated-code.js";
+import { generatedFunction, generatesFor, propertyRead } from "../generated-code.js";
 import { messageFactory } from "../message-factory.js";
 import { wireTypeOf } from "./scalars.js";
 
@@ -133,6 +133,9 @@ function keepUnknown(message: Local, unknown: UnknownField[] | undefined, no: nu
   return kept;
 }
 
+// Field numbers up to this index an array; above it (up to 536,870,911) a map.
+const denseLimit = 256;
+
 /**
  * A message's record loop: code generated for the type where node allows it (a switch on the
  * field number, each field's property read and set by name, see generated-code.ts); field
@@ -140,7 +143,9 @@ function keepUnknown(message: Local, unknown: UnknownField[] | undefined, no: nu
  */
 function messageReader(fields: readonly FieldPlan[]): MessagePlan["read"] {
   const helpers = { readTag, keepUnknown };
-  if (generatesCode) {
+  // A switch takes the field numbers of the dense table below (over sparse high numbers it
+  // would compare case by case: 7.5x slower in review for 500 fields 1,000 apart).
+  if (generatesFor(fields.length) && fields.every((f) => f.number < denseLimit)) {
     const cases = fields.map((f, i) => {
       const property = propertyRead("message", f.read);
       return `      case ${f.number}:\n        ${property} = f${i}(${property}, cursor, wireType, end);\n        continue;`;
@@ -165,8 +170,6 @@ ${cases.join("\n")}
       fields.map((f) => f.reader),
     );
   }
-  // Field numbers up to this index an array; above it (up to 536,870,911) a map.
-  const denseLimit = 256;
   const dense: (FieldPlan | undefined)[] = [];
   const sparse = new Map<number, FieldPlan>();
   for (const field of fields) {

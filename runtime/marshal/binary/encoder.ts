@@ -1,7 +1,7 @@
 import { ScalarType, toBinary, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { IMPLICIT, implicitZeroTest, LEGACY_REQUIRED } from "../presence.js";
-import { generatedFunction, generatesCode, propertyRead } from "../generated-code.js";
+import { generatedFunction, generatesFor, propertyRead } from "../generated-code.js";
 import { bareScalar, cannotVouch, giveUp, mapKeyOf, scalarOf, varintSize, writeVarint, type Scratch, type ValuePlan } from "./scalars.js";
 
 /**
@@ -106,7 +106,7 @@ function compileMessage(desc: DescMessage): MessagePlan {
  * directly) rather than by a key at a site every field and type shares; a loop otherwise.
  */
 function messageCode(typeName: string, anyField: boolean, fields: readonly FieldPlan[]): Pick<MessagePlan, "size" | "write"> {
-  if (generatesCode) {
+  if (generatesFor(fields.length)) {
     const checks = { giveUp, unknownSize, writeUnknown, typeName, anyField };
     const make = generatedFunction<(c: typeof checks, f: readonly FieldPlan[]) => Pick<MessagePlan, "size" | "write">>(
       ["c", "f"],

@@ -3,7 +3,7 @@ import type { DescField, DescMessage, DescOneof, JsonObject, JsonReadOptions, Js
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
 import { colonCount, separatorCount, tally } from "./key-tally.js";
 import { isJsonObject, setOwnProperty } from "../../plain-object.js";
-import { generatedFunction, generatesCode, propertyRead } from "../generated-code.js";
+import { generatedFunction, generatesFor, propertyRead } from "../generated-code.js";
 import { messageFactory } from "../message-factory.js";
 import { merge, type Local, type MergeEntry } from "./merge.js";
 import { beyondSafeIntegers } from "./integers.js";
@@ -195,7 +195,7 @@ function messageReader(plan: MessagePlan, fields: readonly FieldCode[]): Message
   const loop = (json: JsonValue, ctx: ReadContext) => readMessage(plan, json, ctx);
   // Counting keys found tells the whole object was read only if no name is two fields'.
   const names = fields.flatMap(({ field }) => (field.jsonName === field.name ? [field.name] : [field.jsonName, field.name]));
-  if (!generatesCode || new Set(names).size !== names.length) return loop;
+  if (!generatesFor(fields.length) || new Set(names).size !== names.length) return loop;
   const lines: string[] = [];
   const oneofs = new Map<DescOneof, string>();
   // Own keys only: a value found on the prototype chain (Object.prototype's own names, or

@@ -3,7 +3,7 @@ import type { DescField, DescMessage, JsonWriteOptions, Message, Registry } from
 import { hasCustomJsonRepresentation, isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { isObjectLike } from "../../plain-object.js";
 import { IMPLICIT, implicitZeroTest, LEGACY_REQUIRED } from "../presence.js";
-import { generatedFunction, generatesCode, propertyRead } from "../generated-code.js";
+import { generatedFunction, generatesFor, propertyRead } from "../generated-code.js";
 import { giveUp } from "./scalars.js";
 import { emittedWhenUnset, unpopulatedValue } from "./unpopulated.js";
 import { enumText, quote, scalarText, structText, type ValueText } from "./value-text.js";
@@ -118,7 +118,7 @@ function compileMessage(desc: DescMessage, plans: WeakMap<DescMessage, MessagePl
  * field read by name at a site of its own, see generated-code.ts), a loop otherwise.
  */
 function messageBody(fields: readonly FieldPlan[], unpopulated: readonly FieldPlan[]): (message: Local) => string {
-  if (generatesCode) {
+  if (generatesFor(fields.length)) {
     const lines = fields.map((f, i) => {
       const key = JSON.stringify(f.key);
       return `  text = f${i}.text(${propertyRead("message", f.read)}, message);
