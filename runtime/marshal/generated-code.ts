@@ -1,3 +1,5 @@
+import type { DescField } from "@bufbuild/protobuf";
+
 /**
  * Code generated from text, once per message type, for the compiled codecs' per-field steps.
  * A closure shared by every field reads `message[key]` at one site for all fields and types,
@@ -16,6 +18,16 @@ export const generatesCode: boolean = (() => {
 /** A function made from `body` taking `params`; only where {@link generatesCode}. */
 export function generatedFunction<F>(params: readonly string[], body: string): F {
   return new Function(...params, `"use strict";\n${body}`) as F;
+}
+
+/** The statement naming each item of the array `array` as `<prefix><index>`: the generated code's values. */
+export function unpacked(array: string, prefix: string, count: number): string {
+  return `const [${Array.from({ length: count }, (_, i) => `${prefix}${i}`).join(", ")}] = ${array};`;
+}
+
+/** The message property protobuf-es holds a field's value in: its own, or its oneof's. */
+export function heldIn(field: DescField): string {
+  return field.oneof === undefined ? field.localName : field.oneof.localName;
 }
 
 /** The expression reading property `key` of `object`, whatever the key holds. */

@@ -1,7 +1,7 @@
 import { ScalarType, toBinary, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { IMPLICIT, implicitZeroTest, LEGACY_REQUIRED } from "../presence.js";
-import { generatedFunction, generatesFor, propertyRead } from "../generated-code.js";
+import { generatedFunction, generatesFor, propertyRead, unpacked } from "../generated-code.js";
 import { bareScalar, cannotVouch, giveUp, mapKeyOf, scalarOf, varintSize, writeVarint, type Scratch, type ValuePlan } from "./scalars.js";
 
 /**
@@ -110,7 +110,7 @@ function messageCode(typeName: string, anyField: boolean, fields: readonly Field
     const checks = { giveUp, unknownSize, writeUnknown, typeName, anyField };
     const make = generatedFunction<(c: typeof checks, f: readonly FieldPlan[]) => Pick<MessagePlan, "size" | "write">>(
       ["c", "f"],
-      `const [${fields.map((_, i) => `f${i}`).join(", ")}] = f;
+      `${unpacked("f", "f", fields.length)}
 return {
   size(message, scratch) {
     if (message === null || typeof message !== "object" || (message.$typeName !== c.typeName && c.anyField)) c.giveUp();

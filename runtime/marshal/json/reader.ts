@@ -3,7 +3,7 @@ import type { DescField, DescMessage, DescOneof, JsonObject, JsonReadOptions, Js
 import { hasCustomJsonRepresentation } from "@bufbuild/protobuf/wkt";
 import { colonCount, separatorCount, tally } from "./key-tally.js";
 import { isJsonObject, setOwnProperty } from "../../plain-object.js";
-import { generatedFunction, generatesFor, propertyRead } from "../generated-code.js";
+import { generatedFunction, generatesFor, propertyRead, unpacked } from "../generated-code.js";
 import { messageFactory } from "../message-factory.js";
 import { merge, type Local, type MergeEntry } from "./merge.js";
 import { beyondSafeIntegers } from "./integers.js";
@@ -172,6 +172,11 @@ function compileMessage(
   return plan;
 }
 
+/** The keys a field is read from: its JSON name, then its proto name where that differs. */
+function namesOf(field: DescField): string[] {
+  return field.jsonName === field.name ? [field.name] : [field.jsonName, field.name];
+}
+
 // Field names beyond which a generated reader hands an object of few keys to the loop.
 const wideMessage = 128;
 
@@ -194,7 +199,7 @@ interface FieldCode {
 function messageReader(plan: MessagePlan, fields: readonly FieldCode[]): MessagePlan["read"] {
   const loop = (json: JsonValue, ctx: ReadContext) => readMessage(plan, json, ctx);
   // Counting keys found tells the whole object was read only if no name is two fields'.
-  const names = fields.flatMap(({ field }) => (field.jsonName === field.name ? [field.name] : [field.jsonName, field.name]));
+  const names = fields.flatMap(({ field }) => namesOf(field));
   if (!generatesFor(fields.length) || new Set(names).size !== names.length) return loop;
   const lines: string[] = [];
   const oneofs = new Map<DescOneof, string>();
@@ -202,11 +207,12 @@ function messageReader(plan: MessagePlan, fields: readonly FieldCode[]): Message
   // names someone added to it) is no key of the object.
   const found = (name: string) => `(v = ${propertyRead("json", name)}) !== undefined && Object.hasOwn(json, ${JSON.stringify(name)})`;
   fields.forEach(({ field, value }, i) => {
-    const names = field.jsonName === field.name ? [field.name] : [field.jsonName, field.name];
-    const [first, second] = names as [string, string | undefined];
     // Both names in one object are counted once: the keys left over are looked at after.
-    const lookups = second === undefined ? [first] : [first, second];
-    lines.push(`  ${lookups.map((name) => `if (${found(name)}) { seen++; ctx.tally += ${colonCount(name)}; }`).join(" else ")} else v = undefined;`);
+    lines.push(
+      `  ${namesOf(field)
+        .map((name) => `if (${found(name)}) { seen++; ctx.tally += ${colonCount(name)}; }`)
+        .join(" else ")} else v = undefined;`,
+    );
     lines.push("  if (v !== undefined) {");
     if (field.oneof !== undefined) {
       let counter = oneofs.get(field.oneof);
@@ -230,8 +236,8 @@ function messageReader(plan: MessagePlan, fields: readonly FieldCode[]): Message
   const helpers = { giveUp, isJsonObject, screenValue, maxDepth, create: plan.create, loop, otherKeys };
   return generatedFunction<(h: typeof helpers, f: readonly FieldRead[], r: readonly (ValueRead | undefined)[]) => MessagePlan["read"]>(
     ["h", "f", "r"],
-    `const [${fields.map((_, i) => `f${i}`).join(", ")}] = f;
-const [${fields.map((_, i) => `r${i}`).join(", ")}] = r;
+    `${unpacked("f", "f", fields.length)}
+${unpacked("r", "r", fields.length)}
 return function read(json, ctx) {
   if (!h.isJsonObject(json)) h.giveUp();
   const keys = Object.keys(json);

@@ -3,7 +3,7 @@ import type { DescField, DescMessage, JsonWriteOptions, Message, Registry } from
 import { hasCustomJsonRepresentation, isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { isObjectLike } from "../../plain-object.js";
 import { IMPLICIT, implicitZeroTest, LEGACY_REQUIRED } from "../presence.js";
-import { generatedFunction, generatesFor, propertyRead } from "../generated-code.js";
+import { generatedFunction, generatesFor, heldIn, propertyRead, unpacked } from "../generated-code.js";
 import { giveUp } from "./scalars.js";
 import { emittedWhenUnset, unpopulatedValue } from "./unpopulated.js";
 import { enumText, quote, scalarText, structText, type ValueText } from "./value-text.js";
@@ -97,7 +97,7 @@ function compileMessage(desc: DescMessage, plans: WeakMap<DescMessage, MessagePl
     keys.add(name);
     const entry: FieldPlan = {
       local: field.localName,
-      read: field.oneof === undefined ? field.localName : field.oneof.localName,
+      read: heldIn(field),
       key: `${JSON.stringify(name)}:`,
       text: fieldText(field, c),
       absent: JSON.stringify(unpopulatedValue(field, c.options.enumsAsNumbers)),
@@ -131,7 +131,7 @@ function messageBody(fields: readonly FieldPlan[], unpopulated: readonly FieldPl
     }
     return generatedFunction<(f: readonly FieldPlan[]) => (message: Local) => string>(
       ["f"],
-      `const [${fields.map((_, i) => `f${i}`).join(", ")}] = f;
+      `${unpacked("f", "f", fields.length)}
 return function body(message) {
   let out = "{";
   let text;
