@@ -4,7 +4,9 @@
  * tally, the encoder's two passes, the JSON writer's escaping), and the alternatives to it.
  * `npm run bench:primitives` (CPU µs per order, median of 5 batches).
  */
+import { colonCount } from "../runtime/marshal/json/key-tally.js";
 import { orderBody } from "./payloads.js";
+import { median } from "./support/stats.js";
 
 const text = orderBody(64 * 1024);
 const strings: string[] = [];
@@ -25,15 +27,12 @@ function cpuMicros(fn: () => number, n: number): number {
 
 function time(name: string, fn: () => number): void {
   cpuMicros(fn, 300);
-  const batches = Array.from({ length: 5 }, () => cpuMicros(fn, 1000)).sort((a, b) => a - b);
-  console.log(`${batches[2]!.toFixed(1).padStart(8)} µs  ${name}`);
+  const batches = Array.from({ length: 5 }, () => cpuMicros(fn, 1000));
+  console.log(`${median(batches).toFixed(1).padStart(8)} µs  ${name}`);
 }
 
-const colons = (s: string): number => {
-  let count = 0;
-  for (let i = s.indexOf(":"); i !== -1; i = s.indexOf(":", i + 1)) count++;
-  return count;
-};
+// The runtime's own loops, private to their modules: utf8Length's ASCII test
+// (binary/scalars.ts) and quote()'s escape test (json/value-text.ts).
 const ascii = (s: string): number => {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return -1;
   return s.length;
@@ -43,8 +42,8 @@ const buffer = Buffer.alloc(4 * text.length);
 
 console.log(`${strings.length} strings, ${strings.reduce((n, s) => n + s.length, 0)} characters, in a ${text.length}-byte order\n`);
 time("JSON.parse of the order", () => (JSON.parse(text) as unknown[]).length);
-time('indexOf(":") per string (the reader\'s duplicate-key tally)', () => strings.reduce((n, s) => n + colons(s), 0));
-time('indexOf(":") over the whole text (the same check\'s other side)', () => colons(text));
+time('indexOf(":") per string (the reader\'s duplicate-key tally)', () => strings.reduce((n, s) => n + colonCount(s), 0));
+time('indexOf(":") over the whole text (the same check\'s other side)', () => colonCount(text));
 time("the ASCII test, a charCodeAt loop (the encoder's size pass)", () => strings.reduce((n, s) => n + ascii(s), 0));
 time("Buffer.byteLength per string", () => strings.reduce((n, s) => n + Buffer.byteLength(s, "utf8"), 0));
 time("the byte-copy loop (the encoder's write pass)", () => {
@@ -58,4 +57,3 @@ time("the escape test per string (the JSON writer's quote)", () => strings.reduc
 time('"…" concatenated (the JSON writer\'s rope)', () => strings.reduce((out, s) => `${out}"${s}",`, "").length);
 time('"…" concatenated, then flattened as a socket write does', () => Buffer.byteLength(strings.reduce((out, s) => `${out}"${s}",`, "")));
 time("one JSON.stringify of all the strings as an array", () => JSON.stringify(strings).length);
-if (sink === 0) console.log("");
