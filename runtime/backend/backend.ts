@@ -65,10 +65,19 @@ export interface BackendStream {
   readonly trailers: Promise<grpc.Metadata>;
 }
 
+/** The bytes an encoded request leaves free at its start for a gRPC frame's prefix (flag, length). */
+export const FRAME_PREFIX_BYTES = 5;
+
 /** Where the gateway sends calls: a grpc-js channel, or an implementation in this process. */
 export interface Backend {
   /** Calls a unary method; rejects with a GatewayError carrying the backend's status. */
   unary(method: DescMethod, request: Message, options: CallOptions): Promise<UnaryResult>;
+  /**
+   * Optional: a unary call whose request is already encoded, after FRAME_PREFIX_BYTES the
+   * backend may write a gRPC frame's prefix into. The gateway sends a request bound straight
+   * from its body this way (BindingPlan.frame), and calls `unary` with the message otherwise.
+   */
+  unaryEncoded?(method: DescMethod, encoded: Buffer, options: CallOptions): Promise<UnaryResult>;
   /** Opens a streaming call (server, client or bidirectional). */
   stream(method: DescMethod, options: CallOptions): BackendStream;
 }

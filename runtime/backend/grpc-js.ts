@@ -1,11 +1,11 @@
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
-import type { Backend, BackendStream, CallOptions, UnaryResult } from "./backend.js";
+import { type Backend, type BackendStream, type CallOptions, FRAME_PREFIX_BYTES, type UnaryResult } from "./backend.js";
 import { GatewayError, withHeaderMetadata } from "../gateway-error.js";
 import { maxTimeoutMs } from "../protocol/deadline.js";
 import { firstEvent } from "../protocol/first-event.js";
 import { cancelWhenClientGoes } from "./client-gone.js";
-import { codecFor, encodeRequest } from "./method-codec.js";
+import { checkRequestSize, codecFor, encodeRequest, type WireCodec } from "./method-codec.js";
 import { errorFromCallEnd, type CallEnd, type GaveUp } from "./grpc-js-status.js";
 
 /**
@@ -53,6 +53,7 @@ export function fromClient(clientOrChannel: grpc.Client | grpc.Channel): Backend
   return {
     client,
     unary: (method, request, options) => unaryOverChannel(client, method, request, options),
+    unaryEncoded: (method, encoded, options) => unaryEncodedOverChannel(client, method, encoded, options),
     stream: (method, options) => streamOverChannel(client, method, options),
   };
 }
@@ -88,6 +89,21 @@ function unaryOverChannel(client: grpc.Client, method: DescMethod, request: Mess
   } catch (err) {
     return Promise.reject(err);
   }
+  return unaryBytes(client, codec, bytes, options);
+}
+
+/** A unary call of a request encoded already (Backend.unaryEncoded): grpc-js frames it itself. */
+function unaryEncodedOverChannel(client: grpc.Client, method: DescMethod, encoded: Buffer, options: CallOptions): Promise<UnaryResult> {
+  const bytes = encoded.subarray(FRAME_PREFIX_BYTES);
+  try {
+    checkRequestSize(bytes.length, options.maxRequestBytes);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return unaryBytes(client, codecFor(method), bytes, options);
+}
+
+function unaryBytes(client: grpc.Client, codec: WireCodec, bytes: Buffer, options: CallOptions): Promise<UnaryResult> {
   return new Promise((resolve, reject) => {
     let headers: grpc.Metadata | undefined;
     let gaveUp: GaveUp | undefined;

@@ -44,11 +44,15 @@ export function encodeRequest(codec: WireCodec, request: Message, maxRequestByte
   } catch (err) {
     throw GatewayError.from(err, Code.INTERNAL);
   }
-  const length = framed ? bytes.length - 5 : bytes.length;
+  checkRequestSize(framed ? bytes.length - 5 : bytes.length, maxRequestBytes);
+  return bytes;
+}
+
+/** Refuses with 413 a request message of `length` bytes encoded over the gateway's limit. */
+export function checkRequestSize(length: number, maxRequestBytes: number | undefined): void {
   if (maxRequestBytes !== undefined && length > maxRequestBytes) {
     throw new GatewayError(Code.RESOURCE_EXHAUSTED, `request message is ${length} bytes encoded, over the limit of ${maxRequestBytes} bytes`, {
       httpStatus: 413,
     });
   }
-  return bytes;
 }

@@ -1,6 +1,10 @@
-import { create, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { create, ScalarType, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
-import { FieldMaskSchema, type FieldMask } from "@bufbuild/protobuf/wkt";
+import { FieldMaskSchema, hasCustomJsonRepresentation, type FieldMask } from "@bufbuild/protobuf/wkt";
+import { FRAME_PREFIX_BYTES } from "../backend/backend.js";
+import { scalarOf } from "../marshal/binary/scalars.js";
+import { BinarySink } from "../marshal/binary/sink.js";
+import { transcoderOf } from "../marshal/transcode/json-to-binary.js";
 import { findField } from "../field-names.js";
 import { GatewayError } from "../gateway-error.js";
 import { Code } from "../gen/google/rpc/code_pb.js";
@@ -38,6 +42,14 @@ export interface BindingPlan {
    * neither bound (none at all when `body` is `*`). Throws GatewayError(INVALID_ARGUMENT).
    */
   bind(input: BindingInput): Message;
+  /**
+   * Present where the route can be bound without the message (`body: "*"`, path variables
+   * that set singular fields outside oneofs, no PATCH mask): the request as one gRPC frame,
+   * its first FRAME_PREFIX_BYTES left for the prefix: the body transcoded by its marshaler and the
+   * path variables after it (a later field wins on the wire, as they win over the body here); undefined where the marshaler does not
+   * vouch, or a path variable's text does not convert: `bind` then reads it, and gives any error.
+   */
+  readonly frame?: (input: BindingInput) => Buffer | undefined;
 }
 
 interface PathVariable {
@@ -85,8 +97,10 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
   // filled from the body's JSON keys.
   const patchMask = route.httpMethod === "PATCH" && route.patchFieldMask !== false ? patchMaskField(schema, bodyPath) : undefined;
 
+  const framed = bodyRule === "*" && patchMask === undefined ? frameWriter(schema, variables) : undefined;
   return {
     schema,
+    ...(framed === undefined ? {} : { frame: framed }),
     bind({ pathParams, rawQuery, body, marshaler }) {
       // The plain message, with a ReflectMessage over it only for the paths that need one
       // (a field body, oneofs, maps, message values, the PATCH mask): most requests never do.
@@ -121,6 +135,56 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
       if (patchMask !== undefined && body !== undefined && body.length > 0) fillPatchMask(root(), patchMask, body);
       return message;
     },
+  };
+}
+
+/**
+ * The route's frame writer (see BindingPlan.frame), or undefined when a path variable needs the
+ * message: a list (which the variable replaces), or a field on a path through a oneof (which
+ * setting it may switch), a group, or a well-known type held in another shape.
+ */
+function frameWriter(schema: DescMessage, variables: readonly PathVariable[]): ((input: BindingInput) => Buffer | undefined) | undefined {
+  const writers: ((sink: BinarySink, text: string) => void)[] = [];
+  for (const v of variables) {
+    if (v.leaf.fieldKind !== "scalar" && v.leaf.fieldKind !== "enum") return undefined;
+    const outer = v.path.slice(0, -1);
+    if (
+      v.path.some((f) => f.oneof !== undefined) ||
+      outer.some((f) => f.fieldKind !== "message" || f.delimitedEncoding || hasCustomJsonRepresentation(f.message))
+    )
+      return undefined;
+    const tags = outer.map((f) => f.number * 8 + 2);
+    const leaf = scalarOf(v.leaf.fieldKind === "enum" ? ScalarType.INT32 : v.leaf.scalar, v.leaf.number);
+    const convert = v.convert;
+    writers.push((sink, text) => {
+      const value = convert(text);
+      const starts: number[] = [];
+      for (const tag of tags) {
+        sink.varint(tag);
+        starts.push(sink.open());
+      }
+      // Written even when zero: it must replace whatever the body set.
+      sink.value(leaf, value);
+      for (let i = starts.length - 1; i >= 0; i--) sink.close(starts[i]!);
+    });
+  }
+  const names = variables.map((v) => v.name);
+  return ({ pathParams, body, marshaler }) => {
+    const transcoder = transcoderOf(marshaler);
+    if (transcoder === undefined) return undefined;
+    const sink = new BinarySink((body?.length ?? 0) + 64, FRAME_PREFIX_BYTES);
+    // An empty body is an empty message, as unmarshal reads it.
+    if (body !== undefined && body.length > 0 && !transcoder.transcode(body, schema, sink)) return undefined;
+    try {
+      for (let i = 0; i < writers.length; i++) {
+        const text = pathParams[names[i]!];
+        if (text !== undefined) writers[i]!(sink, text);
+      }
+    } catch {
+      // A text that does not convert: bind's to refuse, naming the variable.
+      return undefined;
+    }
+    return sink.bytes();
   };
 }
 

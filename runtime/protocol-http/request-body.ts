@@ -17,6 +17,20 @@ export function bindRequest(call: HttpCall): Message | Promise<Message> {
 }
 
 /**
+ * The request as the backend takes it: encoded straight from the body where the route and
+ * the backend allow (BindingPlan.frame, Backend.unaryEncoded), else bound as bindRequest binds it.
+ */
+export function bindForBackend(call: HttpCall): Message | Buffer | Promise<Message | Buffer> {
+  const { compiled, pathParams, rawQuery, inbound } = call;
+  const frame = compiled.binding.frame;
+  if (frame === undefined || compiled.backend.unaryEncoded === undefined) return bindRequest(call);
+  return readBodyWithin(call.req, call.settings.maxRequestBytes, call.options.deadline).then((body) => {
+    const input = { pathParams, rawQuery, body, marshaler: inbound };
+    return frame(input) ?? compiled.binding.bind(input);
+  });
+}
+
+/**
  * The body of a request as it arrived, or as a framework body parser left it. A plain
  * function returning the one promise (not `async`, which would wrap it in a second).
  */

@@ -1,8 +1,9 @@
 import { GatewayError } from "../gateway-error.js";
 import { sendError } from "./error-response.js";
 import type { HttpCall } from "./http-call.js";
-import { bindRequest } from "./request-body.js";
+import { bindForBackend } from "./request-body.js";
 import { writeReply } from "./write-reply.js";
+import type { Message } from "@bufbuild/protobuf";
 import type { UnaryResult } from "../backend/backend.js";
 
 /**
@@ -33,9 +34,16 @@ export async function serveUnary(call: HttpCall): Promise<void> {
  * backend has encoded it.
  */
 function bindAndCall(call: HttpCall): Promise<UnaryResult> {
-  const bound = bindRequest(call);
-  if (!(bound instanceof Promise)) return call.compiled.backend.unary(call.route.method, bound, call.options);
-  return bound.then((request) => call.compiled.backend.unary(call.route.method, request, call.options));
+  const bound = bindForBackend(call);
+  if (!(bound instanceof Promise)) return send(call, bound);
+  return bound.then((request) => send(call, request));
+}
+
+// A request encoded straight from its body (bindForBackend) goes as it is.
+function send(call: HttpCall, request: Message | Buffer): Promise<UnaryResult> {
+  const backend = call.compiled.backend;
+  if (request instanceof Uint8Array) return backend.unaryEncoded!(call.route.method, request, call.options);
+  return backend.unary(call.route.method, request, call.options);
 }
 
 /**

@@ -3,7 +3,7 @@ import { parseTarget } from "./address.js";
 import { settingsOf, type Http2BackendOptions } from "./options.js";
 import { Pool } from "./pool.js";
 import { streamCall } from "./stream.js";
-import { unaryCall } from "./unary.js";
+import { unaryCall, unaryEncodedCall } from "./unary.js";
 
 /** A backend reached by the lean transport, with a way to let its connections go. */
 export interface Http2Backend extends Backend {
@@ -21,6 +21,7 @@ export function dialHttp2(address: string, options: Http2BackendOptions = {}): H
   const pool = new Pool(parseTarget(address), settings);
   return {
     unary: (method, request, callOptions) => unaryCall(pool, settings, method, request, callOptions),
+    unaryEncoded: (method, encoded, callOptions) => unaryEncodedCall(pool, settings, method, encoded, callOptions),
     stream: (method, callOptions) => streamCall(pool, settings, method, callOptions),
     close: () => pool.close(),
   };

@@ -3,7 +3,9 @@ import { Metadata } from "@grpc/grpc-js";
 import { type GatewayError, withHeaderMetadata } from "../../gateway-error.js";
 import { Code } from "../../gen/google/rpc/code_pb.js";
 import type { CallOptions, UnaryResult } from "../backend.js";
-import { codecFor, encodeRequest, type WireCodec } from "../method-codec.js";
+import { FRAME_PREFIX_BYTES } from "../backend.js";
+import { checkRequestSize, codecFor, encodeRequest, type WireCodec } from "../method-codec.js";
+import { withFramePrefix } from "./framing.js";
 import { fireAt } from "./long-timeout.js";
 import { type CallListener, ClientCall } from "./call.js";
 import type { Http2Settings } from "./options.js";
@@ -22,6 +24,17 @@ export function unaryCall(pool: Pool, settings: Http2Settings, method: DescMetho
   // Nothing made below refers to `request`: a closure that did (the reply timer's) would keep
   // the whole message tree alive, and copied by every scavenge, until the reply came.
   return new Promise((resolve, reject) => startUnary(pool, settings, codec, frame, options, resolve, reject));
+}
+
+/** A unary call of a request encoded already, FRAME_PREFIX_BYTES free at its start (Backend.unaryEncoded). */
+export function unaryEncodedCall(pool: Pool, settings: Http2Settings, method: DescMethod, encoded: Buffer, options: CallOptions): Promise<UnaryResult> {
+  try {
+    checkRequestSize(encoded.length - FRAME_PREFIX_BYTES, options.maxRequestBytes);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const codec = codecFor(method);
+  return new Promise((resolve, reject) => startUnary(pool, settings, codec, withFramePrefix(encoded), options, resolve, reject));
 }
 
 function startUnary(

@@ -8,6 +8,7 @@ import { createJsonReader } from "./reader.js";
 import { createReflectiveJson } from "./reflective.js";
 import { withWellKnownTypes } from "./well-known.js";
 import { createJsonWriter } from "./writer.js";
+import { createJsonTranscoder, withTranscoder } from "../transcode/json-to-binary.js";
 import type { Marshaler } from "../marshaler.js";
 import type { JsonMarshalerOptions } from "./options.js";
 
@@ -31,7 +32,7 @@ export function createJsonMarshaler(options: JsonMarshalerOptions = {}): Marshal
   const maxDepth = options.maxDepth ?? defaultMaxJsonDepth;
   const write = (schema: DescMessage, message: Message): string => writer.write(schema, message) ?? reflective.write(schema, message);
 
-  return {
+  const marshaler: Marshaler = {
     contentType: "application/json",
     unmarshal(body, schema, target, field) {
       if (body.length === 0) return;
@@ -88,6 +89,8 @@ export function createJsonMarshaler(options: JsonMarshalerOptions = {}): Marshal
       return reflective.writeField(schema, message, field);
     },
   };
+  // Bodies for gRPC backends go straight to protobuf binary where they can (transcode/).
+  return withTranscoder(marshaler, createJsonTranscoder(maxDepth));
 }
 
 // The text as the marshaler has always read it: its integers beyond 2^53 quoted.
