@@ -5,6 +5,7 @@ import { FRAME_PREFIX_BYTES } from "../backend/backend.js";
 import { scalarOf } from "../marshal/binary/scalars.js";
 import { BinarySink } from "../marshal/binary/sink.js";
 import { transcoderOf } from "../marshal/transcode/json-to-binary.js";
+import { LEGACY_REQUIRED } from "../marshal/presence.js";
 import { findField } from "../field-names.js";
 import { GatewayError } from "../gateway-error.js";
 import { Code } from "../gen/google/rpc/code_pb.js";
@@ -139,11 +140,16 @@ export function compileBinding(route: HttpRoute, options: BindingOptions = {}): 
 }
 
 /**
- * The route's frame writer (see BindingPlan.frame), or undefined when a path variable needs the
- * message: a list (which the variable replaces), or a field on a path through a oneof (which
- * setting it may switch), a group, or a well-known type held in another shape.
+ * The route's frame writer (see BindingPlan.frame), or undefined when the message has required
+ * fields, or a path variable needs the message: a list (which the variable replaces), or a
+ * field on a path through a oneof (which setting it may switch), a group, or a well-known type
+ * held in another shape.
  */
 function frameWriter(schema: DescMessage, variables: readonly PathVariable[]): ((input: BindingInput) => Buffer | undefined) | undefined {
+  // Required fields are the encoder's to check (it refuses a message without them), in the
+  // message and in any a path variable creates.
+  const requires = (desc: DescMessage) => desc.fields.some((f) => f.presence === LEGACY_REQUIRED);
+  if (requires(schema) || variables.some((v) => v.path.some((f) => f.message !== undefined && requires(f.message)))) return undefined;
   const writers: ((sink: BinarySink, text: string) => void)[] = [];
   for (const v of variables) {
     if (v.leaf.fieldKind !== "scalar" && v.leaf.fieldKind !== "enum") return undefined;

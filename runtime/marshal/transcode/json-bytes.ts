@@ -104,8 +104,8 @@ export class JsonBytes {
 
   /**
    * At a number: moves past it and returns its value as JSON.parse reads it, except that an
-   * integer of more than 15 digits is its text, for the readers to take exactly (as the
-   * marshaler's quoting of such integers has them).
+   * integer beyond ±(2^53 - 1) is its text, for the readers to take exactly, as the marshaler's
+   * quoting of such integers has them.
    */
   number(): number | string {
     const body = this.body;
@@ -140,7 +140,9 @@ export class JsonBytes {
       return first === start ? n : -n;
     }
     const text = body.toString("latin1", start, pos);
-    return integral ? text : Number(text);
+    const value = Number(text);
+    // Only integers a double cannot hold exactly arrive quoted (see quoteUnsafeIntegers).
+    return integral && !Number.isSafeInteger(value) ? text : value;
   }
 
   /**

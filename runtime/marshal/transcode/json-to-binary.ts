@@ -448,9 +448,13 @@ function convertedKey(type: ScalarType): () => KeyWriter {
       const start = json.pos + 1;
       const end = json.string();
       const canonical = name(json.stringText(start, end), wellFormed);
-      if (names.has(canonical)) refuse();
-      names.add(canonical);
-      sink.value(key, key.convert(canonical));
+      const value = key.convert(canonical);
+      // Two spellings the reader keeps apart (" 1" and "1" for a 64-bit key) are one key on
+      // the wire, where the message's key order decides which wins: the marshaler's.
+      const number = typeof value === "string" ? String(BigInt(value)) : String(value);
+      if (names.has(number)) refuse();
+      names.add(number);
+      sink.value(key, value);
     };
   };
 }
