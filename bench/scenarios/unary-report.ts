@@ -4,6 +4,7 @@ import { goId } from "../support/go-gateway.js";
 import type { TargetFigures } from "../support/measure.js";
 import { fixed, mib, perCpuSecond, perSecond, ratio, table, type ScenarioReport, type TargetCheck } from "../support/report.js";
 import type { BenchSettings } from "../support/settings.js";
+import { median } from "../support/stats.js";
 
 /** Bytes of one reply of a target: its body, and its header lines (`name: value`, CRLF). */
 export interface ReplySize {
@@ -129,10 +130,16 @@ export function reportUnary(settings: BenchSettings, c: UnaryReportCase, f: Unar
   const addedHand = addedOf("hand-written");
   const overHand = (id: string) => hi(id).rps / hi("hand-written").rps;
   const inProcessRatio = hi("in-process").rps / hi("connect").rps;
+  // The same ratio round by round (each round's two runs seconds apart): where the machine's
+  // speed drifts between rounds, their spread says how far the ratio of medians can be trusted.
+  const perRound = (a: TargetFigures, b: TargetFigures) => {
+    const ratios = a.runs.map((run, i) => run.rps / b.runs[i]!.rps).sort((x, y) => x - y);
+    return `per round ${median(ratios).toFixed(2)}x, ${ratios[0]!.toFixed(2)}-${ratios[ratios.length - 1]!.toFixed(2)}x`;
+  };
   const versusHand = (id: string, label: string, goal: number): TargetCheck => ({
     name: `${c.id}: ${label} vs hand-written`,
     goal: `>= ${goal.toFixed(1)}x req/s`,
-    figure: `${overHand(id).toFixed(2)}x (${perSecond(hi(id).rps)} vs ${perSecond(hi("hand-written").rps)})`,
+    figure: `${overHand(id).toFixed(2)}x (${perSecond(hi(id).rps)} vs ${perSecond(hi("hand-written").rps)}; ${perRound(hi(id), hi("hand-written"))})`,
     met: overHand(id) >= goal,
   });
   const checks: TargetCheck[] = [
