@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Message } from "@bufbuild/protobuf";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import { GatewayError } from "../gateway-error.js";
+import type { BindingInput } from "../binding/binding.js";
 import type { HttpCall } from "./http-call.js";
 
 /**
@@ -9,11 +10,9 @@ import type { HttpCall } from "./http-call.js";
  * (within the deadline) when the route has one. Without a body it binds at once, with no promise.
  */
 export function bindRequest(call: HttpCall): Message | Promise<Message> {
-  const { compiled, pathParams, rawQuery, inbound } = call;
-  if (!compiled.readsBody) return compiled.binding.bind({ pathParams, rawQuery, body: undefined, marshaler: inbound });
-  return readBodyWithin(call.req, call.settings.maxRequestBytes, call.options.deadline).then((body) =>
-    compiled.binding.bind({ pathParams, rawQuery, body, marshaler: inbound }),
-  );
+  const { binding, readsBody } = call.compiled;
+  if (!readsBody) return binding.bind(inputOf(call, undefined));
+  return bodyOf(call).then((body) => binding.bind(inputOf(call, body)));
 }
 
 /**
@@ -21,13 +20,23 @@ export function bindRequest(call: HttpCall): Message | Promise<Message> {
  * the backend allow (BindingPlan.frame, Backend.unaryEncoded), else bound as bindRequest binds it.
  */
 export function bindForBackend(call: HttpCall): Message | Buffer | Promise<Message | Buffer> {
-  const { compiled, pathParams, rawQuery, inbound } = call;
-  const frame = compiled.binding.frame;
-  if (frame === undefined || compiled.backend.unaryEncoded === undefined) return bindRequest(call);
-  return readBodyWithin(call.req, call.settings.maxRequestBytes, call.options.deadline).then((body) => {
-    const input = { pathParams, rawQuery, body, marshaler: inbound };
-    return frame(input) ?? compiled.binding.bind(input);
+  const { binding, backend } = call.compiled;
+  const frame = binding.frame;
+  // A route with a frame writer binds `body: "*"`, so it reads a body.
+  if (frame === undefined || backend.unaryEncoded === undefined) return bindRequest(call);
+  return bodyOf(call).then((body) => {
+    const input = inputOf(call, body);
+    return frame(input) ?? binding.bind(input);
   });
+}
+
+// The body, read within the call's deadline and size limit.
+function bodyOf(call: HttpCall): Promise<Uint8Array> {
+  return readBodyWithin(call.req, call.settings.maxRequestBytes, call.options.deadline);
+}
+
+function inputOf(call: HttpCall, body: Uint8Array | undefined): BindingInput {
+  return { pathParams: call.pathParams, rawQuery: call.rawQuery, body, marshaler: call.inbound };
 }
 
 /**

@@ -32,20 +32,6 @@ export class BinarySink {
     this.pos = writeVarint(this.buffer, this.pos, value);
   }
 
-  /** A non-negative integer up to 2^53 as a varint. */
-  uint53(value: number): void {
-    if (value <= 0xffffffff) return this.varint(value);
-    this.reserve(8);
-    const buffer = this.buffer;
-    let pos = this.pos;
-    while (value > 0x7f) {
-      buffer[pos++] = (value % 0x80) | 0x80;
-      value = Math.floor(value / 0x80);
-    }
-    buffer[pos++] = value;
-    this.pos = pos;
-  }
-
   /** A string field: its tag (none when negative), then the length and bytes `start` to `end` of `source`. */
   string(tag: number, source: Buffer, start: number, end: number): void {
     const n = end - start;
@@ -57,14 +43,6 @@ export class BinarySink {
     if (n <= 32) for (let i = 0; i < n; i++) buffer[pos + i] = source[start + i]!;
     else source.copy(buffer, pos, start, end);
     this.pos = pos + n;
-  }
-
-  /** A string's length and its UTF-8 bytes. */
-  text(value: string): void {
-    const n = Buffer.byteLength(value, "utf8");
-    this.varint(n);
-    this.reserve(n);
-    this.pos += this.buffer.write(value, this.pos, n, "utf8");
   }
 
   /** One value as `plan` writes it (with its tag, where the plan has one); throws where the plan does not vouch. */

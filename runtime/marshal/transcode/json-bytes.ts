@@ -32,7 +32,7 @@ export class JsonBytes {
 
   constructor(readonly body: Buffer) {}
 
-  /** Skips JSON's four blanks; returns the byte after them (NaN at the end). */
+  /** Skips JSON's four blanks; returns the byte after them (undefined, typed as a number, past the end). */
   blank(): number {
     const body = this.body;
     let pos = this.pos;
@@ -143,27 +143,6 @@ export class JsonBytes {
     const value = Number(text);
     // Only integers a double cannot hold exactly arrive quoted (see quoteUnsafeIntegers).
     return integral && !Number.isSafeInteger(value) ? text : value;
-  }
-
-  /**
-   * At a digit: a non-negative integer of at most 15 digits, without fraction or exponent,
-   * moved past; or -1, not moved, for any other number (for {@link number} to read).
-   */
-  smallUnsigned(): number {
-    const body = this.body;
-    const start = this.pos;
-    let pos = start;
-    let n = 0;
-    while (pos - start < 16) {
-      const c = body[pos]!;
-      if (c < ZERO || c > NINE) break;
-      n = n * 10 + (c - ZERO);
-      pos++;
-    }
-    const c = body[pos];
-    if (pos - start > 15 || c === DOT || c === 0x65 || c === 0x45 || (body[start] === ZERO && pos - start > 1)) return -1;
-    this.pos = pos;
-    return n;
   }
 
   /** At `true`, `false` or `null`: moves past it and returns its value. */

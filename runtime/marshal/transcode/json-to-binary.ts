@@ -24,7 +24,6 @@ export interface JsonTranscoder {
   transcode(body: Uint8Array, schema: DescMessage, sink: BinarySink): boolean;
 }
 
-/** `maxDepth`: the marshaler's nesting limit; deeper text is the marshaler's to refuse. */
 /** The transcoder of a marshaler the JSON marshaler made: only its own bodies are read its way. */
 export function transcoderOf(marshaler: Marshaler): JsonTranscoder | undefined {
   return transcoders.get(marshaler);
@@ -40,6 +39,7 @@ export function withTranscoder<M extends Marshaler>(marshaler: M, transcoder: Js
 // one, reads its bodies as it says it does.
 const transcoders = new WeakMap<Marshaler, JsonTranscoder>();
 
+/** `maxDepth`: the marshaler's nesting limit; deeper text is the marshaler's to refuse. */
 export function createJsonTranscoder(maxDepth: number): JsonTranscoder {
   const plans = new WeakMap<DescMessage, MessagePlan>();
   const planOf = (desc: DescMessage): MessagePlan => plans.get(desc) ?? compileMessage(desc, plans, planOf);
@@ -126,7 +126,7 @@ class Walk {
   private depth = 0;
 
   constructor(
-    readonly body: Buffer,
+    body: Buffer,
     readonly sink: BinarySink,
     private readonly depthLimit: number,
   ) {
@@ -165,7 +165,7 @@ class Walk {
       if (field === undefined || !((field.json !== undefined && json.key(field.json)) || (field.proto !== undefined && json.key(field.proto)))) {
         const start = json.pos + 1;
         const end = json.string();
-        field = json.escaped ? undefined : plan.byKey.get(this.body.toString("utf8", start, end));
+        field = json.escaped ? undefined : plan.byKey.get(json.body.toString("utf8", start, end));
         // A key naming no field (or an escaped one): the marshaler's to skip or refuse.
         if (field === undefined) refuse();
       }
@@ -280,6 +280,7 @@ function fieldReader(field: DescField, planOf: (d: DescMessage) => MessagePlan):
 
 /** A scalar value, with its tag when `number` is given (bare, as packed lists hold them, without). */
 function scalarWriter(type: ScalarType, number: number | undefined, isZero: ((value: unknown) => boolean) | undefined): (walk: Walk) => void {
+  const plan = number === undefined ? bareScalar(type) : scalarOf(type, number);
   if (type === ScalarType.STRING) {
     const tag = number === undefined ? -1 : number * 8 + 2;
     return (walk) => {
@@ -287,53 +288,45 @@ function scalarWriter(type: ScalarType, number: number | undefined, isZero: ((va
       if (json.body[json.pos] !== QUOTE) refuse();
       const start = json.pos + 1;
       const end = json.string();
-      const sink = walk.sink;
       if (json.escaped) {
+        // Decoded, then written as the encoder writes any string.
         const text = json.stringText(start, end);
         if (isZero !== undefined && text === "") return;
-        if (tag >= 0) sink.varint(tag);
-        sink.text(text);
+        walk.sink.value(plan, text);
         return;
       }
       if (isZero !== undefined && end === start) return;
-      sink.string(tag, json.body, start, end);
+      walk.sink.string(tag, json.body, start, end);
     };
   }
   const read = scalarReader(type, false);
-  const plan = number === undefined ? bareScalar(type) : scalarOf(type, number);
-  // Plain non-negative integers, most of any body's numbers, go as varints at once.
+  // Small non-negative integers, most of any body's numbers, go as varints at once: what the
+  // converter and the plan would write for them.
   const varintMax = varintLimits.get(type);
   const tag = number === undefined ? -1 : number * 8;
   return (walk) => {
-    const json = walk.json;
-    if (varintMax !== undefined && isDigit(json.body[json.pos]!)) {
-      const n = json.smallUnsigned();
-      if (n >= 0) {
-        if (n > varintMax) refuse();
-        if (n === 0 && isZero !== undefined) return;
-        const sink = walk.sink;
-        if (tag >= 0) sink.varint(tag);
-        sink.uint53(n);
-        return;
-      }
+    const token = walk.scalar();
+    if (varintMax !== undefined && typeof token === "number" && Number.isInteger(token) && token >= 0 && token <= varintMax) {
+      if (token === 0 && isZero !== undefined) return;
+      const sink = walk.sink;
+      if (tag >= 0) sink.varint(tag);
+      sink.varint(token);
+      return;
     }
-    const value = read(walk.scalar(), wellFormed);
+    const value = read(token, wellFormed);
     if (isZero?.(value)) return;
     walk.sink.value(plan, value);
   };
 }
 
-// The types whose non-negative values are their plain varints, and their largest value.
+// The types whose non-negative values are their plain varints, and the largest taken at once
+// (one that fits 32 bits: sink.varint's range).
 const varintLimits = new Map<ScalarType, number>([
   [ScalarType.INT32, 0x7fffffff],
   [ScalarType.UINT32, 0xffffffff],
-  [ScalarType.INT64, Number.MAX_SAFE_INTEGER],
-  [ScalarType.UINT64, Number.MAX_SAFE_INTEGER],
+  [ScalarType.INT64, 0xffffffff],
+  [ScalarType.UINT64, 0xffffffff],
 ]);
-
-function isDigit(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
-}
 
 function enumWriter(field: DescField, plan: ValuePlan, isZero: ((value: unknown) => boolean) | undefined): (walk: Walk) => void {
   const desc = field.enum!;
