@@ -23,21 +23,31 @@ export interface CompiledRoute {
   readonly reply: ReplyBody;
   /** The status and headers of a successful unary reply, when the route declares them. */
   readonly success: SuccessReply | undefined;
+  /**
+   * True when nothing of the route's own reads a unary reply's message (the body is all of
+   * it, no success header is filled from it): the reply may be written from its bytes.
+   */
+  readonly replyFromBytes: boolean;
 }
 
 /** Compiles one generated route against the gateway's settings. */
 export function compileRoute(route: HttpRoute, backend: Backend, settings: GatewaySettings): CompiledRoute {
   const { input, output } = route.method;
   const bodyField = route.body === undefined || route.body === "*" ? undefined : fieldAt(input, route.body);
+  // Compiled in this order, each throwing for what it finds wrong in the route.
+  const binding = compileBinding(route, settings.binding);
+  const reply = compileReplyBody(output, route.responseBody);
+  const success = compileSuccessReply(output, route);
   return {
     route,
     backend,
-    binding: compileBinding(route, settings.binding),
+    binding,
     readsBody: route.body !== undefined,
     streamsRequest: route.method.methodKind === "client_streaming" || route.method.methodKind === "bidi_streaming",
     rawRequestBody: route.body !== undefined && httpBodyTarget(input, bodyField),
-    reply: compileReplyBody(output, route.responseBody),
-    success: compileSuccessReply(output, route),
+    reply,
+    success,
+    replyFromBytes: reply.whole && success?.hasHeaders !== true,
   };
 }
 

@@ -33,6 +33,13 @@ export interface CallOptions {
    * size limit), with the transport's own message: the client gets a generic one instead.
    */
   readonly onTransportError?: ((error: GatewayError, detail: string) => void) | undefined;
+  /**
+   * Set by the gateway where it can write a unary reply from its bytes: a backend that has
+   * them may resolve with `UnaryResult.encoded` and decode `message` only when it is first
+   * read (a malformed reply then fails there, with the error the call would have failed
+   * with). A backend may ignore it.
+   */
+  readonly replyAsBytes?: boolean | undefined;
 }
 
 /**
@@ -42,6 +49,8 @@ export interface CallOptions {
  */
 export interface UnaryResult {
   readonly message: Message;
+  /** The reply as the backend sent it (protobuf binary), where the call asked for it (`CallOptions.replyAsBytes`). */
+  readonly encoded?: Buffer | undefined;
   readonly headers: grpc.Metadata;
   readonly trailers: grpc.Metadata;
 }

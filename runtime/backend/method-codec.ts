@@ -1,9 +1,12 @@
 import type { DescMethod, Message } from "@bufbuild/protobuf";
-import { GatewayError } from "../gateway-error.js";
+import type { Metadata } from "@grpc/grpc-js";
+import { GatewayError, withHeaderMetadata } from "../gateway-error.js";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import { decodeBinary } from "../marshal/binary/decoder.js";
 import { encodeBinary } from "../marshal/binary/encoder.js";
+import type { UnaryResult } from "./backend.js";
 import { withFramePrefix } from "./http2/framing.js";
+import { transportError } from "./http2/status.js";
 
 /** How one method's messages go on the wire: its path, and its request and reply codecs. */
 export interface WireCodec {
@@ -54,5 +57,49 @@ export function checkRequestSize(length: number, maxRequestBytes: number | undef
     throw new GatewayError(Code.RESOURCE_EXHAUSTED, `request message is ${length} bytes encoded, over the limit of ${maxRequestBytes} bytes`, {
       httpStatus: 413,
     });
+  }
+}
+
+/**
+ * A unary reply kept as its bytes (`CallOptions.replyAsBytes`): its message is decoded when
+ * first read, and a malformed reply fails there, as the call would have failed. Setting
+ * `message` (the gateway's release of a written reply) lets go of both. `message` is an own
+ * enumerable accessor, so that a backend wrapping another may spread the result
+ * (`{ ...result, headers }`) and get the message; the accessor is one for every reply, added
+ * with defineProperty (see BackendCallOptions in protocol/call.ts for why).
+ */
+export class EncodedReply implements UnaryResult {
+  declare message: Message;
+  encoded: Buffer | undefined;
+  readonly headers: Metadata;
+  readonly trailers: Metadata;
+  readonly #codec: WireCodec;
+  #message: Message | undefined;
+
+  static readonly #messageProperty: PropertyDescriptor = {
+    get(this: EncodedReply): Message | undefined {
+      if (this.#message === undefined && this.encoded !== undefined) {
+        try {
+          this.#message = this.#codec.deserialize(this.encoded);
+        } catch (err) {
+          throw withHeaderMetadata(transportError(Code.INTERNAL, "backend sent a malformed reply", err), this.headers);
+        }
+      }
+      return this.#message;
+    },
+    set(this: EncodedReply, message: Message | undefined): void {
+      this.#message = message;
+      this.encoded = undefined;
+    },
+    enumerable: true,
+    configurable: true,
+  };
+
+  constructor(codec: WireCodec, encoded: Buffer, headers: Metadata, trailers: Metadata) {
+    this.encoded = encoded;
+    this.headers = headers;
+    this.trailers = trailers;
+    this.#codec = codec;
+    Object.defineProperty(this, "message", EncodedReply.#messageProperty);
   }
 }

@@ -4,7 +4,7 @@ import { FieldMaskSchema, hasCustomJsonRepresentation, type FieldMask } from "@b
 import { FRAME_PREFIX_BYTES } from "../backend/backend.js";
 import { scalarOf } from "../marshal/binary/scalars.js";
 import { BinarySink } from "../marshal/binary/sink.js";
-import { transcoderOf } from "../marshal/transcode/json-to-binary.js";
+import { transcodersOf } from "../marshal/transcode/marshaler-transcoders.js";
 import { LEGACY_REQUIRED } from "../marshal/presence.js";
 import { findField } from "../field-names.js";
 import { GatewayError } from "../gateway-error.js";
@@ -176,7 +176,7 @@ function frameWriter(schema: DescMessage, variables: readonly PathVariable[]): (
   }
   const names = variables.map((v) => v.name);
   return ({ pathParams, body, marshaler }) => {
-    const transcoder = transcoderOf(marshaler);
+    const transcoder = transcodersOf(marshaler)?.body;
     if (transcoder === undefined) return undefined;
     const sink = new BinarySink((body?.length ?? 0) + 64, FRAME_PREFIX_BYTES);
     // An empty body is an empty message, as unmarshal reads it.

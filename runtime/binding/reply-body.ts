@@ -8,6 +8,8 @@ import type { Marshaler } from "../marshal/marshaler.js";
 export interface ReplyBody {
   /** True when that part is a `google.api.HttpBody`, written raw with its own content type. */
   readonly raw: boolean;
+  /** True when that part is the whole reply, as a message (no `response_body`, not an HttpBody). */
+  readonly whole: boolean;
   /** Marshals that part of `reply`. */
   marshal(marshaler: Marshaler, reply: Message): Uint8Array | string;
   /** The same as text, for stream lines and WebSocket frames. */
@@ -39,8 +41,10 @@ export function compileReplyBody(output: DescMessage, responseBody: string | und
     const { schema, message } = parentOf(reply);
     return marshaler.marshal(schema, message, leaf);
   };
+  const raw = httpBodyTarget(output, leaf);
   return {
-    raw: httpBodyTarget(output, leaf),
+    raw,
+    whole: leaf === undefined && !raw,
     marshal,
     text(marshaler, reply) {
       const payload = marshal(marshaler, reply);

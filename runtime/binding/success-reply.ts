@@ -45,6 +45,8 @@ export interface SuccessReply {
   readonly status: number;
   /** The route's success headers, their values filled from `reply`. */
   headers(reply: Message): [string, string][];
+  /** Whether the route declares headers (which read the reply). */
+  readonly hasHeaders: boolean;
 }
 
 /** Compiles a route's success status and headers against its reply type; undefined when it has neither. */
@@ -67,6 +69,7 @@ export function compileSuccessReply(output: DescMessage, route: HttpRoute): Succ
   });
   return {
     status,
+    hasHeaders: headers.length > 0,
     headers: (reply) => {
       const root = reflect(output, reply, false);
       return headers.map(({ name, parts }) => {

@@ -32,3 +32,8 @@ export function implicitZeroTest(field: DescField): (value: unknown) => boolean 
       return (value) => value == 0;
   }
 }
+
+/** A singular field outside oneofs that tracks whether it is set (a message, proto3 `optional`, proto2). */
+export function hasExplicitPresence(field: DescField): boolean {
+  return field.oneof === undefined && field.fieldKind !== "list" && field.fieldKind !== "map" && field.presence !== IMPLICIT;
+}

@@ -3,6 +3,7 @@ import type { Metadata } from "@grpc/grpc-js";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import type { UnaryResult } from "../backend/backend.js";
 import { GatewayError } from "../gateway-error.js";
+import { transcodersOf } from "../marshal/transcode/marshaler-transcoders.js";
 import { rewrittenPayload } from "../protocol/response-rewriter.js";
 import type { HttpCall } from "./http-call.js";
 import { trailersWanted, writeResponseHeaders, writeResponseTrailers } from "./response-metadata.js";
@@ -13,15 +14,23 @@ import { trailersWanted, writeResponseHeaders, writeResponseTrailers } from "./r
  */
 export function writeReply(call: HttpCall, result: UnaryResult): Promise<void> | undefined {
   const { res, settings } = call;
+  // Written from the reply's bytes where the call asked for them; where that cannot be done,
+  // the message is decoded now, so that a malformed reply fails before anything is set.
+  let written: Buffer | undefined;
+  const encoded = call.options.replyAsBytes === true ? result.encoded : undefined;
+  if (encoded !== undefined) {
+    written = transcodersOf(call.outbound)?.reply.transcode(call.route.method.output, encoded);
+    if (written === undefined) void result.message;
+  }
   writeResponseHeaders(res, result.headers, settings.outgoingHeaderMatcher);
   // The route's declared status and headers come first, so a response hook sees and may change them.
   const success = call.compiled.success;
   if (success !== undefined) {
     res.statusCode = success.status;
-    for (const [name, value] of success.headers(result.message)) res.setHeader(name, value);
+    if (success.hasHeaders) for (const [name, value] of success.headers(result.message)) res.setHeader(name, value);
   }
   if (settings.responseHook === undefined) {
-    writeBody(call, result);
+    writeBody(call, result, written);
     return undefined;
   }
   return runResponseHook(call, result.message, result.headers).then(() => {
@@ -30,7 +39,8 @@ export function writeReply(call: HttpCall, result: UnaryResult): Promise<void> |
   });
 }
 
-function writeBody(call: HttpCall, result: UnaryResult): void {
+/** `written`: the body's text, written from the reply's bytes already. */
+function writeBody(call: HttpCall, result: UnaryResult, written?: Buffer): void {
   const { req, res, route, outbound, settings } = call;
   const { reply } = call.compiled;
   if (res.statusCode === 204 || res.statusCode === 205 || res.statusCode === 304) {
@@ -44,6 +54,9 @@ function writeBody(call: HttpCall, result: UnaryResult): void {
     const body = reply.httpBody(result.message);
     contentType = body.contentType;
     payload = body.data;
+  } else if (written !== undefined) {
+    payload = written;
+    contentType = outbound.contentType;
   } else {
     const rewriter = settings.responseRewriter;
     payload =

@@ -5,6 +5,7 @@ import type { Marshaler } from "../marshal/marshaler.js";
 import type { HttpRoute } from "../route.js";
 import type { GatewaySettings } from "../settings.js";
 import type { GatewayError } from "../gateway-error.js";
+import { transcodersOf } from "../marshal/transcode/marshaler-transcoders.js";
 import { callDeadline, replyTimeout } from "./deadline.js";
 import { metadataFromRequest } from "./request-metadata.js";
 
@@ -81,11 +82,24 @@ export class Call {
     this.clientGone = clientGone;
     try {
       const metadata = metadataFromRequest(req, settings.requestMetadata);
-      this.options = new BackendCallOptions(metadata, callDeadline(req, settings.defaultTimeoutMs), clientGone, settings, this.#transportHook());
+      const deadline = callDeadline(req, settings.defaultTimeoutMs);
+      this.options = new BackendCallOptions(metadata, deadline, clientGone, settings, this.#transportHook(), this.#replyAsBytes());
     } catch (err) {
       clientGone.dispose();
       throw err;
     }
+  }
+
+  // A unary reply nothing reads but the outbound marshaler, which can write it from its bytes.
+  #replyAsBytes(): boolean {
+    const { compiled, settings } = this;
+    return (
+      compiled.replyFromBytes &&
+      compiled.route.method.methodKind === "unary" &&
+      settings.responseHook === undefined &&
+      settings.responseRewriter === undefined &&
+      transcodersOf(this.outbound) !== undefined
+    );
   }
 
   // Made only when the operator set a hook: the closure would otherwise cost every request.
@@ -112,6 +126,7 @@ class BackendCallOptions implements CallOptions {
   readonly maxRequestBytes: number | undefined;
   readonly onTransportError: CallOptions["onTransportError"];
   readonly onClientGone: ClientGone["onGone"];
+  readonly replyAsBytes: boolean;
   declare readonly signal: AbortSignal;
   readonly #clientGone: ClientGone;
 
@@ -129,6 +144,7 @@ class BackendCallOptions implements CallOptions {
     clientGone: ClientGone,
     settings: GatewaySettings,
     onTransportError: CallOptions["onTransportError"],
+    replyAsBytes: boolean,
   ) {
     this.metadata = metadata;
     this.deadline = deadline;
@@ -137,6 +153,7 @@ class BackendCallOptions implements CallOptions {
     this.maxRequestBytes = settings.maxRequestBytes;
     this.onTransportError = onTransportError;
     this.onClientGone = clientGone.onGone;
+    this.replyAsBytes = replyAsBytes;
     this.#clientGone = clientGone;
     Object.defineProperty(this, "signal", BackendCallOptions.#signal);
   }

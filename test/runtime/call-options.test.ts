@@ -57,9 +57,11 @@ test("a spread of the options keeps every option, the signal included", async ()
     "metadata",
     "onClientGone",
     "onTransportError",
+    "replyAsBytes",
     "replyTimeoutMs",
     "signal",
   ]);
+  assert.equal(copy.replyAsBytes, true, "a unary reply nothing but the JSON marshaler reads");
 });
 
 test("the signal a wrapping backend got by spreading is aborted when the client leaves", async () => {

@@ -14,7 +14,7 @@ import { encodeBinary } from "../../runtime/marshal/binary/encoder.js";
 import { BinarySink } from "../../runtime/marshal/binary/sink.js";
 import { createJsonMarshaler, type JsonMarshalerOptions } from "../../runtime/marshal/json/marshaler.js";
 import type { Marshaler } from "../../runtime/marshal/marshaler.js";
-import { transcoderOf } from "../../runtime/marshal/transcode/json-to-binary.js";
+import { transcodersOf } from "../../runtime/marshal/transcode/marshaler-transcoders.js";
 import type { HttpRoute } from "../../runtime/route.js";
 import { orderBody } from "../../bench/payloads.js";
 import { BenchService } from "../../bench/gen/bench/v1/bench_pb.js";
@@ -40,7 +40,7 @@ function marshalerFor(options: JsonMarshalerOptions): Marshaler {
 function transcoded(schema: DescMessage, body: string | Uint8Array, options: JsonMarshalerOptions = {}): Buffer | undefined {
   const bytes = typeof body === "string" ? Buffer.from(body) : body;
   const sink = new BinarySink(16, FRAME_PREFIX_BYTES);
-  if (!transcoderOf(marshalerFor(options))!.transcode(bytes, schema, sink)) return undefined;
+  if (!transcodersOf(marshalerFor(options))!.body.transcode(bytes, schema, sink)) return undefined;
   return sink.bytes().subarray(FRAME_PREFIX_BYTES);
 }
 

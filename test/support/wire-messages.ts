@@ -187,3 +187,10 @@ export function randomMessage(g: Gen, desc: DescMessage): Message {
   g.depth--;
   return message as unknown as Message;
 }
+
+/** Wire without its well-known-type fields: every field kind, in a message the reply transcoder writes by itself. */
+export const PlainWire: DescMessage = createFileRegistry(
+  compileProtos({
+    "plainwire/v1/wire.proto": wire.replace(/^(?:import .*|.*google\.protobuf\..*)$/gm, "").replace("package wire.v1;", "package plainwire.v1;"),
+  }),
+).getMessage("plainwire.v1.Wire")!;

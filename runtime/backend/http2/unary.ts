@@ -4,7 +4,7 @@ import { type GatewayError, withHeaderMetadata } from "../../gateway-error.js";
 import { Code } from "../../gen/google/rpc/code_pb.js";
 import type { CallOptions, UnaryResult } from "../backend.js";
 import { FRAME_PREFIX_BYTES } from "../backend.js";
-import { checkRequestSize, codecFor, encodeRequest, type WireCodec } from "../method-codec.js";
+import { checkRequestSize, codecFor, EncodedReply, encodeRequest, type WireCodec } from "../method-codec.js";
 import { withFramePrefix } from "./framing.js";
 import { fireAt } from "./long-timeout.js";
 import { type CallListener, ClientCall } from "./call.js";
@@ -46,7 +46,7 @@ function startUnary(
   resolve: (result: UnaryResult) => void,
   reject: (error: unknown) => void,
 ): void {
-  const unary = new UnaryListener(codec, resolve, reject);
+  const unary = new UnaryListener(codec, options.replyAsBytes === true, resolve, reject);
   const call = new ClientCall(pool, codec.path, options, settings, unary);
   unary.call = call;
   // The gateway's wait limit for a call without a deadline: never sent, only enforced here.
@@ -64,6 +64,7 @@ class UnaryListener implements CallListener {
 
   constructor(
     private readonly codec: WireCodec,
+    private readonly asBytes: boolean,
     private readonly resolve: (result: UnaryResult) => void,
     private readonly reject: (error: unknown) => void,
   ) {}
@@ -80,6 +81,7 @@ class UnaryListener implements CallListener {
     if (error !== undefined) return this.reject(withHeaderMetadata(error, headers));
     const reply = this.reply;
     if (reply === undefined) return this.reject(withHeaderMetadata(transportError(Code.UNIMPLEMENTED, "backend sent no reply"), headers));
+    if (this.asBytes) return this.resolve(new EncodedReply(this.codec, reply, headers ?? new Metadata(), trailers));
     let message: Message;
     try {
       message = this.codec.deserialize(reply);

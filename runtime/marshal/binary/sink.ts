@@ -1,8 +1,8 @@
 import { type Scratch, type ValuePlan, varintSize, writeVarint } from "./scalars.js";
 
 /**
- * A buffer protobuf binary is written into in one pass, growing as it goes: for writers that
- * cannot size a message first (the JSON transcoder, which reads its values as it writes them).
+ * A buffer written in one pass, growing as it goes: for writers that cannot size their output
+ * first (the transcoders, which read their values as they write them), protobuf binary or JSON text.
  * A nested message's length goes before its bytes, so {@link open} leaves one byte for it and
  * {@link close} moves the bytes along in the rare case the length needs more.
  */
@@ -43,6 +43,41 @@ export class BinarySink {
     if (n <= 32) for (let i = 0; i < n; i++) buffer[pos + i] = source[start + i]!;
     else source.copy(buffer, pos, start, end);
     this.pos = pos + n;
+  }
+
+  /** One byte. */
+  byte(value: number): void {
+    this.reserve(1);
+    this.buffer[this.pos++] = value;
+  }
+
+  /** Bytes `start` to `end` of `source`, as they are. */
+  copy(source: Buffer, start: number, end: number): void {
+    const n = end - start;
+    this.reserve(n);
+    const buffer = this.buffer;
+    const pos = this.pos;
+    // A native copy costs more than a loop over a few bytes.
+    if (n <= 32) for (let i = 0; i < n; i++) buffer[pos + i] = source[start + i]!;
+    else source.copy(buffer, pos, start, end);
+    this.pos = pos + n;
+  }
+
+  /** Text whose characters are all below U+0100, a byte each (ASCII text, numbers). */
+  latin1(text: string): void {
+    const n = text.length;
+    this.reserve(n);
+    const buffer = this.buffer;
+    const pos = this.pos;
+    if (n <= 32) for (let i = 0; i < n; i++) buffer[pos + i] = text.charCodeAt(i);
+    else buffer.write(text, pos, n, "latin1");
+    this.pos = pos + n;
+  }
+
+  /** Text as UTF-8. */
+  utf8(text: string): void {
+    this.reserve(text.length * 3);
+    this.pos += this.buffer.write(text, this.pos, "utf8");
   }
 
   /** One value as `plan` writes it (with its tag, where the plan has one); throws where the plan does not vouch. */

@@ -8,7 +8,9 @@ import { createJsonReader } from "./reader.js";
 import { createReflectiveJson } from "./reflective.js";
 import { withWellKnownTypes } from "./well-known.js";
 import { createJsonWriter } from "./writer.js";
-import { createJsonTranscoder, withTranscoder } from "../transcode/json-to-binary.js";
+import { createReplyTranscoder } from "../transcode/binary-to-json.js";
+import { createJsonTranscoder } from "../transcode/json-to-binary.js";
+import { withTranscoders } from "../transcode/marshaler-transcoders.js";
 import type { Marshaler } from "../marshaler.js";
 import type { JsonMarshalerOptions } from "./options.js";
 
@@ -22,12 +24,13 @@ export function createJsonMarshaler(options: JsonMarshalerOptions = {}): Marshal
   const registry = withWellKnownTypes(options.registry);
   const reflective = createReflectiveJson({ ...options, registry });
   const reader = createJsonReader({ discardUnknown: options.discardUnknown ?? true, registry });
-  const writer = createJsonWriter({
+  const writerOptions = {
     useProtoNames: options.useProtoNames ?? false,
     emitUnpopulated: options.emitUnpopulated ?? true,
     enumsAsNumbers: options.enumsAsNumbers ?? false,
     registry,
-  });
+  };
+  const writer = createJsonWriter(writerOptions);
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const maxDepth = options.maxDepth ?? defaultMaxJsonDepth;
   const write = (schema: DescMessage, message: Message): string => writer.write(schema, message) ?? reflective.write(schema, message);
@@ -89,8 +92,9 @@ export function createJsonMarshaler(options: JsonMarshalerOptions = {}): Marshal
       return reflective.writeField(schema, message, field);
     },
   };
-  // Bodies for gRPC backends go straight to protobuf binary where they can (transcode/).
-  return withTranscoder(marshaler, createJsonTranscoder(maxDepth));
+  // Bodies for gRPC backends go straight to protobuf binary, and their replies straight to
+  // text, where they can (transcode/).
+  return withTranscoders(marshaler, { body: createJsonTranscoder(maxDepth), reply: createReplyTranscoder(writerOptions, writer) });
 }
 
 // The text as the marshaler has always read it: its integers beyond 2^53 quoted.

@@ -2,7 +2,7 @@ import { toJson } from "@bufbuild/protobuf";
 import type { DescField, DescMessage, JsonWriteOptions, Message, Registry } from "@bufbuild/protobuf";
 import { hasCustomJsonRepresentation, isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { isObjectLike } from "../../plain-object.js";
-import { IMPLICIT, implicitZeroTest, LEGACY_REQUIRED } from "../presence.js";
+import { hasExplicitPresence, implicitZeroTest, LEGACY_REQUIRED } from "../presence.js";
 import { generatedFunction, generatesFor, heldIn, propertyRead, unpacked } from "../generated-code.js";
 import { giveUp } from "./scalars.js";
 import { emittedWhenUnset, unpopulatedValue } from "./unpopulated.js";
@@ -25,6 +25,8 @@ export interface JsonWriterOptions {
 export interface JsonWriter {
   /** The JSON text of `message`, or undefined where protobuf-es must write it (or throw). */
   write(schema: DescMessage, message: Message): string | undefined;
+  /** The text of one value of `field` as protobuf-es holds it (throws where protobuf-es must write it). */
+  valueTextOf(field: DescField): ValueText;
 }
 
 /** Creates a compiled writer; its per-type plans are cached with it. */
@@ -47,6 +49,7 @@ export function createJsonWriter(options: JsonWriterOptions): JsonWriter {
         return undefined;
       }
     },
+    valueTextOf: (field) => valueText(field, compiler),
   };
 }
 
@@ -103,7 +106,7 @@ function compileMessage(desc: DescMessage, plans: WeakMap<DescMessage, MessagePl
       absent: JSON.stringify(unpopulatedValue(field, c.options.enumsAsNumbers)),
     };
     plan.fields.push(entry);
-    if (isExplicit(field)) explicit.add(field);
+    if (hasExplicitPresence(field)) explicit.add(field);
   }
   if (c.options.emitUnpopulated) {
     for (const field of desc.fields)
@@ -201,7 +204,7 @@ function fieldText(field: DescField, c: Compiler): FieldPlan["text"] {
       return selected.case === local ? text(selected.value) : undefined;
     };
   }
-  if (isExplicit(field)) {
+  if (hasExplicitPresence(field)) {
     const required = field.presence === LEGACY_REQUIRED;
     return (value, message) => {
       if (value !== undefined && Object.hasOwn(message, local)) return text(value);
@@ -211,10 +214,6 @@ function fieldText(field: DescField, c: Compiler): FieldPlan["text"] {
   }
   const isZero = implicitZeroTest(field);
   return (value) => (!emitUnpopulated && isZero(value) ? undefined : text(value));
-}
-
-function isExplicit(field: DescField): boolean {
-  return field.oneof === undefined && field.fieldKind !== "list" && field.fieldKind !== "map" && field.presence !== IMPLICIT;
 }
 
 // Explicit presence, as protobuf-es sees it: an own property that is not undefined

@@ -4,7 +4,6 @@ import { isUtf8 } from "node:buffer";
 import type { BinarySink } from "../binary/sink.js";
 import { bareScalar, mapKeyOf, scalarOf, type ValuePlan } from "../binary/scalars.js";
 import { enumReader, mapKeyReader, scalarReader, type StringsRead } from "../json/scalars.js";
-import type { Marshaler } from "../marshaler.js";
 import { IMPLICIT, implicitZeroTest, LEGACY_REQUIRED } from "../presence.js";
 import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, JsonBytes, OPEN_BRACE, OPEN_BRACKET, QUOTE, refuse } from "./json-bytes.js";
 
@@ -23,21 +22,6 @@ export interface JsonTranscoder {
   /** Writes `body` as a message of `schema` into `sink`; false (the sink then holds garbage) where it does not vouch. */
   transcode(body: Uint8Array, schema: DescMessage, sink: BinarySink): boolean;
 }
-
-/** The transcoder of a marshaler the JSON marshaler made: only its own bodies are read its way. */
-export function transcoderOf(marshaler: Marshaler): JsonTranscoder | undefined {
-  return transcoders.get(marshaler);
-}
-
-/** Records `marshaler`'s transcoder (see {@link transcoderOf}). */
-export function withTranscoder<M extends Marshaler>(marshaler: M, transcoder: JsonTranscoder): M {
-  transcoders.set(marshaler, transcoder);
-  return marshaler;
-}
-
-// Kept apart from the Marshaler contract: a marshaler of the user's own, or one wrapping this
-// one, reads its bodies as it says it does.
-const transcoders = new WeakMap<Marshaler, JsonTranscoder>();
 
 /** `maxDepth`: the marshaler's nesting limit; deeper text is the marshaler's to refuse. */
 export function createJsonTranscoder(maxDepth: number): JsonTranscoder {
