@@ -34,10 +34,10 @@ export interface CallOptions {
    */
   readonly onTransportError?: ((error: GatewayError, detail: string) => void) | undefined;
   /**
-   * Set by the gateway where it can write a unary reply from its bytes: a backend that has
-   * them may resolve with `UnaryResult.encoded` and decode `message` only when it is first
-   * read (a malformed reply then fails there, with the error the call would have failed
-   * with). A backend may ignore it.
+   * Set by the gateway where it can write a unary reply from its bytes (nothing of the route's
+   * or the operator's reads the message): the lean transport then resolves with a result
+   * that keeps the bytes and decodes `message` only when it is first read, so a malformed
+   * reply fails there, with the error the call would have failed with. Any backend may ignore it.
    */
   readonly replyAsBytes?: boolean | undefined;
 }
@@ -49,8 +49,6 @@ export interface CallOptions {
  */
 export interface UnaryResult {
   readonly message: Message;
-  /** The reply as the backend sent it (protobuf binary), where the call asked for it (`CallOptions.replyAsBytes`). */
-  readonly encoded?: Buffer | undefined;
   readonly headers: grpc.Metadata;
   readonly trailers: grpc.Metadata;
 }

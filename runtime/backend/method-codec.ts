@@ -62,26 +62,32 @@ export function checkRequestSize(length: number, maxRequestBytes: number | undef
 
 /**
  * A unary reply kept as its bytes (`CallOptions.replyAsBytes`): its message is decoded when
- * first read, and a malformed reply fails there, as the call would have failed. Setting
- * `message` (the gateway's release of a written reply) lets go of both. `message` is an own
- * enumerable accessor, so that a backend wrapping another may spread the result
- * (`{ ...result, headers }`) and get the message; the accessor is one for every reply, added
- * with defineProperty (see BackendCallOptions in protocol/call.ts for why).
+ * first read, and a malformed reply fails there, as the call would have failed. Once the
+ * message has been read the bytes are let go: whoever read it may change it, and then only
+ * the message is the reply. `message` is an own enumerable accessor, so that a backend
+ * wrapping another may spread the result (`{ ...result, headers }`) and get the message; the
+ * accessor is one for every reply, added with defineProperty (see BackendCallOptions in
+ * protocol/call.ts for why). Setting `message` (the gateway's release of a written reply)
+ * lets go of both.
  */
 export class EncodedReply implements UnaryResult {
   declare message: Message;
-  encoded: Buffer | undefined;
   readonly headers: Metadata;
   readonly trailers: Metadata;
   readonly #codec: WireCodec;
+  #encoded: Buffer | undefined;
   #message: Message | undefined;
 
   static readonly #messageProperty: PropertyDescriptor = {
     get(this: EncodedReply): Message | undefined {
-      if (this.#message === undefined && this.encoded !== undefined) {
+      const encoded = this.#encoded;
+      if (encoded !== undefined) {
+        this.#encoded = undefined;
         try {
-          this.#message = this.#codec.deserialize(this.encoded);
+          this.#message = this.#codec.deserialize(encoded);
         } catch (err) {
+          // Read again, it fails again.
+          this.#encoded = encoded;
           throw withHeaderMetadata(transportError(Code.INTERNAL, "backend sent a malformed reply", err), this.headers);
         }
       }
@@ -89,17 +95,22 @@ export class EncodedReply implements UnaryResult {
     },
     set(this: EncodedReply, message: Message | undefined): void {
       this.#message = message;
-      this.encoded = undefined;
+      this.#encoded = undefined;
     },
     enumerable: true,
     configurable: true,
   };
 
   constructor(codec: WireCodec, encoded: Buffer, headers: Metadata, trailers: Metadata) {
-    this.encoded = encoded;
     this.headers = headers;
     this.trailers = trailers;
     this.#codec = codec;
+    this.#encoded = encoded;
     Object.defineProperty(this, "message", EncodedReply.#messageProperty);
+  }
+
+  /** The reply's bytes, while they are all of it: `result`'s own, from the transport, its message never read. */
+  static bytesOf(result: UnaryResult): Buffer | undefined {
+    return result instanceof EncodedReply ? result.#encoded : undefined;
   }
 }

@@ -2,6 +2,7 @@ import type { Message } from "@bufbuild/protobuf";
 import type { Metadata } from "@grpc/grpc-js";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import type { UnaryResult } from "../backend/backend.js";
+import { EncodedReply } from "../backend/method-codec.js";
 import { GatewayError } from "../gateway-error.js";
 import { transcodersOf } from "../marshal/transcode/marshaler-transcoders.js";
 import { rewrittenPayload } from "../protocol/response-rewriter.js";
@@ -17,7 +18,7 @@ export function writeReply(call: HttpCall, result: UnaryResult): Promise<void> |
   // Written from the reply's bytes where the call asked for them; where that cannot be done,
   // the message is decoded now, so that a malformed reply fails before anything is set.
   let written: Buffer | undefined;
-  const encoded = call.options.replyAsBytes === true ? result.encoded : undefined;
+  const encoded = call.options.replyAsBytes === true ? EncodedReply.bytesOf(result) : undefined;
   if (encoded !== undefined) {
     written = transcodersOf(call.outbound)?.reply.transcode(call.route.method.output, encoded);
     if (written === undefined) void result.message;

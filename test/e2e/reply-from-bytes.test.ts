@@ -69,6 +69,22 @@ before(async () => {
     unary: async (method, request, options) => ({ ...(await backend.unary(method, request, options)) }),
     stream: (method, options) => backend.stream(method, options),
   });
+  // Backends that change the reply: in place, or by handing on another message.
+  const changingInPlace = gatewayOver({
+    unary: async (method, request, options) => {
+      const result = await backend.unary(method, request, options);
+      (result.message as unknown as { title: string }).title = "changed in place";
+      return result;
+    },
+    stream: (method, options) => backend.stream(method, options),
+  });
+  const replacing = gatewayOver({
+    unary: async (method, request, options) => {
+      const result = await backend.unary(method, request, options);
+      return { ...result, message: create(ItemSchema, { id: "other" }) };
+    },
+    stream: (method, options) => backend.stream(method, options),
+  });
   const hooked = gatewayOver(backend, {
     responseHook: ({ message }) => {
       (message as unknown as { title: string }).title = "changed by the hook";
@@ -79,6 +95,8 @@ before(async () => {
     ["app.use", app],
     ["spreading backend", spreading],
     ["response hook", hooked],
+    ["changing in place", changingInPlace],
+    ["replacing", replacing],
   ] as const) {
     const server = createServer(handler);
     mounts[name] = { server, base: await listen(server) };
@@ -123,6 +141,14 @@ describe("unary replies written from their bytes", { timeout: 20_000 }, () => {
       }
     });
   }
+
+  test("a backend that changes the reply's message, in place or for another, has its change written", async () => {
+    reply = ordered;
+    const inPlace = await fetch(`${mounts["changing in place"]!.base}/v1/items/i-1`);
+    assert.equal(((await inPlace.json()) as { title: string }).title, "changed in place");
+    const replaced = await fetch(`${mounts.replacing!.base}/v1/items/i-1`);
+    assert.deepEqual(await replaced.json(), { id: "other", title: "", priceCents: "0", tags: [], view: "ITEM_VIEW_UNSPECIFIED", locale: "" });
+  });
 
   test("a response hook sees the reply's message and its change is written", async () => {
     reply = ordered;

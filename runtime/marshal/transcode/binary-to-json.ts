@@ -450,41 +450,57 @@ function scalarWriter(field: DescField, c: Compiler, read: ValueReader | undefin
   const isZero = implicitZeroTest(field);
   return (cursor, end, sink) => {
     const value = reader(cursor, end);
-    sink.utf8(text(value));
+    // Numbers, quoted integers, enum names (proto identifiers): ASCII.
+    sink.latin1(text(value));
     return !isZero(value);
   };
 }
 
+// Per byte: 1 for what a JSON string cannot hold as it is (controls, quote, backslash), 2
+// beyond ASCII, 0 for the rest.
+const byteClass = new Uint8Array(256);
+for (let b = 0; b < 0x20; b++) byteClass[b] = 1;
+byteClass[QUOTE] = 1;
+byteClass[0x5c] = 1;
+for (let b = 0x80; b < 0x100; b++) byteClass[b] = 2;
+
 /**
- * A string's bytes between quotes, as they are when they need no escape. Bytes that are not
- * UTF-8 give up, validated field or not: the decoder refuses them, or reads them with
- * replacement characters, which the writer then writes.
+ * A string's bytes between quotes, as they are when they need no escape, tested as they are
+ * copied. Bytes that are not UTF-8 give up, validated field or not: the decoder refuses them,
+ * or reads them with replacement characters, which the writer then writes.
  */
 function writeString(cursor: Cursor, end: number, sink: BinarySink): boolean {
   const recordEnd = lengthEnd(cursor, end);
   const start = cursor.pos;
   cursor.pos = recordEnd;
   const source = cursor.buffer;
-  let plain = true;
-  let ascii = true;
-  for (let i = start; i < recordEnd; i++) {
-    const byte = source[i]!;
-    if (byte < 0x20 || byte === QUOTE || byte === BACKSLASH) plain = false;
-    else if (byte > 0x7f) ascii = false;
+  const n = recordEnd - start;
+  sink.reserve(n + 2);
+  const out = sink.buffer;
+  const at = sink.pos + 1;
+  let seen = 0;
+  // A native copy costs more than a loop over a short string.
+  if (n <= 64) {
+    for (let i = 0; i < n; i++) {
+      const byte = source[start + i]!;
+      seen |= byteClass[byte]!;
+      out[at + i] = byte;
+    }
+  } else {
+    for (let i = start; i < recordEnd; i++) seen |= byteClass[source[i]!]!;
+    source.copy(out, at, start, recordEnd);
   }
-  if (!ascii && !isUtf8(source.subarray(start, recordEnd))) giveUp();
-  if (plain) {
-    sink.byte(QUOTE);
-    sink.copy(source, start, recordEnd);
-    sink.byte(QUOTE);
+  if ((seen & 2) !== 0 && !isUtf8(source.subarray(start, recordEnd))) giveUp();
+  if ((seen & 1) === 0) {
+    out[at - 1] = QUOTE;
+    out[at + n] = QUOTE;
+    sink.pos = at + n + 1;
   } else {
     // JSON.stringify's escapes, as the writer's quote(); Buffer's decoding keeps a leading U+FEFF, as the decoder's.
     sink.utf8(JSON.stringify(source.toString("utf8", start, recordEnd)));
   }
-  return recordEnd !== start;
+  return n !== 0;
 }
-
-const BACKSLASH = 0x5c;
 
 function writeBytes(cursor: Cursor, end: number, sink: BinarySink): boolean {
   const recordEnd = lengthEnd(cursor, end);
