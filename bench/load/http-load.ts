@@ -13,6 +13,7 @@ export function runHttp(job: HttpJob): Promise<LoadResult> {
   let ok = 0;
   let failed = 0;
   let replyBytes = 0;
+  let firstFailure: string | undefined;
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const options: autocannon.Options = {
@@ -26,7 +27,8 @@ export function runHttp(job: HttpJob): Promise<LoadResult> {
     const instance = autocannon(options, (err) => {
       if (err) return reject(err);
       const elapsedSec = (performance.now() - started) / 1000;
-      resolve({ ok, failed, elapsedSec, rps: ok / elapsedSec, ...samples.summary(), replyBytes });
+      const result = { ok, failed, elapsedSec, rps: ok / elapsedSec, ...samples.summary(), replyBytes };
+      resolve(firstFailure === undefined ? result : { ...result, firstFailure });
     });
     instance.on("response", (_client, statusCode, resBytes, responseTime) => {
       if (statusCode >= 200 && statusCode < 300) {
@@ -35,8 +37,12 @@ export function runHttp(job: HttpJob): Promise<LoadResult> {
         replyBytes = resBytes;
       } else {
         failed++;
+        firstFailure ??= `HTTP ${statusCode}`;
       }
     });
-    instance.on("reqError", () => void failed++);
+    instance.on("reqError", (err: Error) => {
+      failed++;
+      firstFailure ??= err.message;
+    });
   });
 }

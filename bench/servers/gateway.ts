@@ -5,7 +5,8 @@
  * `app.use(gateway)` in Express, or with `--front-door` first, in front of Express:
  * `http.createServer(gateway.fallback(app))`.
  * BENCH_GATEWAY_RUNTIME=<dir> loads another build of runtime/ (bench/compare.ts);
- * BENCH_GATEWAY_OPTIONS=<json> passes gateway options (the hostile-client scenarios' limits).
+ * BENCH_GATEWAY_OPTIONS=<json> passes gateway options (the hostile-client scenarios' limits);
+ * BENCH_TRANSPORT_ERRORS=1 prints the first transport failures' details on stderr.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -33,7 +34,18 @@ else if (mode === "dial-grpc-js" && address !== undefined) backend = dial(addres
 else if (mode === "in-process") backend = inProcess(BenchService, benchImplementation);
 else throw new Error("usage: gateway.ts [--front-door] dial <host:port> | dial-grpc-js <host:port> | in-process");
 
-const gateway = createGateway(JSON.parse(process.env.BENCH_GATEWAY_OPTIONS ?? "{}"));
+let transportErrors = 0;
+const gateway = createGateway({
+  ...JSON.parse(process.env.BENCH_GATEWAY_OPTIONS ?? "{}"),
+  ...(process.env.BENCH_TRANSPORT_ERRORS === "1"
+    ? {
+        onTransportError: (error: Error, { detail }: { detail: string }) => {
+          if (++transportErrors <= 5 || transportErrors % 1000 === 0)
+            console.error(`gateway: transport error #${transportErrors}: ${error.message} (${detail})`);
+        },
+      }
+    : {}),
+});
 registerBenchServiceGateway(gateway, backend);
 // The hostile-client scenarios' bidi route; in-process it answers 501, as unimplemented.
 if (mode !== "in-process") registerWatchServiceGateway(gateway, backend);

@@ -17,7 +17,7 @@ export function writeReply(call: HttpCall, result: UnaryResult): Promise<void> |
   const { res, settings } = call;
   // Written from the reply's bytes where the call asked for them; where that cannot be done,
   // the message is decoded now, so that a malformed reply fails before anything is set.
-  let written: Buffer | undefined;
+  let written: Buffer | string | undefined;
   const encoded = call.options.replyAsBytes === true ? EncodedReply.bytesOf(result) : undefined;
   if (encoded !== undefined) {
     written = transcodersOf(call.outbound)?.reply.transcode(call.route.method.output, encoded);
@@ -41,7 +41,7 @@ export function writeReply(call: HttpCall, result: UnaryResult): Promise<void> |
 }
 
 /** `written`: the body's text, written from the reply's bytes already. */
-function writeBody(call: HttpCall, result: UnaryResult, written?: Buffer): void {
+function writeBody(call: HttpCall, result: UnaryResult, written?: Buffer | string): void {
   const { req, res, route, outbound, settings } = call;
   const { reply } = call.compiled;
   if (res.statusCode === 204 || res.statusCode === 205 || res.statusCode === 304) {

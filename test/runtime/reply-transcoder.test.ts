@@ -54,7 +54,8 @@ const marshalers = optionSets.map((options) => createJsonMarshaler(options));
 
 /** The transcoder's text of `bytes`, or undefined where it does not vouch. */
 function transcoded(schema: DescMessage, bytes: Uint8Array, m: Marshaler = marshalers[0]!): Buffer | undefined {
-  return transcodersOf(m)!.reply.transcode(schema, bytes);
+  const text = transcodersOf(m)!.reply.transcode(schema, bytes);
+  return typeof text === "string" ? Buffer.from(text) : text;
 }
 
 /** Asserts the transcoder agrees with decoding and writing on `bytes`; returns whether it vouched. */

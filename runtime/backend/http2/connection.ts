@@ -40,7 +40,12 @@ export class Connection {
     private readonly events: ConnectionEvents,
   ) {
     const { tls } = settings;
-    const options: SecureClientSessionOptions = { settings: { enablePush: false } };
+    // node counts a closed stream's native handle against the session's memory until a full GC
+    // frees it; at node's default limit (10 MB) a busy connection then reset the streams it
+    // opened, ENHANCE_YOUR_CALM before any reply header, for seconds at a time (the bench's
+    // POST 64 KB, a minute in). grpc-js lifts the limit the same way; the reply size limit
+    // is the gateway's own bound on what a backend may send.
+    const options: SecureClientSessionOptions = { settings: { enablePush: false }, maxSessionMemory: Number.MAX_SAFE_INTEGER };
     // Where to connect is the endpoint's; the origin names the target's authority (`:authority`).
     options.createConnection = () => {
       if (tls === undefined) return "path" in endpoint ? connectSocket(endpoint.path) : connectSocket(endpoint.port, endpoint.host);

@@ -9,6 +9,7 @@ import { Cursor, enumValue, giveUp, int32, lengthEnd, readTag, recursionLimit, s
 import { emittedWhenUnset, unpopulatedValue } from "../json/unpopulated.js";
 import { enumText, quote, scalarText, type ValueText } from "../json/value-text.js";
 import type { JsonWriter, JsonWriterOptions } from "../json/writer.js";
+import { generatedFunction, generatesFor, unpacked } from "../generated-code.js";
 import { messageFactory } from "../message-factory.js";
 import { hasExplicitPresence, implicitZeroTest, LEGACY_REQUIRED } from "../presence.js";
 import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-bytes.js";
@@ -26,9 +27,12 @@ import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUO
  * JSON writer's texts, so each reads and writes exactly as those do.
  */
 export interface ReplyTranscoder {
-  /** The JSON text of `bytes`, a message of `schema`, or undefined where it does not vouch. */
-  transcode(schema: DescMessage, bytes: Uint8Array): Buffer | undefined;
+  /** The JSON text of `bytes`, a message of `schema` (small ones as a string), or undefined where it does not vouch. */
+  transcode(schema: DescMessage, bytes: Uint8Array): Buffer | string | undefined;
 }
+
+// Bodies up to this many bytes are handed on as text (see transcode).
+const textBodyLimit = 2048;
 
 /**
  * A transcoder writing as `writer`, made with the same `options`, writes; a field holding a
@@ -46,7 +50,8 @@ export function createReplyTranscoder(options: JsonWriterOptions, writer: JsonWr
       const sink = new BinarySink(2 * bytes.length + 64);
       try {
         writeMessage(plan, cursor, bytes.length, sink);
-        return sink.bytes();
+        // node writes a text body with the response's head in one write, a buffer beside it.
+        return sink.pos <= textBodyLimit ? sink.buffer.toString("utf8", 0, sink.pos) : sink.bytes();
       } catch {
         // Whatever went wrong, the reply is decoded and written as before, or fails there.
         return undefined;
@@ -74,6 +79,8 @@ interface MessagePlan {
   readonly unpopulated: FieldPlan[];
   /** The writer's registry: unknown fields it knows as extensions are written by protobuf-es. */
   readonly registry: Registry | undefined;
+  /** The record loop, once the fields are planned (see messageBody). */
+  body: MessageBody;
 }
 
 /**
@@ -115,6 +122,7 @@ function compileMessage(desc: DescMessage, plans: WeakMap<DescMessage, MessagePl
     sparse: new Map(),
     unpopulated: [],
     registry: c.options.registry,
+    body: giveUp,
   };
   // Registered first: recursive types find it instead of compiling again.
   plans.set(desc, plan);
@@ -163,6 +171,7 @@ function compileMessage(desc: DescMessage, plans: WeakMap<DescMessage, MessagePl
       plan.unpopulated.push({ ...entry, absent: Buffer.from(entry.key.toString() + JSON.stringify(unpopulatedValue(field, enumsAsNumbers))) });
     }
   }
+  if (plan.supported) plan.body = messageBody(plan);
   return plan;
 }
 
@@ -171,39 +180,113 @@ function writeMessage(plan: MessagePlan, cursor: Cursor, end: number, sink: Bina
   if (++cursor.depth > recursionLimit) giveUp();
   sink.byte(OPEN_BRACE);
   const start = sink.pos;
-  const { fields, dense, sparse } = plan;
-  let next = 0;
-  let seen = 0;
-  while (cursor.pos < end) {
-    const tag = readTag(cursor);
-    const number = tag >>> 3;
-    const field = number < dense.length ? dense[number] : sparse.get(number);
-    if (field === undefined) {
-      // The writer leaves unknown fields out, but writes those the registry knows as extensions.
-      if (plan.registry?.getExtensionFor(plan.desc, number) !== undefined) giveUp();
-      skip(cursor, tag & 7, end);
-      continue;
-    }
-    // A field before one written, or a singular field again (merged, or the last one
-    // winning, when decoded): the decoder's to read.
-    if (field.index < next) giveUp();
-    while (next < field.index) writeAbsent(fields[next++]!, sink, start);
-    next++;
-    if (field.bit !== 0) {
-      // A second member of a oneof: the decoder keeps the last.
-      if ((seen & field.bit) !== 0) giveUp();
-      seen |= field.bit;
-    }
-    const mark = sink.pos;
-    if (mark !== start) sink.byte(COMMA);
-    sink.copy(field.key, 0, field.key.length);
-    if (!field.write(cursor, tag & 7, end, sink, number)) sink.pos = mark;
-  }
+  const seen = plan.body(cursor, end, sink, start);
   if (cursor.pos !== end) giveUp();
-  while (next < fields.length) writeAbsent(fields[next++]!, sink, start);
   for (const field of plan.unpopulated) if ((seen & field.bit) === 0) writeAbsent(field, sink, start);
   sink.byte(CLOSE_BRACE);
   cursor.depth--;
+}
+
+/**
+ * Writes a message's records up to `end`, its fields in number order with the absent ones
+ * between them, after `start` in the sink; returns the bits of the explicit fields and oneofs
+ * it wrote.
+ */
+type MessageBody = (cursor: Cursor, end: number, sink: BinarySink, start: number) => number;
+
+/**
+ * A message's record loop: code generated for the type where node allows it (a switch on the
+ * field number, each field's writer called at a site of its own, see generated-code.ts), the
+ * fields looked up by number otherwise.
+ */
+function messageBody(plan: MessagePlan): MessageBody {
+  const { fields, dense, sparse } = plan;
+  if (generatesFor(fields.length) && fields.every((f) => f.number < denseLimit)) {
+    const helpers = { readTag, giveUp, unknown, absentBetween, COMMA };
+    const cases = fields.map((f, i) => {
+      const lines = [`      case ${f.number}:`];
+      // A field before one written, or a singular field again: the decoder's to read.
+      lines.push(`        if (next > ${i}) h.giveUp();`);
+      if (i > 0) lines.push(`        if (next < ${i}) h.absentBetween(fields, next, ${i}, sink, start);`);
+      lines.push(`        next = ${i + 1};`);
+      if (f.bit !== 0) lines.push(`        if ((seen & ${f.bit}) !== 0) h.giveUp();`, `        seen |= ${f.bit};`);
+      lines.push(
+        "        mark = sink.pos;",
+        "        if (mark !== start) sink.byte(h.COMMA);",
+        `        sink.copy(k${i}, 0, ${f.key.length});`,
+        `        if (!w${i}(cursor, tag & 7, end, sink, ${f.number})) sink.pos = mark;`,
+        "        continue;",
+      );
+      return lines.join("\n");
+    });
+    return generatedFunction<
+      (h: typeof helpers, plan: MessagePlan, fields: readonly FieldPlan[], k: readonly Buffer[], w: readonly FieldWriter[]) => MessageBody
+    >(
+      ["h", "plan", "fields", "k", "w"],
+      `${unpacked("k", "k", fields.length)}
+${unpacked("w", "w", fields.length)}
+return function body(cursor, end, sink, start) {
+  let next = 0;
+  let seen = 0;
+  let mark = 0;
+  while (cursor.pos < end) {
+    const tag = h.readTag(cursor);
+    switch (tag >>> 3) {
+${cases.join("\n")}
+    }
+    h.unknown(plan, cursor, tag, end);
+  }
+  if (next < ${fields.length}) h.absentBetween(fields, next, ${fields.length}, sink, start);
+  return seen;
+};`,
+    )(
+      helpers,
+      plan,
+      fields,
+      fields.map((f) => f.key),
+      fields.map((f) => f.write),
+    );
+  }
+  return (cursor, end, sink, start) => {
+    let next = 0;
+    let seen = 0;
+    while (cursor.pos < end) {
+      const tag = readTag(cursor);
+      const number = tag >>> 3;
+      const field = number < dense.length ? dense[number] : sparse.get(number);
+      if (field === undefined) {
+        unknown(plan, cursor, tag, end);
+        continue;
+      }
+      // A field before one written, or a singular field again (merged, or the last one
+      // winning, when decoded): the decoder's to read.
+      if (field.index < next) giveUp();
+      absentBetween(fields, next, field.index, sink, start);
+      next = field.index + 1;
+      if (field.bit !== 0) {
+        // A second member of a oneof: the decoder keeps the last.
+        if ((seen & field.bit) !== 0) giveUp();
+        seen |= field.bit;
+      }
+      const mark = sink.pos;
+      if (mark !== start) sink.byte(COMMA);
+      sink.copy(field.key, 0, field.key.length);
+      if (!field.write(cursor, tag & 7, end, sink, number)) sink.pos = mark;
+    }
+    absentBetween(fields, next, fields.length, sink, start);
+    return seen;
+  };
+}
+
+// The writer leaves unknown fields out, but writes those the registry knows as extensions.
+function unknown(plan: MessagePlan, cursor: Cursor, tag: number, end: number): void {
+  if (plan.registry?.getExtensionFor(plan.desc, tag >>> 3) !== undefined) giveUp();
+  skip(cursor, tag & 7, end);
+}
+
+// The absent fields from index `from` up to `to`, as the writer writes them where unset.
+function absentBetween(fields: readonly FieldPlan[], from: number, to: number, sink: BinarySink, start: number): void {
+  for (let i = from; i < to; i++) writeAbsent(fields[i]!, sink, start);
 }
 
 function writeAbsent(field: FieldPlan, sink: BinarySink, start: number): void {
