@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { create, type DescMessage, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { Metadata } from "@grpc/grpc-js";
 import type { CallOptions, HttpRoute } from "grpc-gateway-express/runtime";
 import { GetItemRequest as TsGetItemRequest, Item as TsItem, Order as TsOrder } from "./backend-gen/bench/v1/bench.js";
@@ -48,6 +48,8 @@ interface Runtime {
   readonly settings: typeof import("../runtime/settings.js");
   readonly gateway: typeof import("../runtime/gateway.js");
   readonly codec: typeof import("../runtime/backend/method-codec.js");
+  /** Absent from builds before the reply transcoder. */
+  readonly transcoders: typeof import("../runtime/marshal/transcode/marshaler-transcoders.js") | undefined;
 }
 
 async function loadRuntime(dir: string | undefined): Promise<Runtime> {
@@ -68,6 +70,7 @@ async function loadRuntime(dir: string | undefined): Promise<Runtime> {
     settings: await load("settings"),
     gateway: await load("gateway"),
     codec: await load("backend/method-codec"),
+    transcoders: await load<Runtime["transcoders"]>("marshal/transcode/marshaler-transcoders").catch(() => undefined),
   };
 }
 
@@ -220,6 +223,11 @@ function gatewaySteps(rt: Runtime): Step[] {
     const input = { pathParams: {}, rawQuery: "", body, marshaler: json };
     return postBinding.frame?.(input) ?? postCodec.frame(postBinding.bind(input));
   };
+  // The reply as the lean transport hands it to the body: transcoded from its bytes where the
+  // JSON marshaler can (transcode/binary-to-json.ts), else decoded and marshaled.
+  const replyTranscoder = rt.transcoders?.transcodersOf(json)?.reply;
+  const toBody = (codec: typeof getCodec, schema: DescMessage, bytes: Buffer) =>
+    replyTranscoder?.transcode(schema, bytes) ?? json.marshal(schema, codec.deserialize(bytes));
   return [
     ["serve GET through the gateway (a backend that answers at once, no HTTP)", () => serve(getReq), "async"],
     ["serve POST 1 KB through the gateway (body already read, a backend that answers at once, no HTTP)", () => serve(postReq), "async"],
@@ -230,6 +238,9 @@ function gatewaySteps(rt: Runtime): Step[] {
     ["bind POST 64 KB", () => postBinding.bind({ pathParams: {}, rawQuery: "", body: body64k, marshaler: json })],
     ["body to gRPC frame POST 1 KB (transcoded, else bind + encode)", () => toFrame(body1k)],
     ["body to gRPC frame POST 64 KB (transcoded, else bind + encode)", () => toFrame(body64k)],
+    ["reply to body GET (transcoded, else decode + marshal)", () => toBody(getCodec, BenchService.method.getItem.output, itemBytes)],
+    ["reply to body POST 1 KB (transcoded, else decode + marshal)", () => toBody(postCodec, orderSchema, orderBytes)],
+    ["reply to body POST 64 KB (transcoded, else decode + marshal)", () => toBody(postCodec, orderSchema, order64kBytes)],
     ["unmarshal POST 1 KB (JSON)", () => json.unmarshal(body1k, orderSchema, create(orderSchema))],
     ["unmarshal POST 64 KB (JSON)", () => json.unmarshal(body64k, orderSchema, create(orderSchema))],
     ["metadataFromRequest (curl's headers)", () => rt.requestMetadata.metadataFromRequest(fakeReq)],

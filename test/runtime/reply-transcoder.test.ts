@@ -42,6 +42,20 @@ extend Host {
   }),
 );
 const Host = extended.getMessage("ext.v1.Host")!;
+const nesting = createFileRegistry(
+  compileProtos({
+    "deep/v1/deep.proto": `syntax = "proto3";
+package deep.v1;
+import "google/protobuf/struct.proto";
+import "google/protobuf/wrappers.proto";
+message Deep {
+  Deep child = 1;
+  google.protobuf.Int32Value w = 2;
+  google.protobuf.Value v = 3;
+}`,
+  }),
+);
+const Deep = nesting.getMessage("deep.v1.Deep")!;
 
 const optionSets: JsonMarshalerOptions[] = [
   {},
@@ -264,5 +278,23 @@ describe("binary-to-JSON reply transcoder", () => {
     let deep: Uint8Array = toBinary(NestedSchema, create(NestedSchema, { name: "leaf" }));
     for (let i = 0; i < 101; i++) deep = records((w) => w.tag(3, WireType.LengthDelimited).bytes(deep));
     assert.equal(transcoded(NestedSchema, deep), undefined, "too deep");
+    // A well-known type decoded alone is counted from where it sits: a wrapper at depth 101,
+    // or a Value whose own lists reach it, is too deep as in the whole message.
+    const nested = (levels: number, inner: Uint8Array): Uint8Array => {
+      let bytes = inner;
+      for (let i = 0; i < levels; i++) bytes = records((w) => w.tag(1, WireType.LengthDelimited).bytes(bytes));
+      return bytes;
+    };
+    const wrapper = records((w) => w.tag(2, WireType.LengthDelimited).fork().tag(1, WireType.Varint).int32(5).join());
+    let value = records((w) => w.tag(2, WireType.Bit64).double(1));
+    for (let i = 0; i < 3; i++) {
+      const inner = value;
+      value = records((w) => w.tag(6, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).bytes(inner).join());
+    }
+    const inValue = records((w) => w.tag(3, WireType.LengthDelimited).bytes(value));
+    assert.ok(check(Deep, nested(98, wrapper)), "a wrapper at depth 100");
+    givesUp(Deep, nested(99, wrapper), "a wrapper at depth 101");
+    assert.ok(check(Deep, nested(92, inValue)), "a Value's lists reaching depth 100");
+    givesUp(Deep, nested(93, inValue), "a Value's lists past depth 100");
   });
 });

@@ -1,9 +1,8 @@
-import { ScalarType, type DescField, type DescMessage, type Registry } from "@bufbuild/protobuf";
+import { fromBinary, ScalarType, type DescField, type DescMessage, type Registry } from "@bufbuild/protobuf";
 import { scalarZeroValue } from "@bufbuild/protobuf/reflect";
 import { hasCustomJsonRepresentation, isWrapperDesc } from "@bufbuild/protobuf/wkt";
 import { isUtf8 } from "node:buffer";
 import { wireTypeOf } from "../binary/scalars.js";
-import { decodeBinary } from "../binary/decoder.js";
 import { BinarySink } from "../binary/sink.js";
 import { Cursor, enumValue, giveUp, int32, lengthEnd, readTag, recursionLimit, scalarValue, skip, type ValueReader } from "../binary/wire-reader.js";
 import { emittedWhenUnset, unpopulatedValue } from "../json/unpopulated.js";
@@ -370,8 +369,8 @@ function fieldWriter(field: DescField, c: Compiler): FieldWriter | undefined {
 /**
  * A message value's writer, and what it writes for an empty message; undefined for a group,
  * or an Any or a Struct (held in shapes of their own, which the writer leaves to protobuf-es
- * or checks as it writes). A well-known type with a JSON form of its own is decoded alone, as
- * the decoder holds it (a singular wrapper as its value), and written by the writer.
+ * or checks as it writes). A well-known type with a JSON form of its own is decoded alone by
+ * protobuf-es, as the decoder holds it (a singular wrapper as its value), and written by the writer.
  */
 function messageValue(
   field: DescField & { message: DescMessage },
@@ -393,18 +392,19 @@ function messageValue(
   if (desc.typeName === "google.protobuf.Any" || desc.typeName === "google.protobuf.Struct") return undefined;
   const text = c.writer.valueTextOf(field);
   const unboxed = field.fieldKind === "message" && field.oneof === undefined && isWrapperDesc(desc);
-  const write = (bytes: Uint8Array, sink: BinarySink): void => {
-    const message = decodeBinary(desc, bytes);
+  const write = (bytes: Uint8Array, sink: BinarySink, depth: number): void => {
+    // Decoded alone, its nesting still counted from where it sits (a Value nests without end).
+    const message = fromBinary(desc, bytes, { recursionLimit: recursionLimit - depth });
     sink.utf8(text(unboxed ? (message as unknown as { value: unknown }).value : message));
   };
   return {
     value: (cursor, end, sink) => {
       const messageEnd = lengthEnd(cursor, end);
-      write(cursor.source.subarray(cursor.pos, messageEnd), sink);
+      write(cursor.source.subarray(cursor.pos, messageEnd), sink, cursor.depth);
       cursor.pos = messageEnd;
       return true;
     },
-    empty: (_cursor, sink) => write(new Uint8Array(0), sink),
+    empty: (cursor, sink) => write(new Uint8Array(0), sink, cursor.depth),
   };
 }
 
