@@ -1,12 +1,12 @@
 import type { DescMethod, Message } from "@bufbuild/protobuf";
 import type { Metadata } from "@grpc/grpc-js";
-import { GatewayError, withHeaderMetadata } from "../gateway-error.js";
+import { GatewayError } from "../gateway-error.js";
 import { Code } from "../gen/google/rpc/code_pb.js";
 import { decodeBinary } from "../marshal/binary/decoder.js";
 import { encodeBinary } from "../marshal/binary/encoder.js";
 import type { UnaryResult } from "./backend.js";
 import { withFramePrefix } from "./http2/framing.js";
-import { transportError } from "./http2/status.js";
+import { malformedReply } from "./http2/status.js";
 
 /** How one method's messages go on the wire: its path, and its request and reply codecs. */
 export interface WireCodec {
@@ -88,7 +88,7 @@ export class EncodedReply implements UnaryResult {
         } catch (err) {
           // Read again, it fails again.
           this.#encoded = encoded;
-          throw withHeaderMetadata(transportError(Code.INTERNAL, "backend sent a malformed reply", err), this.headers);
+          throw malformedReply(err, this.headers);
         }
       }
       return this.#message;

@@ -6,13 +6,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, createFileRegistry, fromBinary, fromJson, setExtension, toBinary, type DescMessage, type Message } from "@bufbuild/protobuf";
-import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
 import { decodeBinary, decodesItself } from "../../runtime/marshal/binary/decoder.js";
 import { encodeBinary } from "../../runtime/marshal/binary/encoder.js";
 import { compileProtos } from "../support/compile-proto.js";
 import { BenchService } from "../../bench/gen/bench/v1/bench_pb.js";
 import { orderBody } from "../../bench/payloads.js";
-import { randomMessage, Wire, wireRegistry } from "../support/wire-messages.js";
+import { randomMessage, records, Wire, wireRegistry } from "../support/wire-messages.js";
 import { alsoWithoutCodeGeneration } from "../support/without-code-generation.js";
 import { message as fixture, random, randomBody, registry as jsonRegistry } from "./json-fixtures.js";
 
@@ -33,13 +33,6 @@ function assertSameRead(desc: DescMessage, bytes: Uint8Array, note = ""): void {
     outcome(() => fromBinary(desc, bytes)),
     `${desc.typeName} ${note}`,
   );
-}
-
-/** Records written by hand, for the wire forms an encoder never writes but a reader must take. */
-function records(write: (w: BinaryWriter) => void): Uint8Array {
-  const writer = new BinaryWriter();
-  write(writer);
-  return writer.finish();
 }
 
 describe("binary decoder", () => {

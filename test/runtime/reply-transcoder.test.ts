@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, createFileRegistry, toBinary, type DescMessage } from "@bufbuild/protobuf";
-import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { WireType } from "@bufbuild/protobuf/wire";
 import { decodeBinary } from "../../runtime/marshal/binary/decoder.js";
 import { createJsonMarshaler, type JsonMarshalerOptions } from "../../runtime/marshal/json/marshaler.js";
 import type { Marshaler } from "../../runtime/marshal/marshaler.js";
@@ -17,7 +17,7 @@ import { orderBody } from "../../bench/payloads.js";
 import { BenchService } from "../../bench/gen/bench/v1/bench_pb.js";
 import { NestedSchema } from "../gen/testing/v1/everything_pb.js";
 import { compileProtos } from "../support/compile-proto.js";
-import { PlainWire, randomMessage, Wire, wireRegistry } from "../support/wire-messages.js";
+import { PlainWire, randomMessage, records, Wire, wireRegistry } from "../support/wire-messages.js";
 import { alsoWithoutCodeGeneration } from "../support/without-code-generation.js";
 import { message, random, randomBody, registry } from "./json-fixtures.js";
 
@@ -88,12 +88,6 @@ function check(schema: DescMessage, bytes: Uint8Array, m: Marshaler = marshalers
   assert.equal(written.toString(), expected.toString(), context);
   assert.ok(written.equals(expected), `bytes: ${context}`);
   return true;
-}
-
-function records(write: (w: BinaryWriter) => void): Uint8Array {
-  const writer = new BinaryWriter();
-  write(writer);
-  return writer.finish();
 }
 
 describe("binary-to-JSON reply transcoder", () => {

@@ -5,6 +5,7 @@
  * scalar type.
  */
 import { create, createFileRegistry, ScalarType, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { BinaryWriter } from "@bufbuild/protobuf/wire";
 import { compileProtos } from "./compile-proto.js";
 
 const wire = `syntax = "proto3";
@@ -194,3 +195,10 @@ export const PlainWire: DescMessage = createFileRegistry(
     "plainwire/v1/wire.proto": wire.replace(/^(?:import .*|.*google\.protobuf\..*)$/gm, "").replace("package wire.v1;", "package plainwire.v1;"),
   }),
 ).getMessage("plainwire.v1.Wire")!;
+
+/** Records written by hand, for the wire forms an encoder never writes but a reader must take. */
+export function records(write: (w: BinaryWriter) => void): Uint8Array {
+  const writer = new BinaryWriter();
+  write(writer);
+  return writer.finish();
+}

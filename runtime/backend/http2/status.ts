@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http2";
 import { constants } from "node:http2";
 import { Metadata } from "@grpc/grpc-js";
-import { GatewayError } from "../../gateway-error.js";
+import { GatewayError, withHeaderMetadata } from "../../gateway-error.js";
 import { Code } from "../../gen/google/rpc/code_pb.js";
 
 /**
@@ -20,6 +20,11 @@ const raisedHere = new WeakSet<GatewayError>();
 /** Whether the transport raised `error` itself (rather than reading it from the server's trailers). */
 export function isTransportError(error: GatewayError): boolean {
   return raisedHere.has(error);
+}
+
+/** A reply message that does not decode as the method's reply type, with the header metadata sent before it. */
+export function malformedReply(cause: unknown, headers: Metadata | undefined): GatewayError {
+  return withHeaderMetadata(transportError(Code.INTERNAL, "backend sent a malformed reply", cause), headers);
 }
 
 /** A reply over the receive limit: the backend sent what the gateway cannot take, 502. */

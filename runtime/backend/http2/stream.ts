@@ -8,7 +8,7 @@ import { ClientCall } from "./call.js";
 import { fireAt } from "./long-timeout.js";
 import type { Http2Settings } from "./options.js";
 import type { Pool } from "./pool.js";
-import { replyTimedOut, transportError } from "./status.js";
+import { malformedReply, replyTimedOut, transportError } from "./status.js";
 
 // Replies buffered ahead of the reader before the stream is paused; HTTP/2 flow control then holds the server.
 const highWaterBytes = 64 * 1024;
@@ -70,7 +70,7 @@ export function streamCall(pool: Pool, settings: Http2Settings, method: DescMeth
     } catch (err) {
       call.abort(Code.INTERNAL, "backend sent a malformed reply", err);
       ended = null;
-      return to.reject(withHeaderMetadata(transportError(Code.INTERNAL, "backend sent a malformed reply", err), call.headers));
+      return to.reject(malformedReply(err, call.headers));
     }
     to.resolve({ done: false, value: message });
   }

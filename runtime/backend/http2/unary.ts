@@ -10,7 +10,7 @@ import { fireAt } from "./long-timeout.js";
 import { type CallListener, ClientCall } from "./call.js";
 import type { Http2Settings } from "./options.js";
 import type { Pool } from "./pool.js";
-import { replyTimedOut, transportError } from "./status.js";
+import { malformedReply, replyTimedOut, transportError } from "./status.js";
 
 /** A unary call: one framed request, exactly one reply, its header and trailer metadata. */
 export function unaryCall(pool: Pool, settings: Http2Settings, method: DescMethod, request: Message, options: CallOptions): Promise<UnaryResult> {
@@ -86,7 +86,7 @@ class UnaryListener implements CallListener {
     try {
       message = this.codec.deserialize(reply);
     } catch (err) {
-      return this.reject(withHeaderMetadata(transportError(Code.INTERNAL, "backend sent a malformed reply", err), headers));
+      return this.reject(malformedReply(err, headers));
     }
     this.resolve({ message, headers: headers ?? new Metadata(), trailers });
   }

@@ -34,15 +34,11 @@ export class BinarySink {
 
   /** A string field: its tag (none when negative), then the length and bytes `start` to `end` of `source`. */
   string(tag: number, source: Buffer, start: number, end: number): void {
-    const n = end - start;
-    this.reserve(10 + n);
-    const buffer = this.buffer;
+    this.reserve(10);
     let pos = this.pos;
-    if (tag >= 0) pos = writeVarint(buffer, pos, tag);
-    pos = writeVarint(buffer, pos, n);
-    if (n <= 32) for (let i = 0; i < n; i++) buffer[pos + i] = source[start + i]!;
-    else source.copy(buffer, pos, start, end);
-    this.pos = pos + n;
+    if (tag >= 0) pos = writeVarint(this.buffer, pos, tag);
+    this.pos = writeVarint(this.buffer, pos, end - start);
+    this.copy(source, start, end);
   }
 
   /** One byte. */

@@ -6,7 +6,7 @@ import { wireTypeOf } from "../binary/scalars.js";
 import { BinarySink } from "../binary/sink.js";
 import { Cursor, enumValue, giveUp, int32, lengthEnd, readTag, recursionLimit, scalarValue, skip, type ValueReader } from "../binary/wire-reader.js";
 import { emittedWhenUnset, unpopulatedValue } from "../json/unpopulated.js";
-import { enumText, quote, scalarText, type ValueText } from "../json/value-text.js";
+import { quote } from "../json/value-text.js";
 import type { JsonWriter, JsonWriterOptions } from "../json/writer.js";
 import { generatedFunction, generatesFor, unpacked } from "../generated-code.js";
 import { messageFactory } from "../message-factory.js";
@@ -148,7 +148,7 @@ function compileMessage(desc: DescMessage, plans: WeakMap<DescMessage, MessagePl
     if (emitUnpopulated && !explicit && field.oneof === undefined) {
       if (field.fieldKind === "list") absent = `${key}[]`;
       else if (field.fieldKind === "map") absent = `${key}{}`;
-      else absent = key + valueText(field, enumsAsNumbers)(template[field.localName]);
+      else absent = key + c.writer.valueTextOf(field)(template[field.localName]);
     }
     const entry: FieldPlan = {
       number: field.number,
@@ -444,7 +444,7 @@ function mapWriter(field: DescField & { fieldKind: "map" }, c: Compiler): FieldW
     case "enum": {
       value = scalarWriter(field, c, int32);
       valueWire = 0;
-      const zero = Buffer.from(enumText(field.enum, c.options.enumsAsNumbers)(field.enum.values[0]!.number));
+      const zero = Buffer.from(c.writer.valueTextOf(field)(field.enum.values[0]!.number));
       missing = (_cursor, _end, sink) => sink.copy(zero, 0, zero.length);
       break;
     }
@@ -452,7 +452,7 @@ function mapWriter(field: DescField & { fieldKind: "map" }, c: Compiler): FieldW
       value = scalarWriter(field, c, undefined);
       valueWire = wireTypeOf(field.scalar);
       const zeroValue = field.scalar === ScalarType.BYTES ? new Uint8Array(0) : scalarZeroValue(field.scalar, false);
-      const zero = Buffer.from(scalarText(field.scalar)(zeroValue));
+      const zero = Buffer.from(c.writer.valueTextOf(field)(zeroValue));
       missing = (_cursor, _end, sink) => sink.copy(zero, 0, zero.length);
       break;
     }
@@ -515,11 +515,6 @@ function mapWriter(field: DescField & { fieldKind: "map" }, c: Compiler): FieldW
   };
 }
 
-/** The writer's text of one value of a scalar or enum field. */
-function valueText(field: DescField, enumsAsNumbers: boolean): ValueText {
-  return field.enum !== undefined ? enumText(field.enum, enumsAsNumbers) : scalarText(field.scalar!);
-}
-
 /**
  * One scalar or enum value: strings and bytes from their bytes, the rest read by the
  * decoder's reader (`read`, or the scalar's own) and written as the writer's text of it.
@@ -529,7 +524,7 @@ function scalarWriter(field: DescField, c: Compiler, read: ValueReader | undefin
   if (field.enum === undefined && scalar === ScalarType.STRING) return writeString;
   if (field.enum === undefined && scalar === ScalarType.BYTES) return writeBytes;
   const reader = read ?? scalarValue(scalar, field.utf8Validation, (field as { longAsString?: boolean }).longAsString === true);
-  const text = valueText(field, c.options.enumsAsNumbers);
+  const text = c.writer.valueTextOf(field);
   const isZero = implicitZeroTest(field);
   return (cursor, end, sink) => {
     const value = reader(cursor, end);
