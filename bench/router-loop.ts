@@ -25,6 +25,12 @@ export interface RouterLoopJob {
 export interface RouterLoopResult {
   readonly count: number;
   readonly fixedNs: number;
+  /**
+   * The scenario's request against the smallest table, round by round (each round times
+   * every size within a second or two): the median of those ratios, which a machine whose
+   * speed drifts between rounds moves less than the ratio of the medians.
+   */
+  readonly fixedRelative: number;
   readonly rotatingNs: number;
   readonly rotatingPaths: number;
 }
@@ -91,7 +97,14 @@ async function run(job: RouterLoopJob): Promise<RouterLoopResult[]> {
       c.rotating.push(timeBatch(c.router, c.requests, c.iterations));
     }
   }
-  return cases.map((c) => ({ count: c.count, fixedNs: median(c.fixed), rotatingNs: median(c.rotating), rotatingPaths: c.requests.length }));
+  const smallest = cases[0]!.fixed;
+  return cases.map((c) => ({
+    count: c.count,
+    fixedNs: median(c.fixed),
+    fixedRelative: median(c.fixed.map((ns, round) => ns / smallest[round]!)),
+    rotatingNs: median(c.rotating),
+    rotatingPaths: c.requests.length,
+  }));
 }
 
 serveControl({ pid: process.pid }, { run: (payload) => run(payload as RouterLoopJob) });

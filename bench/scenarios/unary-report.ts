@@ -83,6 +83,13 @@ function figuresTable(list: readonly TargetFigures[], f: UnaryFigures): string {
  */
 export const floorId = "floor";
 export const floorLabel = "floor: node:http reply + one node:http2 call";
+/**
+ * The POST scenarios' floor with V8's JSON (servers/bare.ts bare-json): the body
+ * `JSON.parse`d, the order's protobuf bytes (encoded once) sent to the backend, the parsed
+ * order answered by `JSON.stringify`. No gateway in node reads and writes the JSON for less.
+ */
+export const floorJsonId = "floor-json";
+export const floorJsonLabel = "floor with JSON: JSON.parse + node:http2 call + JSON.stringify";
 
 // Issue 9: requests per server CPU-second over the Go gateway's, for get and post-1k; the
 // front door is held to more than the Express mount, whose per-request machinery it skips.
@@ -94,6 +101,7 @@ export function reportUnary(settings: BenchSettings, c: UnaryReportCase, f: Unar
   const hi = (id: string) => by(f.high, id);
   const lo = (id: string) => by(f.low, id);
   const hasGo = f.high.some((t) => t.id === goId);
+  const hasFloorJson = f.high.some((t) => t.id === floorJsonId);
   const rps = (t: TargetFigures) => t.rps;
   const cpu = (t: TargetFigures) => perCpu(t);
   const row = (name: string, a: string, b: string, pick: (t: TargetFigures) => number): string[] => [
@@ -110,7 +118,9 @@ export function reportUnary(settings: BenchSettings, c: UnaryReportCase, f: Unar
         row(`req/s: ${g.label} / direct gRPC`, g.id, "grpc", rps),
         row(`req/s: ${g.label} / echo`, g.id, "echo", rps),
         row(`req per server CPU-s: ${g.label} / floor`, g.id, floorId, cpu),
+        ...(hasFloorJson ? [row(`req per server CPU-s: ${g.label} / floor with JSON`, g.id, floorJsonId, cpu)] : []),
       ]),
+      ...(hasFloorJson ? [row("req/s: floor with JSON / hand-written", floorJsonId, "hand-written", rps)] : []),
       row("req/s: in-process / connect-express", "in-process", "connect", rps),
       row("req/s: in-process / echo", "in-process", "echo", rps),
       row("req/s: hand-written / direct gRPC", "hand-written", "grpc", rps),
@@ -180,7 +190,7 @@ export function reportUnary(settings: BenchSettings, c: UnaryReportCase, f: Unar
     "",
     figuresTable(f.high, f),
     "",
-    `**${lowLoadConnections} connection** (latency added over direct gRPC, p50: ${gatewayTargets.map((g) => `${g.label} ${addedOf(g.id).toFixed(3)} ms`).join(", ")}; the hand-written proxy ${addedHand.toFixed(3)} ms)`,
+    `**${lowLoadConnections} connection** (latency added over direct gRPC, p50: ${gatewayTargets.map((g) => `${g.label} ${addedOf(g.id).toFixed(3)} ms`).join(", ")}; the hand-written proxy ${addedHand.toFixed(3)} ms${hasFloorJson ? `; the floor with JSON ${addedOf(floorJsonId).toFixed(3)} ms` : ""})`,
     "",
     figuresTable(f.low, f),
     "",

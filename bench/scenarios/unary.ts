@@ -17,7 +17,7 @@ import { goId, startGoGateway, type GoGateway } from "../support/go-gateway.js";
 import type { Harness } from "../support/harness.js";
 import { measureTargets, type Target } from "../support/measure.js";
 import type { ScenarioReport } from "../support/report.js";
-import { floorId, floorLabel, reportUnary, type ReplySize } from "./unary-report.js";
+import { floorId, floorJsonId, floorJsonLabel, floorLabel, reportUnary, type ReplySize } from "./unary-report.js";
 
 /** One unary scenario: what each kind of client sends. */
 export interface UnaryCase {
@@ -72,15 +72,19 @@ export function postCase(bytes: number): UnaryCase {
 interface Servers extends ComparedServers {
   readonly echo: Child<{ port: number }>;
   readonly floor: Child<{ port: number }>;
+  /** The POST scenarios' floor with V8's JSON (servers/bare.ts bare-json). */
+  readonly floorJson: Child<{ port: number }> | undefined;
   readonly go: GoGateway;
 }
 
-async function startServers(harness: Harness): Promise<Servers> {
+async function startServers(harness: Harness, c: UnaryCase): Promise<Servers> {
   const [compared, echo] = await Promise.all([startComparedServers(harness), harness.start<{ port: number }>("echo", "servers/echo.ts", "front")]);
   const address = compared.backend.info.address;
   const floor = await harness.start<{ port: number }>(floorId, "servers/bare.ts", "front", ["bare-proxy", address]);
+  const floorJson =
+    c.grpcMethod === "createOrder" ? await harness.start<{ port: number }>(floorJsonId, "servers/bare.ts", "front", ["bare-json", address]) : undefined;
   const go = await startGoGateway(harness, address);
-  return { ...compared, echo, floor, go };
+  return { ...compared, echo, floor, floorJson, go };
 }
 
 function httpTarget(id: string, label: string, server: Child<{ port: number }>, request: HttpRequestSpec, backend?: Child): Target {
@@ -110,6 +114,7 @@ function targetsOf(c: UnaryCase, s: Servers): Target[] {
     httpTarget("connect", "connect-express", s.connect, c.connect),
     httpTarget("echo", "bare Express echo", s.echo, c.rest),
     httpTarget(floorId, floorLabel, s.floor, c.rest, s.backend),
+    ...(s.floorJson === undefined ? [] : [httpTarget(floorJsonId, floorJsonLabel, s.floorJson, c.rest, s.backend)]),
     ...(s.go.child === undefined ? [] : [httpTarget(goId, s.go.label, s.go.child, c.rest, s.backend)]),
   ];
 }
@@ -141,7 +146,7 @@ async function checkReplies(c: UnaryCase, targets: readonly Target[]): Promise<M
 
 /** Runs one unary scenario and reports it. */
 export async function runUnary(harness: Harness, c: UnaryCase): Promise<ScenarioReport> {
-  const servers = await startServers(harness);
+  const servers = await startServers(harness, c);
   try {
     const targets = targetsOf(c, servers);
     const replySizes = await checkReplies(c, targets);
