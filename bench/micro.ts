@@ -282,6 +282,18 @@ function handWrittenSteps(): Step[] {
   ];
 }
 
+// What the floor with JSON (servers/bare.ts bare-json) does to a body and its reply: V8's JSON alone.
+function floorJsonSteps(): Step[] {
+  const parsed1k: unknown = JSON.parse(body1k.toString());
+  const parsed64k: unknown = JSON.parse(body64k.toString());
+  return [
+    ["JSON.parse POST 1 KB", () => JSON.parse(body1k.toString())],
+    ["JSON.parse POST 64 KB", () => JSON.parse(body64k.toString())],
+    ["JSON.stringify POST 1 KB reply", () => JSON.stringify(parsed1k)],
+    ["JSON.stringify POST 64 KB reply", () => JSON.stringify(parsed64k)],
+  ];
+}
+
 let sink: unknown;
 
 // CPU nanoseconds per call over `n` calls.
@@ -341,6 +353,11 @@ for (const [i, [name, , kind]] of steps[0]!.entries()) {
 }
 console.log("\nthe hand-written proxy's steps (ts-proto):");
 for (const [name, fn] of handWrittenSteps()) {
+  const result = await time(name, [fn]);
+  if (result !== undefined) console.log(`${ns(result[0]!)}  ${name}`);
+}
+console.log("\nthe floor with JSON's steps (V8's JSON, no protobuf):");
+for (const [name, fn] of floorJsonSteps()) {
   const result = await time(name, [fn]);
   if (result !== undefined) console.log(`${ns(result[0]!)}  ${name}`);
 }

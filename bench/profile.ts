@@ -6,7 +6,8 @@
  * Targets: gateway (app.use, dialling the backend with dial(), over node:http2), front-door
  * (the front door, dial()), front-door-grpc-js (the front door, grpc-js), gateway-grpc-js (app.use, grpc-js),
  * in-process, hand-written, echo, connect, and the floor under them all (servers/bare.ts):
- * bare-http (a fixed reply from node:http), bare-proxy (that and one raw node:http2 call).
+ * bare-http (a fixed reply from node:http), bare-proxy (that and one raw node:http2 call),
+ * bare-json (bare-proxy with JSON.parse and JSON.stringify, for the POST scenarios).
  * Scenarios: get, post-1k, post-64k, stream (1,000-message calls; per-request figures are
  * then per call). `survivors` is `alloc` counting only what outlived a scavenge (what makes
  * scavenges slow). PROFILE_NODE_ARGS adds node flags to the profiled server (`--trace-gc`).
@@ -40,6 +41,7 @@ const servers: Record<string, { entry: string; args: (backend: string) => string
   echo: { entry: "servers/echo.ts", args: () => [] },
   "bare-http": { entry: "servers/bare.ts", args: () => ["bare-http"] },
   "bare-proxy": { entry: "servers/bare.ts", args: (b) => ["bare-proxy", b] },
+  "bare-json": { entry: "servers/bare.ts", args: (b) => ["bare-json", b] },
   connect: { entry: "servers/connect-express.ts", args: () => [], connect: true },
 };
 const makeCase = cases[scenario];
